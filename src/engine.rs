@@ -1,0 +1,146 @@
+//! tract, in one place: loading ONNX bytes, optimising them into a plan, running it, and keeping
+//! recent plans so a widget that re-runs the same layer on new pixels does not re-optimise.
+
+use std::sync::Arc;
+
+use anyhow::{ensure, Context, Result};
+use tract_onnx::prelude::*;
+
+use crate::geometry::{check_tensor, shape_text, AxisPad, MAX_ELEMENTS, MAX_SIDE};
+use crate::graph;
+use crate::ops::{Conv2d, Output, Pool2d};
+
+/// An optimised tract plan, ready to run.
+pub type Plan = Arc<TypedRunnableModel>;
+
+/// How many optimised plans the engine keeps (least recently used are dropped first).
+pub const PLAN_CACHE_SIZE: usize = 8;
+
+/// Runs ONNX graphs with tract and caches their optimised plans by model bytes.
+///
+/// The model bytes contain the input shape and every weight, so a cached plan is reused exactly
+/// while shapes and weights are unchanged.
+pub struct Engine {
+    onnx: tract_onnx::Onnx,
+    /// Most recently used last.
+    plans: Vec<(Vec<u8>, Plan)>,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Engine {
+    /// An engine with an empty plan cache.
+    pub fn new() -> Self {
+        Engine { onnx: tract_onnx::onnx(), plans: Vec::new() }
+    }
+
+    /// Parses ONNX `bytes`, optimises the graph for the shapes it declares and returns the plan.
+    /// Errors (not panics) for bytes that are not an ONNX model or a graph tract cannot run.
+    pub fn load(&self, bytes: &[u8]) -> Result<Plan> {
+        let model = self
+            .onnx
+            .model_for_read(&mut &bytes[..])
+            .with_context(|| format!("cannot read an ONNX model from these {} bytes", bytes.len()))?;
+        model
+            .into_optimized()
+            .context("tract cannot optimise this ONNX graph")?
+            .into_runnable()
+            .context("tract cannot plan this ONNX graph")
+    }
+
+    /// The plan for `bytes`, from the cache or freshly loaded.
+    fn plan(&mut self, bytes: Vec<u8>) -> Result<Plan> {
+        if let Some(i) = self.plans.iter().position(|(k, _)| *k == bytes) {
+            let entry = self.plans.remove(i);
+            let plan = entry.1.clone();
+            self.plans.push(entry);
+            return Ok(plan);
+        }
+        let plan = self.load(&bytes)?;
+        if self.plans.len() == PLAN_CACHE_SIZE {
+            self.plans.remove(0);
+        }
+        self.plans.push((bytes, plan.clone()));
+        Ok(plan)
+    }
+
+    /// Number of plans currently cached.
+    pub fn cached_plans(&self) -> usize {
+        self.plans.len()
+    }
+
+    /// Runs the single-input, single-output ONNX model `bytes` (cached by bytes) on `input` of
+    /// `shape` and returns its first output with its shape.
+    pub fn run(&mut self, bytes: Vec<u8>, input: &[f32], shape: &[usize]) -> Result<Output> {
+        check_tensor("input", input, shape)?;
+        let plan = self.plan(bytes)?;
+        let tensor = Tensor::from_shape(shape, input)?;
+        let outputs = plan.run(tvec!(tensor.into_tvalue())).context("tract failed to run the graph")?;
+        let first = outputs.first().context("the graph produced no output")?;
+        let view = first.to_plain_array_view::<f32>().context("the graph's output is not f32")?;
+        Ok(Output { shape: view.shape().to_vec(), data: view.iter().copied().collect() })
+    }
+
+    /// Runs a one-layer graph built for an input `[c, h, w]` (batch of one added here) and checks
+    /// that tract's output shape is the one the geometry predicts, `expected` (`[c', h', w']`).
+    fn run_layer(
+        &mut self,
+        model: &tract_onnx::pb::ModelProto,
+        input: &[f32],
+        input_shape: &[usize],
+        expected: Vec<usize>,
+    ) -> Result<Output> {
+        let nchw: Vec<usize> = std::iter::once(1).chain(input_shape.iter().copied()).collect();
+        let out = self.run(graph::encode(model), input, &nchw)?;
+        ensure!(
+            out.shape[1..] == expected[..] && out.shape[0] == 1,
+            "tract produced shape {} but the geometry says {}",
+            shape_text(&out.shape),
+            shape_text(&expected)
+        );
+        Ok(Output { shape: expected, data: out.data })
+    }
+
+    /// The convolution `conv` (see [`Conv2d`]) computed by tract on an ONNX `Conv` graph.
+    /// Returns `[k, h', w']`.
+    pub fn conv2d(&mut self, conv: &Conv2d) -> Result<Output> {
+        let geometry = conv.validate()?;
+        let expected = conv.output_shape(&geometry);
+        self.run_layer(&graph::conv2d(conv, &geometry), conv.input, &conv.input_shape, expected)
+    }
+
+    /// The pooling `pool` (see [`Pool2d`]) computed by tract on an ONNX `MaxPool` or `AveragePool`
+    /// graph. Returns `[c, h', w']`.
+    pub fn pool2d(&mut self, pool: &Pool2d) -> Result<Output> {
+        let geometry = pool.validate()?;
+        let expected = pool.output_shape(&geometry);
+        self.run_layer(&graph::pool2d(pool, &geometry), pool.input, &pool.input_shape, expected)
+    }
+
+    /// Zero padding of a `[c, h, w]` input by `pads` (`[rows, columns]`) computed by tract on an
+    /// ONNX `Pad` graph. Returns `[c, h + top + bottom, w + left + right]`.
+    pub fn pad2d(&mut self, input: &[f32], input_shape: [usize; 3], pads: [AxisPad; 2]) -> Result<Output> {
+        check_tensor("input", input, &input_shape)?;
+        let [c, h, w] = input_shape;
+        for p in pads {
+            ensure!(
+                p.before <= MAX_SIDE && p.after <= MAX_SIDE,
+                "padding {}+{} exceeds the limit of {MAX_SIDE} per side",
+                p.before,
+                p.after
+            );
+        }
+        let expected = vec![c, h + pads[0].total(), w + pads[1].total()];
+        let values = expected.iter().product::<usize>();
+        ensure!(
+            values <= MAX_ELEMENTS,
+            "padded shape {} exceeds the limit of {MAX_ELEMENTS} values",
+            shape_text(&expected)
+        );
+        self.run_layer(&graph::pad2d(input_shape, pads), input, &input_shape, expected)
+    }
+}

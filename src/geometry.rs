@@ -1,0 +1,281 @@
+//! The one source of truth for convolution and pooling geometry.
+//!
+//! Every widget, the reference implementation, the ONNX graph builder and the tests ask this module
+//! for output sizes, paddings and receptive fields; nothing else re-derives
+//! `floor((n + 2p - f) / s) + 1`.
+//!
+//! Conventions: spatial axes are listed outer to inner (`[h, w]` for images, `[d, h, w]` for
+//! volumes, `[n]` for signals), matching the trailing axes of an NCHW / NCDHW tensor. "Before" is
+//! top or left, "after" is bottom or right.
+
+use std::ops::Range;
+
+use anyhow::{bail, ensure, Result};
+
+/// Largest spatial side the playground accepts (pixels, samples or voxels along one axis).
+/// User images above it are downscaled by the page before they reach the core.
+pub const MAX_SIDE: usize = 4096;
+
+/// Largest number of values one tensor may hold: 2^26 `f32`s = 256 MiB, a quarter of what a wasm32
+/// module can address.
+pub const MAX_ELEMENTS: usize = 1 << 26;
+
+/// Zeros added on each side of one spatial axis.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct AxisPad {
+    /// Zeros before the first element (top, left or front).
+    pub before: usize,
+    /// Zeros after the last element (bottom, right or back).
+    pub after: usize,
+}
+
+impl AxisPad {
+    /// `p` zeros on both sides.
+    pub fn symmetric(p: usize) -> Self {
+        AxisPad { before: p, after: p }
+    }
+
+    /// `before + after`.
+    pub fn total(&self) -> usize {
+        self.before + self.after
+    }
+}
+
+/// How the input is padded before the kernel slides over it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Padding {
+    /// No padding ("valid" convolution): `out = floor((n - f) / s) + 1`.
+    Valid,
+    /// "Same" padding: `out = ceil(n / s)`, which is `n` for stride 1. The total padding
+    /// `max((out - 1)·s + f - n, 0)` is split with the smaller half before (ONNX `SAME_UPPER`,
+    /// TensorFlow `SAME`); for stride 1 and odd `f` both sides get the course's `p = (f - 1) / 2`.
+    Same,
+    /// `p` zeros on every side of every spatial axis.
+    Uniform(usize),
+    /// Explicit zeros per spatial axis, outer to inner (`[rows, columns]` for images).
+    PerAxis(Vec<AxisPad>),
+}
+
+impl Padding {
+    /// The padding of spatial axis `axis` (of `rank` spatial axes) for input size `n`, kernel `f`
+    /// and stride `s`.
+    ///
+    /// Errors when `PerAxis` does not list `rank` axes, or when `s` is 0 for `Same`.
+    pub fn resolve(&self, axis: usize, rank: usize, n: usize, f: usize, s: usize) -> Result<AxisPad> {
+        Ok(match self {
+            Padding::Valid => AxisPad::default(),
+            Padding::Uniform(p) => AxisPad::symmetric(*p),
+            Padding::Same => same_padding(n, f, s)?,
+            Padding::PerAxis(pads) => {
+                ensure!(
+                    pads.len() == rank,
+                    "padding lists {} axes but the input has {} spatial axes",
+                    pads.len(),
+                    rank
+                );
+                pads[axis]
+            }
+        })
+    }
+}
+
+/// Output size along one axis: `floor((n + before + after - f) / s) + 1`.
+///
+/// With symmetric padding `p` this is the course's `floor((n + 2p - f) / s) + 1`. Errors, naming
+/// the numbers, when `n`, `f` or `s` is 0 or when the kernel is larger than the padded input.
+pub fn output_size(n: usize, f: usize, pad: AxisPad, s: usize) -> Result<usize> {
+    ensure!(n >= 1, "input size must be at least 1, got {n}");
+    ensure!(f >= 1, "kernel size must be at least 1, got {f}");
+    ensure!(s >= 1, "stride must be at least 1, got {s}");
+    ensure!(n <= MAX_SIDE, "input size {n} exceeds the limit of {MAX_SIDE}");
+    ensure!(
+        pad.before <= MAX_SIDE && pad.after <= MAX_SIDE,
+        "padding {}+{} exceeds the limit of {MAX_SIDE} per side",
+        pad.before,
+        pad.after
+    );
+    let padded = n + pad.total();
+    if f > padded {
+        if pad.total() == 0 {
+            bail!("kernel {f} larger than input {n}");
+        }
+        bail!(
+            "kernel {f} larger than padded input {padded} (input {n} + padding {} + {})",
+            pad.before,
+            pad.after
+        );
+    }
+    Ok((padded - f) / s + 1)
+}
+
+/// [`output_size`] with `p` zeros on both sides: `floor((n + 2p - f) / s) + 1`.
+pub fn output_size_symmetric(n: usize, f: usize, p: usize, s: usize) -> Result<usize> {
+    output_size(n, f, AxisPad::symmetric(p), s)
+}
+
+/// The formula of [`output_size_symmetric`] with its numbers filled in, e.g.
+/// `⌊(6 + 2·1 − 3) / 2⌋ + 1 = 3`, for the page to print next to a widget.
+pub fn output_size_formula(n: usize, f: usize, p: usize, s: usize) -> Result<String> {
+    let out = output_size_symmetric(n, f, p, s)?;
+    let numerator = n + 2 * p - f;
+    Ok(format!(
+        "⌊({n} + 2·{p} − {f}) / {s}⌋ + 1 = ⌊{numerator} / {s}⌋ + 1 = {out}"
+    ))
+}
+
+/// "Same" padding for input `n`, kernel `f`, stride `s`: the output is `ceil(n / s)` and the total
+/// padding `max((out - 1)·s + f - n, 0)` is split `before = total / 2`, `after = total - before`.
+pub fn same_padding(n: usize, f: usize, s: usize) -> Result<AxisPad> {
+    ensure!(s >= 1, "stride must be at least 1, got {s}");
+    ensure!(f >= 1, "kernel size must be at least 1, got {f}");
+    let out = n.div_ceil(s);
+    let total = ((out.max(1) - 1) * s + f).saturating_sub(n);
+    let before = total / 2;
+    Ok(AxisPad { before, after: total - before })
+}
+
+/// The geometry of one spatial axis of a convolution or pooling.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AxisGeometry {
+    /// Input size `n`.
+    pub input: usize,
+    /// Kernel (window) size `f`.
+    pub kernel: usize,
+    /// Zeros before and after.
+    pub pad: AxisPad,
+    /// Stride `s`.
+    pub stride: usize,
+    /// Output size `floor((n + before + after - f) / s) + 1`.
+    pub output: usize,
+}
+
+impl AxisGeometry {
+    /// Validates and computes one axis; see [`output_size`] for the formula and the errors.
+    pub fn new(input: usize, kernel: usize, pad: AxisPad, stride: usize) -> Result<Self> {
+        let output = output_size(input, kernel, pad, stride)?;
+        Ok(AxisGeometry { input, kernel, pad, stride, output })
+    }
+
+    /// Input coordinates read by output position `o`: `o·s - before .. o·s - before + f`.
+    /// Coordinates below 0 or at/after `n` are padding.
+    pub fn window(&self, o: usize) -> Range<isize> {
+        let start = (o * self.stride) as isize - self.pad.before as isize;
+        start..start + self.kernel as isize
+    }
+
+    /// Padded-input positions no window reaches because the stride does not tile:
+    /// `(n + before + after - f) mod s`, all at the after-end.
+    pub fn uncovered(&self) -> usize {
+        (self.input + self.pad.total() - self.kernel) % self.stride
+    }
+}
+
+/// The geometry of a convolution or pooling over one or more spatial axes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Geometry {
+    /// One entry per spatial axis, outer to inner.
+    pub axes: Vec<AxisGeometry>,
+}
+
+impl Geometry {
+    /// Geometry for spatial input sizes `input`, kernel sizes `kernel` and strides `stride` (one
+    /// entry per axis, outer to inner) with `padding`.
+    ///
+    /// Errors when the lists disagree in length or any axis is invalid (see [`output_size`]).
+    pub fn new(input: &[usize], kernel: &[usize], padding: &Padding, stride: &[usize]) -> Result<Self> {
+        let rank = input.len();
+        ensure!(rank >= 1, "at least one spatial axis is needed");
+        ensure!(
+            kernel.len() == rank && stride.len() == rank,
+            "input has {rank} spatial axes but the kernel has {} and the stride {}",
+            kernel.len(),
+            stride.len()
+        );
+        let axes = (0..rank)
+            .map(|a| {
+                let pad = padding.resolve(a, rank, input[a], kernel[a], stride[a])?;
+                AxisGeometry::new(input[a], kernel[a], pad, stride[a])
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Geometry { axes })
+    }
+
+    /// Output sizes, outer to inner.
+    pub fn output_shape(&self) -> Vec<usize> {
+        self.axes.iter().map(|a| a.output).collect()
+    }
+
+    /// Number of output positions (product of [`Geometry::output_shape`]).
+    pub fn output_len(&self) -> usize {
+        self.axes.iter().map(|a| a.output).product()
+    }
+
+    /// The receptive field of output position `at` in this layer's input: one coordinate range per
+    /// axis (see [`AxisGeometry::window`]). Errors when `at` lies outside the output.
+    pub fn receptive_field(&self, at: &[usize]) -> Result<Vec<Range<isize>>> {
+        ensure!(
+            at.len() == self.axes.len(),
+            "position has {} coordinates but the output has {} axes",
+            at.len(),
+            self.axes.len()
+        );
+        for (o, axis) in at.iter().zip(&self.axes) {
+            if *o >= axis.output {
+                bail!(
+                    "output position {:?} is outside the {} output",
+                    at,
+                    shape_text(&self.output_shape())
+                );
+            }
+        }
+        Ok(at.iter().zip(&self.axes).map(|(o, a)| a.window(*o)).collect())
+    }
+}
+
+/// Checks that `data` fits `shape` (every dimension ≥ 1, product equal to the length, within
+/// [`MAX_ELEMENTS`]) and holds only finite numbers. `what` names the tensor in messages.
+pub fn check_tensor(what: &str, data: &[f32], shape: &[usize]) -> Result<()> {
+    if let Some(axis) = shape.iter().position(|&d| d == 0) {
+        bail!("{what} shape {} has a zero at axis {axis}", shape_text(shape));
+    }
+    let expected = shape
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .filter(|&n| n <= MAX_ELEMENTS);
+    let Some(expected) = expected else {
+        bail!("{what} shape {} exceeds the limit of {MAX_ELEMENTS} values", shape_text(shape));
+    };
+    ensure!(
+        data.len() == expected,
+        "{what} has {} values but shape {} needs {expected}",
+        data.len(),
+        shape_text(shape)
+    );
+    if let Some(i) = data.iter().position(|v| !v.is_finite()) {
+        bail!("{what} value at index {i} is {} (only finite numbers are allowed)", data[i]);
+    }
+    Ok(())
+}
+
+/// A shape as the page prints it: `[3, 6, 6]`.
+pub fn shape_text(shape: &[usize]) -> String {
+    format!("{shape:?}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_padding_matches_the_course_for_odd_kernels() {
+        for f in [1, 3, 5, 7] {
+            assert_eq!(same_padding(6, f, 1).unwrap(), AxisPad::symmetric((f - 1) / 2));
+        }
+    }
+
+    #[test]
+    fn uncovered_counts_what_the_stride_skips() {
+        let a = AxisGeometry::new(8, 3, AxisPad::default(), 2).unwrap();
+        assert_eq!((a.output, a.uncovered()), (3, 1));
+    }
+}

@@ -1,0 +1,222 @@
+//! ONNX graphs for single layers, written in Rust with tract-onnx's protobuf types.
+//!
+//! Each builder returns a complete `ModelProto` (opset 13) with one input called [`INPUT`] of the
+//! concrete NCHW shape `[1, c, h, w]`, the layer's parameters as initializers, and one output
+//! called [`OUTPUT`]. The bytes from [`encode`] are an ordinary `.onnx` file: tract runs them in
+//! [`crate::engine`], and any other ONNX runtime can too.
+
+use prost::Message;
+use tract_onnx::pb;
+use tract_onnx::pb::attribute_proto::AttributeType;
+use tract_onnx::pb::tensor_proto::DataType;
+
+use crate::geometry::{AxisPad, Geometry};
+use crate::ops::{Conv2d, Pool2d, PoolMode};
+
+/// The operator set every graph declares.
+pub const OPSET: i64 = 13;
+/// ONNX IR version 8 (the one that goes with opset 13).
+pub const IR_VERSION: i64 = 8;
+/// Name of the graph input.
+pub const INPUT: &str = "input";
+/// Name of the graph output.
+pub const OUTPUT: &str = "output";
+
+fn dims(shape: &[usize]) -> Vec<i64> {
+    shape.iter().map(|&d| d as i64).collect()
+}
+
+fn value_info(name: &str, shape: &[usize]) -> pb::ValueInfoProto {
+    use pb::tensor_shape_proto::{dimension::Value, Dimension};
+    let dim = shape
+        .iter()
+        .map(|&d| Dimension { value: Some(Value::DimValue(d as i64)), ..Default::default() })
+        .collect();
+    pb::ValueInfoProto {
+        name: name.into(),
+        r#type: Some(pb::TypeProto {
+            value: Some(pb::type_proto::Value::TensorType(pb::type_proto::Tensor {
+                elem_type: DataType::Float as i32,
+                shape: Some(pb::TensorShapeProto { dim }),
+            })),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+fn float_tensor(name: &str, shape: &[usize], data: &[f32]) -> pb::TensorProto {
+    pb::TensorProto {
+        name: name.into(),
+        dims: dims(shape),
+        data_type: DataType::Float as i32,
+        float_data: data.to_vec(),
+        ..Default::default()
+    }
+}
+
+fn int64_tensor(name: &str, data: &[i64]) -> pb::TensorProto {
+    pb::TensorProto {
+        name: name.into(),
+        dims: vec![data.len() as i64],
+        data_type: DataType::Int64 as i32,
+        int64_data: data.to_vec(),
+        ..Default::default()
+    }
+}
+
+fn ints(name: &str, values: &[i64]) -> pb::AttributeProto {
+    pb::AttributeProto {
+        name: name.into(),
+        r#type: AttributeType::Ints as i32,
+        ints: values.to_vec(),
+        ..Default::default()
+    }
+}
+
+fn int(name: &str, value: i64) -> pb::AttributeProto {
+    pb::AttributeProto {
+        name: name.into(),
+        r#type: AttributeType::Int as i32,
+        i: value,
+        ..Default::default()
+    }
+}
+
+fn string(name: &str, value: &str) -> pb::AttributeProto {
+    pb::AttributeProto {
+        name: name.into(),
+        r#type: AttributeType::String as i32,
+        s: value.as_bytes().to_vec(),
+        ..Default::default()
+    }
+}
+
+fn node(op: &str, inputs: &[&str], outputs: &[&str], attribute: Vec<pb::AttributeProto>) -> pb::NodeProto {
+    pb::NodeProto {
+        name: format!("{}_{op}", outputs[0]),
+        op_type: op.into(),
+        input: inputs.iter().map(|s| s.to_string()).collect(),
+        output: outputs.iter().map(|s| s.to_string()).collect(),
+        attribute,
+        ..Default::default()
+    }
+}
+
+fn model(
+    name: &str,
+    nodes: Vec<pb::NodeProto>,
+    initializer: Vec<pb::TensorProto>,
+    input_shape: &[usize],
+    output_shape: &[usize],
+) -> pb::ModelProto {
+    pb::ModelProto {
+        ir_version: IR_VERSION,
+        producer_name: "cnn-playground".into(),
+        producer_version: env!("CARGO_PKG_VERSION").into(),
+        opset_import: vec![pb::OperatorSetIdProto { domain: String::new(), version: OPSET }],
+        graph: Some(pb::GraphProto {
+            name: name.into(),
+            node: nodes,
+            initializer,
+            input: vec![value_info(INPUT, input_shape)],
+            output: vec![value_info(OUTPUT, output_shape)],
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// ONNX `pads` for two spatial axes: `[top, left, bottom, right]`.
+fn pads_2d(geometry: &Geometry) -> Vec<i64> {
+    let (r, c) = (geometry.axes[0].pad, geometry.axes[1].pad);
+    vec![r.before as i64, c.before as i64, r.after as i64, c.after as i64]
+}
+
+fn strides_2d(geometry: &Geometry) -> Vec<i64> {
+    geometry.axes.iter().map(|a| a.stride as i64).collect()
+}
+
+fn nchw(chw: &[usize]) -> Vec<usize> {
+    std::iter::once(1).chain(chw.iter().copied()).collect()
+}
+
+/// `Conv` (then `Relu` when `conv.relu`) for an already validated `conv` and its `geometry`:
+/// input `[1, c, h, w]`, initializers `W` `[k, c, f_h, f_w]` and `B` `[k]`, output
+/// `[1, k, h', w']`.
+pub fn conv2d(conv: &Conv2d, geometry: &Geometry) -> pb::ModelProto {
+    let [_, _, fh, fw] = conv.weight_shape;
+    let mut initializer = vec![float_tensor("W", &conv.weight_shape, conv.weight)];
+    let mut inputs = vec![INPUT, "W"];
+    if let Some(bias) = conv.bias {
+        initializer.push(float_tensor("B", &[bias.len()], bias));
+        inputs.push("B");
+    }
+    let conv_out = if conv.relu { "conv" } else { OUTPUT };
+    let mut nodes = vec![node(
+        "Conv",
+        &inputs,
+        &[conv_out],
+        vec![
+            ints("kernel_shape", &[fh as i64, fw as i64]),
+            ints("pads", &pads_2d(geometry)),
+            ints("strides", &strides_2d(geometry)),
+            ints("dilations", &[1, 1]),
+            int("group", 1),
+        ],
+    )];
+    if conv.relu {
+        nodes.push(node("Relu", &[conv_out], &[OUTPUT], vec![]));
+    }
+    model(
+        "conv2d",
+        nodes,
+        initializer,
+        &nchw(&conv.input_shape),
+        &nchw(&conv.output_shape(geometry)),
+    )
+}
+
+/// `MaxPool` or `AveragePool` (`count_include_pad = 0`) for an already validated `pool`: input
+/// `[1, c, h, w]`, output `[1, c, h', w']`.
+pub fn pool2d(pool: &Pool2d, geometry: &Geometry) -> pb::ModelProto {
+    let mut attributes = vec![
+        ints("kernel_shape", &dims(&pool.size)),
+        ints("pads", &pads_2d(geometry)),
+        ints("strides", &strides_2d(geometry)),
+    ];
+    let op = match pool.mode {
+        PoolMode::Max => "MaxPool",
+        PoolMode::Average => {
+            attributes.push(int("count_include_pad", 0));
+            "AveragePool"
+        }
+    };
+    model(
+        "pool2d",
+        vec![node(op, &[INPUT], &[OUTPUT], attributes)],
+        vec![],
+        &nchw(&pool.input_shape),
+        &nchw(&pool.output_shape(geometry)),
+    )
+}
+
+/// Zero `Pad` of the two spatial axes of a `[1, c, h, w]` input by `[rows, cols]`.
+pub fn pad2d(input_shape: [usize; 3], pads: [AxisPad; 2]) -> pb::ModelProto {
+    let [c, h, w] = input_shape;
+    let [r, k] = pads;
+    let onnx_pads = [0, 0, r.before, k.before, 0, 0, r.after, k.after].map(|p| p as i64);
+    let output = [c, h + r.total(), w + k.total()];
+    model(
+        "pad2d",
+        vec![node("Pad", &[INPUT, "pads"], &[OUTPUT], vec![string("mode", "constant")])],
+        vec![int64_tensor("pads", &onnx_pads)],
+        &nchw(&input_shape),
+        &nchw(&output),
+    )
+}
+
+/// The `.onnx` file bytes of `model`.
+pub fn encode(model: &pb::ModelProto) -> Vec<u8> {
+    model.encode_to_vec()
+}

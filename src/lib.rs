@@ -1,0 +1,21 @@
+//! cnn-playground: a live laboratory for convolutional neural networks.
+//!
+//! The crate is a pure core, built and tested natively, behind a thin WebAssembly facade:
+//!
+//! - [`geometry`]: the one source of truth for output sizes, paddings and receptive fields;
+//! - [`ops`]: the layers the playground computes (validated once), in NCHW / OIHW layout;
+//! - [`reference`]: plain-Rust convolution and pooling that explain every output cell;
+//! - [`filters`]: the course's named edge filters;
+//! - [`graph`]: ONNX graphs for single layers, built in Rust;
+//! - [`engine`]: tract loading, optimising, caching and running ONNX graphs;
+//! - `wasm` (wasm32 only): the JavaScript API, the only module that knows about JS.
+
+pub mod engine;
+pub mod filters;
+pub mod geometry;
+pub mod graph;
+pub mod ops;
+pub mod reference;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;

@@ -1,0 +1,72 @@
+//! Helpers shared by the native test files.
+#![allow(dead_code)]
+
+use cnn_playground::engine::Engine;
+use cnn_playground::geometry::Padding;
+use cnn_playground::ops::{Conv2d, Output};
+use cnn_playground::reference;
+
+/// The 6x6 grey-scale image of lecture 02 (course notes, "Edge Detection Example").
+pub const COURSE_IMAGE: [f32; 36] = [
+    3., 0., 1., 2., 7., 4., //
+    1., 5., 8., 9., 3., 1., //
+    2., 7., 2., 5., 1., 3., //
+    0., 1., 3., 1., 7., 8., //
+    4., 2., 1., 6., 2., 8., //
+    2., 4., 5., 2., 3., 9.,
+];
+
+/// Its vertical-edge output as given in lecture 02.
+pub const COURSE_OUTPUT: [f32; 16] = [
+    -5., -4., 0., 8., //
+    -10., -2., 2., 3., //
+    0., -2., -4., -7., //
+    -3., -2., -3., -16.,
+];
+
+/// A 6x6 image whose left half is `left` and right half `right` (lecture 02/03: 10 and 0).
+pub fn halves(left: f32, right: f32) -> Vec<f32> {
+    (0..36)
+        .map(|i| if i % 6 < 3 { left } else { right })
+        .collect()
+}
+
+/// A single-channel, single-filter convolution with symmetric padding `p` and stride `s`.
+pub fn conv_1x1ch<'a>(
+    image: &'a [f32],
+    n: [usize; 2],
+    kernel: &'a [f32],
+    f: usize,
+    padding: &'a Padding,
+    s: usize,
+) -> Conv2d<'a> {
+    Conv2d {
+        input: image,
+        input_shape: [1, n[0], n[1]],
+        weight: kernel,
+        weight_shape: [1, 1, f, f],
+        bias: None,
+        padding,
+        stride: [s, s],
+        relu: false,
+    }
+}
+
+/// Runs `conv` through both tract and the reference and returns both outputs.
+pub fn both(engine: &mut Engine, conv: &Conv2d) -> (Output, Output) {
+    let tract = engine.conv2d(conv).expect("tract conv");
+    let reference = reference::conv2d(conv).expect("reference conv");
+    (tract, reference)
+}
+
+/// Asserts two outputs have the same shape and agree within `tol` relative to their magnitude.
+pub fn assert_close(a: &Output, b: &Output, tol: f32, what: &str) {
+    assert_eq!(a.shape, b.shape, "{what}: shapes differ");
+    for (i, (x, y)) in a.data.iter().zip(&b.data).enumerate() {
+        let scale = 1f32.max(x.abs()).max(y.abs());
+        assert!(
+            (x - y).abs() <= tol * scale,
+            "{what}: value {i} differs: {x} vs {y}"
+        );
+    }
+}

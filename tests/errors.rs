@@ -1,0 +1,198 @@
+//! Every invalid-argument class is an error value whose message names the numbers, from both the
+//! reference and tract; nothing panics.
+
+mod common;
+
+use cnn_playground::engine::Engine;
+use cnn_playground::filters;
+use cnn_playground::geometry::{output_size_symmetric, Geometry, Padding};
+use cnn_playground::ops::{Conv2d, Pool2d, PoolMode};
+use cnn_playground::reference;
+use common::*;
+
+fn conv_error(conv: &Conv2d) -> String {
+    let reference = reference::conv2d(conv).unwrap_err().to_string();
+    let tract = Engine::new().conv2d(conv).unwrap_err().to_string();
+    assert_eq!(reference, tract, "both paths validate the same way");
+    reference
+}
+
+fn base() -> Conv2d<'static> {
+    conv_1x1ch(
+        &COURSE_IMAGE,
+        [6, 6],
+        filters::FILTERS[0].weights,
+        3,
+        &Padding::Valid,
+        1,
+    )
+}
+
+#[test]
+fn stride_zero() {
+    assert_eq!(
+        conv_error(&Conv2d {
+            stride: [0, 1],
+            ..base()
+        }),
+        "stride must be at least 1, got 0"
+    );
+    assert_eq!(
+        output_size_symmetric(6, 3, 0, 0).unwrap_err().to_string(),
+        "stride must be at least 1, got 0"
+    );
+}
+
+#[test]
+fn kernel_larger_than_padded_input() {
+    assert_eq!(
+        output_size_symmetric(2, 5, 1, 1).unwrap_err().to_string(),
+        "kernel 5 larger than padded input 4 (input 2 + padding 1 + 1)"
+    );
+    assert_eq!(
+        output_size_symmetric(4, 5, 0, 1).unwrap_err().to_string(),
+        "kernel 5 larger than input 4"
+    );
+    let k = [0.0; 49];
+    let conv = Conv2d {
+        weight: &k,
+        weight_shape: [1, 1, 7, 7],
+        ..base()
+    };
+    assert_eq!(conv_error(&conv), "kernel 7 larger than input 6");
+}
+
+#[test]
+fn data_length_not_matching_shape() {
+    let short = [1.0; 35];
+    assert_eq!(
+        conv_error(&Conv2d {
+            input: &short,
+            ..base()
+        }),
+        "input has 35 values but shape [1, 6, 6] needs 36"
+    );
+    let w = [1.0; 8];
+    assert_eq!(
+        conv_error(&Conv2d {
+            weight: &w,
+            ..base()
+        }),
+        "weight has 8 values but shape [1, 1, 3, 3] needs 9"
+    );
+    assert_eq!(
+        conv_error(&Conv2d {
+            bias: Some(&[1.0, 2.0]),
+            ..base()
+        }),
+        "bias has 2 values but there are 1 filters"
+    );
+}
+
+#[test]
+fn channel_mismatch() {
+    let w = [1.0; 27];
+    assert_eq!(
+        conv_error(&Conv2d {
+            weight: &w,
+            weight_shape: [1, 3, 3, 3],
+            ..base()
+        }),
+        "the filters have 3 channels but the input has 1 (shapes [1, 3, 3, 3] and [1, 6, 6])"
+    );
+}
+
+#[test]
+fn nan_and_infinity() {
+    let mut image = COURSE_IMAGE;
+    image[7] = f32::NAN;
+    assert_eq!(
+        conv_error(&Conv2d {
+            input: &image,
+            ..base()
+        }),
+        "input value at index 7 is NaN (only finite numbers are allowed)"
+    );
+    let mut w = [0.0; 9];
+    w[2] = f32::INFINITY;
+    assert_eq!(
+        conv_error(&Conv2d {
+            weight: &w,
+            ..base()
+        }),
+        "weight value at index 2 is inf (only finite numbers are allowed)"
+    );
+}
+
+#[test]
+fn zero_and_oversized_shapes() {
+    assert_eq!(
+        conv_error(&Conv2d {
+            input: &[],
+            input_shape: [1, 0, 6],
+            ..base()
+        }),
+        "input shape [1, 0, 6] has a zero at axis 1"
+    );
+    // A 20000-pixel-wide image is refused before any allocation.
+    let g = Geometry::new(&[10, 20000], &[3, 3], &Padding::Valid, &[1, 1]).unwrap_err();
+    assert_eq!(g.to_string(), "input size 20000 exceeds the limit of 4096");
+    let huge = Conv2d {
+        input: &[],
+        input_shape: [3, 20000, 20000],
+        ..base()
+    };
+    assert_eq!(
+        conv_error(&huge),
+        "input shape [3, 20000, 20000] exceeds the limit of 67108864 values"
+    );
+}
+
+#[test]
+fn unknown_names() {
+    assert_eq!(
+        PoolMode::parse("median").unwrap_err().to_string(),
+        "unknown pooling mode \"median\": use \"max\" or \"avg\""
+    );
+    assert!(filters::by_name("laplace")
+        .unwrap_err()
+        .to_string()
+        .starts_with("unknown filter \"laplace\"; known filters: vertical, horizontal"));
+    assert!(filters::custom(4, &[0.0; 16]).is_err());
+    assert!(filters::custom(3, &[0.0; 8]).is_err());
+}
+
+#[test]
+fn pooling_padding_must_be_smaller_than_the_window() {
+    let pool = Pool2d {
+        input: &COURSE_IMAGE,
+        input_shape: [1, 6, 6],
+        mode: PoolMode::Max,
+        size: [2, 2],
+        padding: &Padding::Uniform(2),
+        stride: [2, 2],
+    };
+    let msg = "pooling padding 2+2 must be smaller than the window 2";
+    assert_eq!(reference::pool2d(&pool).unwrap_err().to_string(), msg);
+    assert_eq!(Engine::new().pool2d(&pool).unwrap_err().to_string(), msg);
+}
+
+#[test]
+fn traces_outside_the_output() {
+    let err = reference::conv2d_trace(&base(), 4, 0)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(err, "output position [4, 0] is outside the [4, 4] output");
+}
+
+#[test]
+fn broken_onnx_bytes_are_an_error_and_the_engine_keeps_working() {
+    let mut engine = Engine::new();
+    let err = engine.load(b"certainly not protobuf").unwrap_err();
+    assert!(
+        format!("{err:#}").starts_with("cannot read an ONNX model from these 22 bytes"),
+        "{err:#}"
+    );
+    let out = engine.conv2d(&base()).unwrap();
+    assert_eq!(out.data, COURSE_OUTPUT);
+}
