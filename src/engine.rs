@@ -35,16 +35,18 @@ impl Default for Engine {
 impl Engine {
     /// An engine with an empty plan cache.
     pub fn new() -> Self {
-        Engine { onnx: tract_onnx::onnx(), plans: Vec::new() }
+        Engine {
+            onnx: tract_onnx::onnx(),
+            plans: Vec::new(),
+        }
     }
 
     /// Parses ONNX `bytes`, optimises the graph for the shapes it declares and returns the plan.
     /// Errors (not panics) for bytes that are not an ONNX model or a graph tract cannot run.
     pub fn load(&self, bytes: &[u8]) -> Result<Plan> {
-        let model = self
-            .onnx
-            .model_for_read(&mut &bytes[..])
-            .with_context(|| format!("cannot read an ONNX model from these {} bytes", bytes.len()))?;
+        let model = self.onnx.model_for_read(&mut &bytes[..]).with_context(|| {
+            format!("cannot read an ONNX model from these {} bytes", bytes.len())
+        })?;
         model
             .into_optimized()
             .context("tract cannot optimise this ONNX graph")?
@@ -79,10 +81,17 @@ impl Engine {
         check_tensor("input", input, shape)?;
         let plan = self.plan(bytes)?;
         let tensor = Tensor::from_shape(shape, input)?;
-        let outputs = plan.run(tvec!(tensor.into_tvalue())).context("tract failed to run the graph")?;
+        let outputs = plan
+            .run(tvec!(tensor.into_tvalue()))
+            .context("tract failed to run the graph")?;
         let first = outputs.first().context("the graph produced no output")?;
-        let view = first.to_plain_array_view::<f32>().context("the graph's output is not f32")?;
-        Ok(Output { shape: view.shape().to_vec(), data: view.iter().copied().collect() })
+        let view = first
+            .to_plain_array_view::<f32>()
+            .context("the graph's output is not f32")?;
+        Ok(Output {
+            shape: view.shape().to_vec(),
+            data: view.iter().copied().collect(),
+        })
     }
 
     /// Runs a one-layer graph built for an input `[c, h, w]` (batch of one added here) and checks
@@ -94,7 +103,9 @@ impl Engine {
         input_shape: &[usize],
         expected: Vec<usize>,
     ) -> Result<Output> {
-        let nchw: Vec<usize> = std::iter::once(1).chain(input_shape.iter().copied()).collect();
+        let nchw: Vec<usize> = std::iter::once(1)
+            .chain(input_shape.iter().copied())
+            .collect();
         let out = self.run(graph::encode(model), input, &nchw)?;
         ensure!(
             out.shape[1..] == expected[..] && out.shape[0] == 1,
@@ -102,7 +113,10 @@ impl Engine {
             shape_text(&out.shape),
             shape_text(&expected)
         );
-        Ok(Output { shape: expected, data: out.data })
+        Ok(Output {
+            shape: expected,
+            data: out.data,
+        })
     }
 
     /// The convolution `conv` (see [`Conv2d`]) computed by tract on an ONNX `Conv` graph.
@@ -110,7 +124,12 @@ impl Engine {
     pub fn conv2d(&mut self, conv: &Conv2d) -> Result<Output> {
         let geometry = conv.validate()?;
         let expected = conv.output_shape(&geometry);
-        self.run_layer(&graph::conv2d(conv, &geometry), conv.input, &conv.input_shape, expected)
+        self.run_layer(
+            &graph::conv2d(conv, &geometry),
+            conv.input,
+            &conv.input_shape,
+            expected,
+        )
     }
 
     /// The pooling `pool` (see [`Pool2d`]) computed by tract on an ONNX `MaxPool` or `AveragePool`
@@ -118,12 +137,22 @@ impl Engine {
     pub fn pool2d(&mut self, pool: &Pool2d) -> Result<Output> {
         let geometry = pool.validate()?;
         let expected = pool.output_shape(&geometry);
-        self.run_layer(&graph::pool2d(pool, &geometry), pool.input, &pool.input_shape, expected)
+        self.run_layer(
+            &graph::pool2d(pool, &geometry),
+            pool.input,
+            &pool.input_shape,
+            expected,
+        )
     }
 
     /// Zero padding of a `[c, h, w]` input by `pads` (`[rows, columns]`) computed by tract on an
     /// ONNX `Pad` graph. Returns `[c, h + top + bottom, w + left + right]`.
-    pub fn pad2d(&mut self, input: &[f32], input_shape: [usize; 3], pads: [AxisPad; 2]) -> Result<Output> {
+    pub fn pad2d(
+        &mut self,
+        input: &[f32],
+        input_shape: [usize; 3],
+        pads: [AxisPad; 2],
+    ) -> Result<Output> {
         check_tensor("input", input, &input_shape)?;
         let [c, h, w] = input_shape;
         for p in pads {
@@ -141,6 +170,11 @@ impl Engine {
             "padded shape {} exceeds the limit of {MAX_ELEMENTS} values",
             shape_text(&expected)
         );
-        self.run_layer(&graph::pad2d(input_shape, pads), input, &input_shape, expected)
+        self.run_layer(
+            &graph::pad2d(input_shape, pads),
+            input,
+            &input_shape,
+            expected,
+        )
     }
 }

@@ -102,7 +102,10 @@ pub fn by_name(name: &str) -> Result<&'static Filter> {
         Some(f) => Ok(f),
         None => {
             let known: Vec<_> = FILTERS.iter().map(|f| f.name).collect();
-            bail!("unknown filter {name:?}; known filters: {}", known.join(", "))
+            bail!(
+                "unknown filter {name:?}; known filters: {}",
+                known.join(", ")
+            )
         }
     }
 }

@@ -32,7 +32,10 @@ pub struct AxisPad {
 impl AxisPad {
     /// `p` zeros on both sides.
     pub fn symmetric(p: usize) -> Self {
-        AxisPad { before: p, after: p }
+        AxisPad {
+            before: p,
+            after: p,
+        }
     }
 
     /// `before + after`.
@@ -61,7 +64,14 @@ impl Padding {
     /// and stride `s`.
     ///
     /// Errors when `PerAxis` does not list `rank` axes, or when `s` is 0 for `Same`.
-    pub fn resolve(&self, axis: usize, rank: usize, n: usize, f: usize, s: usize) -> Result<AxisPad> {
+    pub fn resolve(
+        &self,
+        axis: usize,
+        rank: usize,
+        n: usize,
+        f: usize,
+        s: usize,
+    ) -> Result<AxisPad> {
         Ok(match self {
             Padding::Valid => AxisPad::default(),
             Padding::Uniform(p) => AxisPad::symmetric(*p),
@@ -87,7 +97,10 @@ pub fn output_size(n: usize, f: usize, pad: AxisPad, s: usize) -> Result<usize> 
     ensure!(n >= 1, "input size must be at least 1, got {n}");
     ensure!(f >= 1, "kernel size must be at least 1, got {f}");
     ensure!(s >= 1, "stride must be at least 1, got {s}");
-    ensure!(n <= MAX_SIDE, "input size {n} exceeds the limit of {MAX_SIDE}");
+    ensure!(
+        n <= MAX_SIDE,
+        "input size {n} exceeds the limit of {MAX_SIDE}"
+    );
     ensure!(
         pad.before <= MAX_SIDE && pad.after <= MAX_SIDE,
         "padding {}+{} exceeds the limit of {MAX_SIDE} per side",
@@ -131,7 +144,10 @@ pub fn same_padding(n: usize, f: usize, s: usize) -> Result<AxisPad> {
     let out = n.div_ceil(s);
     let total = ((out.max(1) - 1) * s + f).saturating_sub(n);
     let before = total / 2;
-    Ok(AxisPad { before, after: total - before })
+    Ok(AxisPad {
+        before,
+        after: total - before,
+    })
 }
 
 /// The geometry of one spatial axis of a convolution or pooling.
@@ -153,7 +169,13 @@ impl AxisGeometry {
     /// Validates and computes one axis; see [`output_size`] for the formula and the errors.
     pub fn new(input: usize, kernel: usize, pad: AxisPad, stride: usize) -> Result<Self> {
         let output = output_size(input, kernel, pad, stride)?;
-        Ok(AxisGeometry { input, kernel, pad, stride, output })
+        Ok(AxisGeometry {
+            input,
+            kernel,
+            pad,
+            stride,
+            output,
+        })
     }
 
     /// Input coordinates read by output position `o`: `o·s - before .. o·s - before + f`.
@@ -182,7 +204,12 @@ impl Geometry {
     /// entry per axis, outer to inner) with `padding`.
     ///
     /// Errors when the lists disagree in length or any axis is invalid (see [`output_size`]).
-    pub fn new(input: &[usize], kernel: &[usize], padding: &Padding, stride: &[usize]) -> Result<Self> {
+    pub fn new(
+        input: &[usize],
+        kernel: &[usize],
+        padding: &Padding,
+        stride: &[usize],
+    ) -> Result<Self> {
         let rank = input.len();
         ensure!(rank >= 1, "at least one spatial axis is needed");
         ensure!(
@@ -228,7 +255,11 @@ impl Geometry {
                 );
             }
         }
-        Ok(at.iter().zip(&self.axes).map(|(o, a)| a.window(*o)).collect())
+        Ok(at
+            .iter()
+            .zip(&self.axes)
+            .map(|(o, a)| a.window(*o))
+            .collect())
     }
 }
 
@@ -236,14 +267,20 @@ impl Geometry {
 /// [`MAX_ELEMENTS`]) and holds only finite numbers. `what` names the tensor in messages.
 pub fn check_tensor(what: &str, data: &[f32], shape: &[usize]) -> Result<()> {
     if let Some(axis) = shape.iter().position(|&d| d == 0) {
-        bail!("{what} shape {} has a zero at axis {axis}", shape_text(shape));
+        bail!(
+            "{what} shape {} has a zero at axis {axis}",
+            shape_text(shape)
+        );
     }
     let expected = shape
         .iter()
         .try_fold(1usize, |acc, &d| acc.checked_mul(d))
         .filter(|&n| n <= MAX_ELEMENTS);
     let Some(expected) = expected else {
-        bail!("{what} shape {} exceeds the limit of {MAX_ELEMENTS} values", shape_text(shape));
+        bail!(
+            "{what} shape {} exceeds the limit of {MAX_ELEMENTS} values",
+            shape_text(shape)
+        );
     };
     ensure!(
         data.len() == expected,
@@ -252,7 +289,10 @@ pub fn check_tensor(what: &str, data: &[f32], shape: &[usize]) -> Result<()> {
         shape_text(shape)
     );
     if let Some(i) = data.iter().position(|v| !v.is_finite()) {
-        bail!("{what} value at index {i} is {} (only finite numbers are allowed)", data[i]);
+        bail!(
+            "{what} value at index {i} is {} (only finite numbers are allowed)",
+            data[i]
+        );
     }
     Ok(())
 }
@@ -269,7 +309,10 @@ mod tests {
     #[test]
     fn same_padding_matches_the_course_for_odd_kernels() {
         for f in [1, 3, 5, 7] {
-            assert_eq!(same_padding(6, f, 1).unwrap(), AxisPad::symmetric((f - 1) / 2));
+            assert_eq!(
+                same_padding(6, f, 1).unwrap(),
+                AxisPad::symmetric((f - 1) / 2)
+            );
         }
     }
 

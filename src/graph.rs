@@ -30,7 +30,10 @@ fn value_info(name: &str, shape: &[usize]) -> pb::ValueInfoProto {
     use pb::tensor_shape_proto::{dimension::Value, Dimension};
     let dim = shape
         .iter()
-        .map(|&d| Dimension { value: Some(Value::DimValue(d as i64)), ..Default::default() })
+        .map(|&d| Dimension {
+            value: Some(Value::DimValue(d as i64)),
+            ..Default::default()
+        })
         .collect();
     pb::ValueInfoProto {
         name: name.into(),
@@ -92,7 +95,12 @@ fn string(name: &str, value: &str) -> pb::AttributeProto {
     }
 }
 
-fn node(op: &str, inputs: &[&str], outputs: &[&str], attribute: Vec<pb::AttributeProto>) -> pb::NodeProto {
+fn node(
+    op: &str,
+    inputs: &[&str],
+    outputs: &[&str],
+    attribute: Vec<pb::AttributeProto>,
+) -> pb::NodeProto {
     pb::NodeProto {
         name: format!("{}_{op}", outputs[0]),
         op_type: op.into(),
@@ -114,7 +122,10 @@ fn model(
         ir_version: IR_VERSION,
         producer_name: "cnn-playground".into(),
         producer_version: env!("CARGO_PKG_VERSION").into(),
-        opset_import: vec![pb::OperatorSetIdProto { domain: String::new(), version: OPSET }],
+        opset_import: vec![pb::OperatorSetIdProto {
+            domain: String::new(),
+            version: OPSET,
+        }],
         graph: Some(pb::GraphProto {
             name: name.into(),
             node: nodes,
@@ -130,7 +141,12 @@ fn model(
 /// ONNX `pads` for two spatial axes: `[top, left, bottom, right]`.
 fn pads_2d(geometry: &Geometry) -> Vec<i64> {
     let (r, c) = (geometry.axes[0].pad, geometry.axes[1].pad);
-    vec![r.before as i64, c.before as i64, r.after as i64, c.after as i64]
+    vec![
+        r.before as i64,
+        c.before as i64,
+        r.after as i64,
+        c.after as i64,
+    ]
 }
 
 fn strides_2d(geometry: &Geometry) -> Vec<i64> {
@@ -209,7 +225,12 @@ pub fn pad2d(input_shape: [usize; 3], pads: [AxisPad; 2]) -> pb::ModelProto {
     let output = [c, h + r.total(), w + k.total()];
     model(
         "pad2d",
-        vec![node("Pad", &[INPUT, "pads"], &[OUTPUT], vec![string("mode", "constant")])],
+        vec![node(
+            "Pad",
+            &[INPUT, "pads"],
+            &[OUTPUT],
+            vec![string("mode", "constant")],
+        )],
         vec![int64_tensor("pads", &onnx_pads)],
         &nchw(&input_shape),
         &nchw(&output),

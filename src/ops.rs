@@ -63,7 +63,11 @@ impl Conv2d<'_> {
             shape_text(&self.input_shape)
         );
         if let Some(bias) = self.bias {
-            ensure!(bias.len() == k, "bias has {} values but there are {k} filters", bias.len());
+            ensure!(
+                bias.len() == k,
+                "bias has {} values but there are {k} filters",
+                bias.len()
+            );
             check_tensor("bias", bias, &[k])?;
         }
         Geometry::new(&[h, w], &[fh, fw], self.padding, &self.stride)

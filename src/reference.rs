@@ -74,7 +74,10 @@ pub struct ConvTrace {
 
 /// The window of an output cell known to be inside the output.
 fn cell_window(geometry: &Geometry, out_y: usize, out_x: usize) -> Window {
-    Window { rows: geometry.axes[0].window(out_y), cols: geometry.axes[1].window(out_x) }
+    Window {
+        rows: geometry.axes[0].window(out_y),
+        cols: geometry.axes[1].window(out_x),
+    }
 }
 
 /// The window of any requested cell: errors when it is outside the output.
@@ -161,10 +164,21 @@ pub fn conv2d_trace(conv: &Conv2d, out_y: usize, out_x: usize) -> Result<ConvTra
                 terms.push(t);
             });
             let (bias, sum, output) = finish(conv, k, products);
-            FilterTrace { filter: k, terms, bias, sum, output }
+            FilterTrace {
+                filter: k,
+                terms,
+                bias,
+                sum,
+                output,
+            }
         })
         .collect();
-    Ok(ConvTrace { out_y, out_x, window, filters })
+    Ok(ConvTrace {
+        out_y,
+        out_x,
+        window,
+        filters,
+    })
 }
 
 /// How one pooling output cell was computed, for one channel.
@@ -211,7 +225,15 @@ fn pool_cell(pool: &Pool2d, window: Window, c: usize, oy: usize, ox: usize) -> P
             (sum / values.len() as f32, None)
         }
     };
-    PoolTrace { channel: c, out_y: oy, out_x: ox, window, values, output, argmax }
+    PoolTrace {
+        channel: c,
+        out_y: oy,
+        out_x: ox,
+        window,
+        values,
+        output,
+        argmax,
+    }
 }
 
 /// Max or average pooling of every channel (see [`Pool2d`]), by the definition. Returns
@@ -232,7 +254,12 @@ pub fn pool2d(pool: &Pool2d) -> Result<Output> {
 
 /// The explanation of output cell `(out_y, out_x)` of channel `channel` of [`pool2d`]: the window,
 /// the values it read, the result and (max pooling) the argmax.
-pub fn pool2d_trace(pool: &Pool2d, channel: usize, out_y: usize, out_x: usize) -> Result<PoolTrace> {
+pub fn pool2d_trace(
+    pool: &Pool2d,
+    channel: usize,
+    out_y: usize,
+    out_x: usize,
+) -> Result<PoolTrace> {
     let geometry = pool.validate()?;
     let channels = pool.input_shape[0];
     ensure!(
@@ -247,6 +274,14 @@ pub fn pool2d_trace(pool: &Pool2d, channel: usize, out_y: usize, out_x: usize) -
 /// Largest `|a[i] - b[i]|`, for cross-checking tract against this reference. Errors when the
 /// lengths differ.
 pub fn max_abs_diff(a: &[f32], b: &[f32]) -> Result<f32> {
-    ensure!(a.len() == b.len(), "cannot compare {} values with {}", a.len(), b.len());
-    Ok(a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max))
+    ensure!(
+        a.len() == b.len(),
+        "cannot compare {} values with {}",
+        a.len(),
+        b.len()
+    );
+    Ok(a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max))
 }

@@ -1,6 +1,9 @@
 //! The course's worked examples (../shared/course-notes.md, lectures 02-09), exact, through both
 //! tract and the plain-Rust reference.
 
+// Native tests; the browser suite is tests/web.rs.
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 
 use cnn_playground::engine::Engine;

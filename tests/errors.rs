@@ -1,6 +1,9 @@
 //! Every invalid-argument class is an error value whose message names the numbers, from both the
 //! reference and tract; nothing panics.
 
+// Native tests; the browser suite is tests/web.rs.
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 
 use cnn_playground::engine::Engine;

@@ -4,6 +4,9 @@
 //!
 //! Every generated case is valid by construction (no rejection), so all 256 cases per property run.
 
+// Native tests; the browser suite is tests/web.rs.
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 
 use cnn_playground::engine::Engine;

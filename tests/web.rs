@@ -1,0 +1,208 @@
+//! The JavaScript facade in real Chromium: tract inside the wasm module, called the way the page
+//! calls it. Run by `wasm-pack test --headless --chrome` (scripts/test.sh checks that these tests
+//! were counted, since browser-only tests are silently skipped under `--node`).
+#![cfg(target_arch = "wasm32")]
+
+use cnn_playground::wasm;
+use js_sys::{Array, Float32Array, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Lecture 02's 6x6 image and vertical-edge output (course notes, "Edge Detection Example").
+const IMAGE: [f32; 36] = [
+    3., 0., 1., 2., 7., 4., 1., 5., 8., 9., 3., 1., 2., 7., 2., 5., 1., 3., 0., 1., 3., 1., 7., 8.,
+    4., 2., 1., 6., 2., 8., 2., 4., 5., 2., 3., 9.,
+];
+const EXPECTED: [f32; 16] = [
+    -5., -4., 0., 8., -10., -2., 2., 3., 0., -2., -4., -7., -3., -2., -3., -16.,
+];
+const VERTICAL: [f32; 9] = [1., 0., -1., 1., 0., -1., 1., 0., -1.];
+
+fn f32s(v: &[f32]) -> JsValue {
+    Float32Array::from(v).into()
+}
+
+fn shape(dims: &[u32]) -> JsValue {
+    dims.iter()
+        .map(|&d| JsValue::from(d))
+        .collect::<Array>()
+        .into()
+}
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &key.into()).unwrap()
+}
+
+fn data(obj: &JsValue) -> Vec<f32> {
+    get(obj, "data")
+        .dyn_into::<Float32Array>()
+        .unwrap()
+        .to_vec()
+}
+
+fn shape_of(obj: &JsValue) -> Vec<f64> {
+    Array::from(&get(obj, "shape"))
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect()
+}
+
+/// The `Error` message a failed call throws.
+fn message(result: Result<impl std::fmt::Debug, wasm_bindgen::JsError>) -> String {
+    let err: JsValue = result.unwrap_err().into();
+    err.dyn_into::<js_sys::Error>()
+        .expect("a JS Error")
+        .message()
+        .into()
+}
+
+fn course_conv(padding: JsValue, stride: u32) -> Result<JsValue, wasm_bindgen::JsError> {
+    wasm::conv2d(
+        f32s(&IMAGE),
+        shape(&[1, 6, 6]),
+        f32s(&VERTICAL),
+        shape(&[1, 1, 3, 3]),
+        JsValue::NULL,
+        padding,
+        stride.into(),
+    )
+}
+
+#[wasm_bindgen_test]
+fn tract_computes_the_course_example_in_the_browser() {
+    let out = course_conv(0.into(), 1).unwrap();
+    assert_eq!(shape_of(&out), vec![1., 4., 4.]);
+    assert_eq!(data(&out), EXPECTED);
+}
+
+#[wasm_bindgen_test]
+fn reference_agrees_and_plain_arrays_are_accepted() {
+    let image: Array = IMAGE.iter().map(|&v| JsValue::from(v)).collect();
+    let out = wasm::conv2d_reference(
+        image.into(),
+        Float32Array::from(&[1f32, 6., 6.][..]).into(),
+        f32s(&VERTICAL),
+        shape(&[1, 1, 3, 3]),
+        JsValue::UNDEFINED,
+        "valid".into(),
+        1.into(),
+    )
+    .unwrap();
+    assert_eq!(data(&out), EXPECTED);
+}
+
+#[wasm_bindgen_test]
+fn explain_conv_traces_a_cell() {
+    let t = wasm::explain_conv(
+        f32s(&IMAGE),
+        shape(&[1, 6, 6]),
+        f32s(&VERTICAL),
+        shape(&[1, 1, 3, 3]),
+        1.into(),
+        1.into(),
+        0.into(),
+        0.into(),
+    )
+    .unwrap();
+    let window = get(&t, "window");
+    assert_eq!(get(&window, "top").as_f64(), Some(-1.0));
+    let filter = Array::from(&get(&t, "filters")).get(0);
+    assert_eq!(get(&filter, "sum").as_f64(), Some(-5.0));
+    let first = Array::from(&get(&filter, "terms")).get(0);
+    assert_eq!(get(&first, "padding").as_bool(), Some(true));
+}
+
+#[wasm_bindgen_test]
+fn pooling_and_geometry() {
+    let input = [
+        1., 3., 2., 1., 2., 9., 1., 1., 1., 3., 2., 3., 5., 6., 1., 2.,
+    ];
+    let out = wasm::pool2d(
+        f32s(&input),
+        shape(&[1, 4, 4]),
+        "max".into(),
+        2.into(),
+        2.into(),
+    )
+    .unwrap();
+    assert_eq!(data(&out), [9., 2., 6., 3.]);
+    assert_eq!(
+        wasm::output_size(7.into(), 3.into(), 0.into(), 2.into()).unwrap(),
+        3.0
+    );
+}
+
+#[wasm_bindgen_test]
+fn bad_arguments_throw_errors_and_the_module_keeps_working() {
+    assert_eq!(
+        message(course_conv(0.into(), 0)),
+        "stride must be at least 1, got 0"
+    );
+    assert_eq!(
+        message(course_conv(JsValue::from("full"), 1)),
+        "padding must be \"valid\", \"same\" or a whole number, got \"full\""
+    );
+    assert_eq!(
+        message(course_conv(JsValue::from(1.5), 1)),
+        "padding must be a whole number ≥ 0, got 1.5"
+    );
+    let mut nan = IMAGE;
+    nan[3] = f32::NAN;
+    let err = wasm::conv2d(
+        f32s(&nan),
+        shape(&[1, 6, 6]),
+        f32s(&VERTICAL),
+        shape(&[1, 1, 3, 3]),
+        JsValue::NULL,
+        0.into(),
+        1.into(),
+    );
+    assert_eq!(
+        message(err),
+        "input value at index 3 is NaN (only finite numbers are allowed)"
+    );
+    let err = wasm::conv2d(
+        f32s(&IMAGE[..35]),
+        shape(&[1, 6, 6]),
+        f32s(&VERTICAL),
+        shape(&[1, 1, 3, 3]),
+        JsValue::NULL,
+        0.into(),
+        1.into(),
+    );
+    assert_eq!(
+        message(err),
+        "input has 35 values but shape [1, 6, 6] needs 36"
+    );
+    let err = wasm::conv2d(
+        JsValue::from("pixels"),
+        shape(&[1, 6]),
+        f32s(&VERTICAL),
+        shape(&[1, 1, 3, 3]),
+        JsValue::NULL,
+        0.into(),
+        1.into(),
+    );
+    assert_eq!(
+        message(err),
+        "input must be a Float32Array or an array of numbers, got string"
+    );
+    assert_eq!(
+        message(wasm::pool2d(
+            f32s(&IMAGE),
+            shape(&[1, 6, 6]),
+            "median".into(),
+            2.into(),
+            2.into()
+        )),
+        "unknown pooling mode \"median\": use \"max\" or \"avg\""
+    );
+    assert_eq!(
+        message(wasm::output_size(2.into(), 5.into(), 1.into(), 1.into())),
+        "kernel 5 larger than padded input 4 (input 2 + padding 1 + 1)"
+    );
+    // After all of that, tract still answers.
+    assert_eq!(data(&course_conv(0.into(), 1).unwrap()), EXPECTED);
+}
