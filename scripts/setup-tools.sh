@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Installs what building and testing the playground needs, skipping whatever is already there.
+# Sourced by scripts/serve.sh, scripts/test.sh and scripts/bench.sh; safe to run on its own.
+#
+#   - the Rust toolchain pinned in rust-toolchain.toml, with rustfmt, clippy and wasm32
+#   - wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock (it must match)
+#   - wasm-pack (used with --mode no-install, so it never downloads binaries itself)
+#   - Debian's chromium and chromium-driver (needs root or sudo for apt-get)   [unless NO_BROWSER=1]
+#   - node's playwright-core for the end-to-end tests (tests/e2e)                [unless NO_BROWSER=1]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+WASM_PACK_VERSION=0.15.1
+
+if ! command -v rustup >/dev/null; then
+  echo "rustup is required (https://rustup.rs); this machine has no Rust toolchain" >&2
+  exit 1
+fi
+# rust-toolchain.toml names the toolchain, its components and the wasm32 target; this installs
+# whatever of it is missing and does nothing otherwise.
+toolchain=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml)
+if ! rustup target list --installed --toolchain "$toolchain" 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  step "installing Rust $toolchain with the wasm32 target"
+  rustup toolchain install "$toolchain" --profile minimal --component rustfmt,clippy --target wasm32-unknown-unknown
+fi
+
+if [ ! -f Cargo.lock ]; then cargo generate-lockfile; fi
+bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$bindgen_version" ]; then
+  step "installing wasm-bindgen-cli $bindgen_version (must equal the wasm-bindgen crate; ~4 min)"
+  # Not --locked: with it a dependency of the CLI is missing from the index.
+  cargo install wasm-bindgen-cli --version "$bindgen_version" --force
+fi
+
+if [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" != "$WASM_PACK_VERSION" ]; then
+  step "installing wasm-pack $WASM_PACK_VERSION (~3 min)"
+  cargo install wasm-pack --version "$WASM_PACK_VERSION" --locked --force
+fi
+
+if [ "${NO_BROWSER:-0}" != 1 ]; then
+  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+    step "installing Debian's chromium and chromium-driver (~1 min)"
+    sudo_cmd=()
+    if [ "$(id -u)" != 0 ]; then sudo_cmd=(sudo); fi
+    "${sudo_cmd[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+  if ! command -v node >/dev/null; then
+    echo "node (20 or later) is required for the end-to-end tests; install Debian's nodejs and npm" >&2
+    exit 1
+  fi
+  if [ ! -d tests/e2e/node_modules/playwright-core ]; then
+    step "installing playwright-core for the end-to-end tests (npm ci, no browser download)"
+    (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi

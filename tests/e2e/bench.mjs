@@ -1,0 +1,62 @@
+// Benchmark (prints, never asserts): the release page in headless Chromium.
+//
+//   scripts/bench.sh            (builds the release wasm first)
+//   node tests/e2e/bench.mjs    (uses the www/pkg already built)
+//
+// Times the JS API exactly as the page calls it (argument copies included), as medians over
+// repeated runs in one browser session, and reports the wasm size raw and gzipped. Machines are
+// shared and noisy: compare the ratios printed in one run, not absolute times across runs.
+import { readFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import { openPlayground, WWW } from './browser.mjs';
+
+const ctx = await openPlayground();
+try {
+  await ctx.page.goto(ctx.server.url);
+  await ctx.page.waitForSelector('html[data-ready="true"]', { timeout: 60_000 });
+  const results = await ctx.page.evaluate(async () => {
+    const api = await import('./pkg/cnn_playground.js');
+    const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const time = (fn, runs) => {
+      const samples = [];
+      for (let i = 0; i < runs; i++) {
+        const t0 = performance.now();
+        fn();
+        samples.push(performance.now() - t0);
+      }
+      return { median: median(samples), min: Math.min(...samples), runs };
+    };
+    // 512x512 RGB image (deterministic pattern), one 3x3x3 filter: Sobel x in every channel.
+    const c = 3, n = 512;
+    const image = new Float32Array(c * n * n).map((_, i) => ((i * 2654435761) % 1000) / 1000);
+    const sobel = api.filters().find((f) => f.name === 'sobel-x').weights;
+    const weight = new Float32Array(27).map((_, i) => sobel[i % 9]);
+    const args = [image, [c, n, n], weight, [1, c, 3, 3], null, 1, 1];
+    const t0 = performance.now();
+    api.conv2d(...args); // first call: builds the ONNX graph and optimises the tract plan
+    const firstCall = performance.now() - t0;
+    const tract = time(() => api.conv2d(...args), 30);
+    const reference = time(() => api.conv2dReference(...args), 5);
+    const diff = api.maxAbsDiff(api.conv2d(...args).data, api.conv2dReference(...args).data);
+    // The course example (6x6, 3x3): the cost of one interactive redraw's computation.
+    const small = [new Float32Array(36).map((_, i) => i % 7), [1, 6, 6], new Float32Array([1, 0, -1, 1, 0, -1, 1, 0, -1]), [1, 1, 3, 3], null, 0, 1];
+    const smallTract = time(() => api.conv2d(...small), 200);
+    return { firstCall, tract, reference, diff, smallTract };
+  });
+  const wasm = await readFile(join(WWW, 'pkg', 'cnn_playground_bg.wasm'));
+  const gz = gzipSync(wasm, { level: 9 }).length;
+  const ms = (x) => `${x.toFixed(2)} ms`;
+  const mb = (x) => `${(x / 1e6).toFixed(2)} MB`;
+  console.log('cnn-playground benchmark (headless Chromium, release wasm, 1 thread, simd128)');
+  console.log(`  conv2d by tract, 512x512x3 * 3x3x3x1, p=1 s=1: median ${ms(results.tract.median)} (min ${ms(results.tract.min)}, ${results.tract.runs} runs)`);
+  console.log(`    first call incl. graph build + optimisation: ${ms(results.firstCall)}`);
+  console.log(`  conv2dReference, same input:                   median ${ms(results.reference.median)} (min ${ms(results.reference.min)}, ${results.reference.runs} runs)`);
+  console.log(`  reference / tract:                             ${(results.reference.median / results.tract.median).toFixed(1)}x`);
+  console.log(`  largest |tract - reference|:                   ${results.diff}`);
+  console.log(`  conv2d by tract, course example 6x6 * 3x3:     median ${ms(results.smallTract.median)} (${results.smallTract.runs} runs)`);
+  console.log(`  wasm size: ${mb(wasm.length)} raw, ${mb(gz)} gzipped (level 9)`);
+  if (ctx.problems.length) console.log(`  page problems: ${ctx.problems.join('; ')}`);
+} finally {
+  await ctx.close();
+}

@@ -1,0 +1,100 @@
+// End to end: the playground page in headless Chromium. Loads the page, checks the course's worked
+// example as rendered, changes controls, reads the rendered output, and fails on any console
+// error or page error.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openPlayground } from './browser.mjs';
+
+let ctx;
+before(async () => {
+  ctx = await openPlayground();
+  const response = await ctx.page.goto(ctx.server.url);
+  assert.equal(response.status(), 200);
+  await ctx.page.waitForSelector('html[data-ready="true"]', { timeout: 30_000 });
+});
+after(async () => {
+  await ctx?.close();
+});
+
+/** The output grid as rows of numbers, read from the DOM. */
+async function outputGrid(page) {
+  return page.$eval('#conv-output-grid', (grid) => {
+    const rows = Number(grid.dataset.rows);
+    const cols = Number(grid.dataset.cols);
+    const values = [...grid.querySelectorAll('button')].map((b) => Number(b.textContent));
+    return Array.from({ length: rows }, (_, r) => values.slice(r * cols, (r + 1) * cols));
+  });
+}
+
+test('the wasm module is served as application/wasm', async () => {
+  const res = await fetch(new URL('pkg/cnn_playground_bg.wasm', ctx.server.url));
+  assert.equal(res.headers.get('content-type'), 'application/wasm');
+});
+
+test('lecture 02 worked example is rendered exactly', async () => {
+  assert.deepEqual(await outputGrid(ctx.page), [
+    [-5, -4, 0, 8],
+    [-10, -2, 2, 3],
+    [0, -2, -4, -7],
+    [-3, -2, -3, -16],
+  ]);
+  const formula = await ctx.page.textContent('#conv-formula');
+  assert.match(formula, /⌊\(6 \+ 2·0 − 3\) \/ 1⌋ \+ 1 = ⌊3 \/ 1⌋ \+ 1 = 4/);
+  assert.match(await ctx.page.textContent('#conv-check'), /agrees to 0 /);
+});
+
+test('hovering an output cell explains it and highlights its window', async () => {
+  await ctx.page.hover('#conv-output-grid button[data-y="0"][data-x="1"]');
+  const sum = await ctx.page.textContent('#conv-sum');
+  assert.equal(sum.replace(/\s+/g, ' '), '0·1 + 1·0 + 2·-1 + 5·1 + 8·0 + 9·-1 + 7·1 + 2·0 + 5·-1 = -4');
+  const highlighted = await ctx.page.$$eval('#conv-input-grid .in-window', (els) => els.map((e) => `${e.dataset.y},${e.dataset.x}`));
+  assert.deepEqual(highlighted, ['0,1', '0,2', '0,3', '1,1', '1,2', '1,3', '2,1', '2,2', '2,3']);
+});
+
+test('padding and stride sliders change the rendered output and formula', async () => {
+  const { page } = ctx;
+  await page.$eval('#conv-stride', (el) => { el.value = '2'; el.dispatchEvent(new Event('input', { bubbles: true })); });
+  assert.deepEqual(await outputGrid(page), [[-5, 0], [0, -4]]);
+  await page.$eval('#conv-padding', (el) => { el.value = '1'; el.dispatchEvent(new Event('input', { bubbles: true })); });
+  assert.match(await page.textContent('#conv-formula'), /⌊\(6 \+ 2·1 − 3\) \/ 2⌋ \+ 1 = ⌊5 \/ 2⌋ \+ 1 = 3/);
+  const grid = await outputGrid(page);
+  assert.equal(grid.length, 3);
+  assert.equal(grid[0][0], -5); // top-left reads zeros in column 0 and image column 1: -(0 + 5)
+  assert.equal(await page.$$eval('#conv-input-grid .pad', (els) => els.length), 8 * 8 - 36);
+  await page.click('#conv-valid');
+  await page.$eval('#conv-stride', (el) => { el.value = '1'; el.dispatchEvent(new Event('input', { bubbles: true })); });
+  assert.equal((await outputGrid(page)).length, 4);
+});
+
+test('presets: the half-bright images give the thick edge of lectures 02-03', async () => {
+  const { page } = ctx;
+  await page.selectOption('#conv-input', 'bright-left');
+  assert.deepEqual(await outputGrid(page), Array(4).fill([0, 30, 30, 0]));
+  await page.selectOption('#conv-input', 'bright-right');
+  assert.deepEqual(await outputGrid(page), Array(4).fill([0, -30, -30, 0]));
+  await page.selectOption('#conv-filter', 'horizontal');
+  assert.deepEqual(await outputGrid(page), Array(4).fill([0, 0, 0, 0]));
+});
+
+test('editing a kernel cell recomputes; an invalid cell shows an error and the page recovers', async () => {
+  const { page } = ctx;
+  await page.selectOption('#conv-input', 'course');
+  await page.selectOption('#conv-filter', 'identity');
+  assert.deepEqual(await outputGrid(page), [[5, 8, 9, 3], [7, 2, 5, 1], [1, 3, 1, 7], [2, 1, 6, 2]]);
+  const centre = page.locator('#conv-kernel-grid input').nth(4);
+  await centre.fill('2');
+  await centre.dispatchEvent('change');
+  assert.equal((await outputGrid(page))[0][0], 10);
+  assert.equal(await page.inputValue('#conv-filter'), 'custom');
+  await centre.fill('');
+  await centre.dispatchEvent('change');
+  assert.match(await page.textContent('#conv-error'), /kernel value at index 4 is NaN|weight value at index 4 is NaN/);
+  await centre.fill('1');
+  await centre.dispatchEvent('change');
+  assert.equal(await page.isHidden('#conv-error'), true);
+  assert.equal((await outputGrid(page))[0][0], 5);
+});
+
+test('no console errors or page errors', () => {
+  assert.deepEqual(ctx.problems, []);
+});

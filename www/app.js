@@ -1,0 +1,17 @@
+// Entry point of the playground page: loads the wasm module once, then mounts the widgets.
+import init, * as api from './pkg/cnn_playground.js';
+import { mountConvExplainer } from './widgets/conv-explainer.js';
+
+const status = document.getElementById('status');
+
+try {
+  await init();
+} catch (e) {
+  status.textContent = `Could not load the WebAssembly module: ${e.message}`;
+  status.classList.add('error');
+  throw e;
+}
+
+mountConvExplainer(document.getElementById('conv-explainer'), api);
+status.textContent = 'Ready.';
+document.documentElement.dataset.ready = 'true';

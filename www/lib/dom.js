@@ -1,0 +1,34 @@
+// Small DOM helpers shared by the widgets. Drawing only: no maths lives here.
+
+/** Creates an element: h('div', {class: 'x', onclick: fn}, child, 'text', ...). */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
+    else if (key === 'dataset') Object.assign(el.dataset, value);
+    else el.setAttribute(key, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+/** Formats a number for a grid cell: integers as they are, others with up to 2 decimals. */
+export function fmt(v) {
+  if (Object.is(v, -0)) return '0';
+  return Number.isInteger(v) ? String(v) : v.toFixed(2).replace(/\.?0+$/, '');
+}
+
+/**
+ * Background colour of a signed value on a diverging blue–white–red scale, where `scale` is the
+ * largest magnitude on display (drawing only: the value itself comes from Rust).
+ */
+export function diverging(v, scale) {
+  if (!scale) return 'var(--cell-bg)';
+  const t = Math.max(-1, Math.min(1, v / scale));
+  const a = Math.abs(t) * 0.85;
+  return t >= 0 ? `rgba(214, 69, 65, ${a})` : `rgba(52, 120, 198, ${a})`;
+}

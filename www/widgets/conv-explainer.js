@@ -1,0 +1,215 @@
+// Widget: the convolution of lectures 02-05, cell by cell.
+//
+// Every number it shows comes from the wasm module: the output from tract (`conv2d`), the
+// explanation of a cell from the plain-Rust reference (`explainConv`), the output size and its
+// formula from the geometry module (`outputSizeFormula`). This file only turns them into DOM.
+
+import { h, fmt, diverging } from '../lib/dom.js';
+
+/** Input presets: lecture 02's worked example, lectures 02-03's half-bright images, lecture 05. */
+const INPUTS = {
+  course: {
+    label: 'Lecture 02 worked example (6×6)',
+    n: 6,
+    values: [
+      3, 0, 1, 2, 7, 4,
+      1, 5, 8, 9, 3, 1,
+      2, 7, 2, 5, 1, 3,
+      0, 1, 3, 1, 7, 8,
+      4, 2, 1, 6, 2, 8,
+      2, 4, 5, 2, 3, 9,
+    ],
+  },
+  'bright-left': {
+    label: 'Bright left, dark right (10 | 0)',
+    n: 6,
+    values: Array.from({ length: 36 }, (_, i) => (i % 6 < 3 ? 10 : 0)),
+  },
+  'bright-right': {
+    label: 'Dark left, bright right (0 | 10)',
+    n: 6,
+    values: Array.from({ length: 36 }, (_, i) => (i % 6 < 3 ? 0 : 10)),
+  },
+};
+
+/** Mounts the widget into `root`, using the wasm module's exports `api`. */
+export function mountConvExplainer(root, api) {
+  const filters = api.filters();
+  const state = {
+    input: 'course',
+    n: INPUTS.course.n,
+    image: Float32Array.from(INPUTS.course.values),
+    filter: 'vertical',
+    kernel: Float32Array.from(filters.find((f) => f.name === 'vertical').weights),
+    f: 3,
+    padding: 0,
+    stride: 1,
+    focus: null, // [outY, outX] of the explained cell
+  };
+
+  const inputSelect = h('select', { id: 'conv-input', 'aria-label': 'Input image' },
+    Object.entries(INPUTS).map(([key, p]) => h('option', { value: key }, p.label)));
+  const filterSelect = h('select', { id: 'conv-filter', 'aria-label': 'Filter' },
+    filters.filter((f) => f.size === 3).map((f) => h('option', { value: f.name }, f.label)),
+    h('option', { value: 'custom' }, 'Custom (edit the cells)'));
+  const paddingInput = h('input', { id: 'conv-padding', type: 'range', min: 0, max: 3, step: 1, value: 0 });
+  const paddingValue = h('output', { for: 'conv-padding' }, '0');
+  const strideInput = h('input', { id: 'conv-stride', type: 'range', min: 1, max: 4, step: 1, value: 1 });
+  const strideValue = h('output', { for: 'conv-stride' }, '1');
+  const validButton = h('button', { type: 'button', id: 'conv-valid' }, 'valid (p = 0)');
+  const sameButton = h('button', { type: 'button', id: 'conv-same' }, 'same');
+  const formula = h('p', { class: 'formula', id: 'conv-formula', 'aria-live': 'polite' });
+  const inputGrid = h('div', { class: 'grid', id: 'conv-input-grid', role: 'group', 'aria-label': 'Input (padded)' });
+  const kernelGrid = h('div', { class: 'grid kernel', id: 'conv-kernel-grid', role: 'group', 'aria-label': 'Kernel' });
+  const outputGrid = h('div', { class: 'grid', id: 'conv-output-grid', role: 'group', 'aria-label': 'Output' });
+  const explanation = h('div', { class: 'explanation', id: 'conv-explanation', 'aria-live': 'polite' });
+  const check = h('p', { class: 'check', id: 'conv-check' });
+  const error = h('p', { class: 'error', id: 'conv-error', role: 'alert', hidden: true });
+
+  root.append(
+    h('div', { class: 'controls' },
+      h('label', {}, 'Input ', inputSelect),
+      h('label', {}, 'Filter ', filterSelect),
+      h('label', {}, 'Padding p ', paddingInput, paddingValue),
+      validButton, sameButton,
+      h('label', {}, 'Stride s ', strideInput, strideValue)),
+    formula,
+    h('div', { class: 'equation' },
+      h('figure', {}, h('figcaption', {}, 'Input (zero padding greyed)'), inputGrid),
+      h('span', { class: 'op', 'aria-hidden': 'true' }, '∗'),
+      h('figure', {}, h('figcaption', {}, 'Kernel'), kernelGrid),
+      h('span', { class: 'op', 'aria-hidden': 'true' }, '='),
+      h('figure', {}, h('figcaption', {}, 'Output (computed by tract)'), outputGrid)),
+    explanation, check, error);
+
+  inputSelect.addEventListener('change', () => {
+    const preset = INPUTS[inputSelect.value];
+    Object.assign(state, { input: inputSelect.value, n: preset.n, image: Float32Array.from(preset.values), focus: null });
+    render();
+  });
+  filterSelect.addEventListener('change', () => {
+    if (filterSelect.value === 'custom') return;
+    const f = filters.find((x) => x.name === filterSelect.value);
+    Object.assign(state, { filter: f.name, kernel: Float32Array.from(f.weights), f: f.size });
+    render();
+  });
+  paddingInput.addEventListener('input', () => { state.padding = Number(paddingInput.value); state.focus = null; render(); });
+  strideInput.addEventListener('input', () => { state.stride = Number(strideInput.value); state.focus = null; render(); });
+  validButton.addEventListener('click', () => { state.padding = 0; state.focus = null; render(); });
+  sameButton.addEventListener('click', () => { state.padding = api.samePadding(state.f); state.focus = null; render(); });
+
+  function numberCell(value, onChange, label) {
+    const cell = h('input', { type: 'number', step: 'any', value: fmt(value), 'aria-label': label, class: 'cell' });
+    cell.addEventListener('change', () => onChange(cell.valueAsNumber));
+    return cell;
+  }
+
+  function renderInput(trace) {
+    const { n, padding: p } = state;
+    const side = n + 2 * p;
+    inputGrid.style.gridTemplateColumns = `repeat(${side}, var(--cell))`;
+    const cells = [];
+    const win = trace?.window;
+    for (let y = -p; y < n + p; y++) {
+      for (let x = -p; x < n + p; x++) {
+        const inside = y >= 0 && x >= 0 && y < n && x < n;
+        const inWindow = win && y >= win.top && y < win.top + win.height && x >= win.left && x < win.left + win.width;
+        const classes = ['slot', inside ? 'pixel' : 'pad', inWindow ? 'in-window' : ''].join(' ');
+        if (inside) {
+          const i = y * n + x;
+          cells.push(h('div', { class: classes, dataset: { y, x } },
+            numberCell(state.image[i], (v) => { state.image[i] = v; render(); }, `input row ${y + 1} column ${x + 1}`)));
+        } else {
+          cells.push(h('div', { class: classes, dataset: { y, x }, 'aria-hidden': 'true' }, '0'));
+        }
+      }
+    }
+    inputGrid.replaceChildren(...cells);
+  }
+
+  function renderKernel() {
+    const { f } = state;
+    kernelGrid.style.gridTemplateColumns = `repeat(${f}, var(--cell))`;
+    kernelGrid.replaceChildren(...Array.from(state.kernel, (w, i) => h('div', { class: 'slot' },
+      numberCell(w, (v) => {
+        state.kernel[i] = v;
+        state.filter = 'custom';
+        filterSelect.value = 'custom';
+        render();
+      }, `kernel row ${Math.floor(i / f) + 1} column ${(i % f) + 1}`))));
+  }
+
+  function renderOutput(out) {
+    const [, oh, ow] = out.shape;
+    const scale = out.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    outputGrid.style.gridTemplateColumns = `repeat(${ow}, var(--cell))`;
+    const cells = [];
+    for (let y = 0; y < oh; y++) {
+      for (let x = 0; x < ow; x++) {
+        const v = out.data[y * ow + x];
+        const focused = state.focus && state.focus[0] === y && state.focus[1] === x;
+        const cell = h('button', {
+          type: 'button',
+          class: `slot out${focused ? ' focused' : ''}`,
+          dataset: { y, x },
+          style: `background:${diverging(v, scale)}`,
+          'aria-label': `output row ${y + 1} column ${x + 1}: ${fmt(v)}`,
+        }, fmt(v));
+        const explain = () => {
+          if (state.focus && state.focus[0] === y && state.focus[1] === x) return;
+          state.focus = [y, x];
+          render(false);
+        };
+        cell.addEventListener('mouseenter', explain);
+        cell.addEventListener('focus', explain);
+        cells.push(cell);
+      }
+    }
+    outputGrid.replaceChildren(...cells);
+    outputGrid.dataset.rows = oh;
+    outputGrid.dataset.cols = ow;
+  }
+
+  function renderExplanation(trace) {
+    if (!trace) {
+      explanation.replaceChildren(h('p', {}, 'Hover over or focus an output cell to see its window, the products and their sum.'));
+      return;
+    }
+    const f0 = trace.filters[0];
+    const terms = f0.terms.map((t) => h('span', { class: t.padding ? 'term pad' : 'term' },
+      `${fmt(t.input)}·${fmt(t.weight)}`));
+    const plus = [];
+    terms.forEach((t, i) => { if (i) plus.push(' + '); plus.push(t); });
+    const w = trace.window;
+    explanation.replaceChildren(
+      h('p', {}, `Output row ${trace.outY + 1}, column ${trace.outX + 1} reads input rows ${w.top + 1}–${w.top + w.height}, columns ${w.left + 1}–${w.left + w.width}` +
+        (f0.terms.some((t) => t.padding) ? ' (greyed terms are zero padding):' : ':')),
+      h('p', { class: 'sum', id: 'conv-sum' }, ...plus, ' = ', h('strong', {}, fmt(f0.sum))));
+  }
+
+  function render(rebuildInput = true) {
+    const { n, f, padding, stride } = state;
+    paddingInput.value = padding; paddingValue.textContent = padding;
+    strideInput.value = stride; strideValue.textContent = stride;
+    inputSelect.value = state.input;
+    if (state.filter !== 'custom') filterSelect.value = state.filter;
+    const args = [state.image, [1, n, n], state.kernel, [1, 1, f, f]];
+    try {
+      formula.textContent = `n = ${n}, f = ${f}, p = ${padding}, s = ${stride}: output side ${api.outputSizeFormula(n, f, padding, stride)}`;
+      const out = api.conv2d(...args, null, padding, stride);
+      const ref = api.conv2dReference(...args, null, padding, stride);
+      const trace = state.focus ? api.explainConv(...args, padding, stride, state.focus[0], state.focus[1]) : null;
+      error.hidden = true;
+      renderInput(trace);
+      if (rebuildInput) renderKernel();
+      renderOutput(out);
+      renderExplanation(trace);
+      check.textContent = `tract ran an ONNX Conv graph (${out.shape[1]}×${out.shape[2]} output); the plain-Rust reference agrees to ${fmt(api.maxAbsDiff(out.data, ref.data))} (largest difference).`;
+    } catch (e) {
+      error.hidden = false;
+      error.textContent = e.message;
+    }
+  }
+
+  render();
+}
