@@ -141,6 +141,9 @@ pub fn output_size_formula(n: usize, f: usize, p: usize, s: usize) -> Result<Str
 pub fn same_padding(n: usize, f: usize, s: usize) -> Result<AxisPad> {
     ensure!(s >= 1, "stride must be at least 1, got {s}");
     ensure!(f >= 1, "kernel size must be at least 1, got {f}");
+    for (what, v) in [("input size", n), ("kernel size", f), ("stride", s)] {
+        ensure!(v <= MAX_SIDE, "{what} {v} exceeds the limit of {MAX_SIDE}");
+    }
     let out = n.div_ceil(s);
     let total = ((out.max(1) - 1) * s + f).saturating_sub(n);
     let before = total / 2;
@@ -294,6 +297,21 @@ pub fn check_tensor(what: &str, data: &[f32], shape: &[usize]) -> Result<()> {
             data[i]
         );
     }
+    Ok(())
+}
+
+/// Checks that a tensor of `shape` about to be produced holds at most [`MAX_ELEMENTS`] values.
+/// `what` names it in the message.
+pub fn check_output_size(what: &str, shape: &[usize]) -> Result<()> {
+    let fits = shape
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .is_some_and(|n| n <= MAX_ELEMENTS);
+    ensure!(
+        fits,
+        "{what} shape {} exceeds the limit of {MAX_ELEMENTS} values",
+        shape_text(shape)
+    );
     Ok(())
 }
 

@@ -9,7 +9,7 @@
 
 use anyhow::{ensure, Result};
 
-use crate::geometry::{check_tensor, shape_text, AxisPad, Geometry, Padding};
+use crate::geometry::{check_output_size, check_tensor, shape_text, AxisPad, Geometry, Padding};
 
 /// A dense tensor returned to the caller: `data` in row-major order of `shape`.
 #[derive(Clone, Debug, PartialEq)]
@@ -50,7 +50,8 @@ impl Conv2d<'_> {
     /// Checks every argument and returns the geometry of the two spatial axes.
     ///
     /// Errors name the numbers: data lengths against shapes, channel mismatches, a bias of the
-    /// wrong length, non-finite values, and everything [`Geometry::new`] rejects.
+    /// wrong length, non-finite values, an output over the size limit, and everything
+    /// [`Geometry::new`] rejects.
     pub fn validate(&self) -> Result<Geometry> {
         let [c, h, w] = self.input_shape;
         let [k, wc, fh, fw] = self.weight_shape;
@@ -70,7 +71,9 @@ impl Conv2d<'_> {
             );
             check_tensor("bias", bias, &[k])?;
         }
-        Geometry::new(&[h, w], &[fh, fw], self.padding, &self.stride)
+        let geometry = Geometry::new(&[h, w], &[fh, fw], self.padding, &self.stride)?;
+        check_output_size("output", &self.output_shape(&geometry))?;
+        Ok(geometry)
     }
 
     /// Output shape `[k, h', w']` for an already validated geometry.
@@ -133,6 +136,7 @@ impl Pool2d<'_> {
                 a.kernel
             );
         }
+        check_output_size("output", &self.output_shape(&g))?;
         Ok(g)
     }
 

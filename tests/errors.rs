@@ -152,6 +152,29 @@ fn zero_and_oversized_shapes() {
 }
 
 #[test]
+fn oversized_outputs_are_refused_before_allocation() {
+    let w = vec![1.0; 1000];
+    let conv = Conv2d {
+        input: &[1.0],
+        input_shape: [1, 1, 1],
+        weight: &w,
+        weight_shape: [1000, 1, 1, 1],
+        padding: &Padding::Uniform(4096),
+        ..base()
+    };
+    assert_eq!(
+        conv_error(&conv),
+        "output shape [1000, 8193, 8193] exceeds the limit of 67108864 values"
+    );
+    assert_eq!(
+        cnn_playground::geometry::same_padding(3, 3, 4_000_000_000)
+            .unwrap_err()
+            .to_string(),
+        "stride 4000000000 exceeds the limit of 4096"
+    );
+}
+
+#[test]
 fn unknown_names() {
     assert_eq!(
         PoolMode::parse("median").unwrap_err().to_string(),

@@ -46,7 +46,8 @@ test('lecture 02 worked example is rendered exactly', async () => {
 test('hovering an output cell explains it and highlights its window', async () => {
   await ctx.page.hover('#conv-output-grid button[data-y="0"][data-x="1"]');
   const sum = await ctx.page.textContent('#conv-sum');
-  assert.equal(sum.replace(/\s+/g, ' '), '0·1 + 1·0 + 2·-1 + 5·1 + 8·0 + 9·-1 + 7·1 + 2·0 + 5·-1 = -4');
+  assert.equal(sum.replace(/\s+/g, ' '), '0·1 + 1·0 + 2·(-1) + 5·1 + 8·0 + 9·(-1) + 7·1 + 2·0 + 5·(-1) = -4');
+  assert.match(await ctx.page.textContent('#conv-explanation'), /Output row 1, column 2 reads rows 1–3, columns 2–4 of the input:/);
   const highlighted = await ctx.page.$$eval('#conv-input-grid .in-window', (els) => els.map((e) => `${e.dataset.y},${e.dataset.x}`));
   assert.deepEqual(highlighted, ['0,1', '0,2', '0,3', '1,1', '1,2', '1,3', '2,1', '2,2', '2,3']);
 });

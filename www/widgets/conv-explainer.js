@@ -176,13 +176,17 @@ export function mountConvExplainer(root, api) {
       return;
     }
     const f0 = trace.filters[0];
+    const signed = (v) => (v < 0 ? `(${fmt(v)})` : fmt(v));
     const terms = f0.terms.map((t) => h('span', { class: t.padding ? 'term pad' : 'term' },
-      `${fmt(t.input)}·${fmt(t.weight)}`));
+      `${signed(t.input)}·${signed(t.weight)}`));
     const plus = [];
     terms.forEach((t, i) => { if (i) plus.push(' + '); plus.push(t); });
+    // Rows and columns are counted from 1 in the padded input, as the grid above shows them.
     const w = trace.window;
+    const p = state.padding;
+    const where = `rows ${w.top + p + 1}–${w.top + p + w.height}, columns ${w.left + p + 1}–${w.left + p + w.width}`;
     explanation.replaceChildren(
-      h('p', {}, `Output row ${trace.outY + 1}, column ${trace.outX + 1} reads input rows ${w.top + 1}–${w.top + w.height}, columns ${w.left + 1}–${w.left + w.width}` +
+      h('p', {}, `Output row ${trace.outY + 1}, column ${trace.outX + 1} reads ${where} of the ${p ? 'padded ' : ''}input` +
         (f0.terms.some((t) => t.padding) ? ' (greyed terms are zero padding):' : ':')),
       h('p', { class: 'sum', id: 'conv-sum' }, ...plus, ' = ', h('strong', {}, fmt(f0.sum))));
   }
