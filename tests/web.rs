@@ -206,3 +206,65 @@ fn bad_arguments_throw_errors_and_the_module_keeps_working() {
     // After all of that, tract still answers.
     assert_eq!(data(&course_conv(0.into(), 1).unwrap()), EXPECTED);
 }
+
+#[wasm_bindgen_test]
+fn filters_explain_pool_formula_and_plan_cache() {
+    let list = wasm::filter_list().unwrap();
+    let first = list.get(0);
+    assert_eq!(get(&first, "name").as_string().as_deref(), Some("vertical"));
+    assert_eq!(
+        get(&first, "weights")
+            .dyn_into::<Float32Array>()
+            .unwrap()
+            .to_vec(),
+        VERTICAL
+    );
+
+    let input = [
+        1., 3., 2., 1., 2., 9., 1., 1., 1., 3., 2., 3., 5., 6., 1., 2.,
+    ];
+    let t = wasm::explain_pool(
+        f32s(&input),
+        shape(&[1, 4, 4]),
+        "max".into(),
+        2.into(),
+        2.into(),
+        0.into(),
+        1.into(),
+        0.into(),
+    )
+    .unwrap();
+    assert_eq!(get(&t, "output").as_f64(), Some(6.0));
+    let argmax: Vec<f64> = Array::from(&get(&t, "argmax"))
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(argmax, [3.0, 1.0]);
+
+    assert_eq!(wasm::same_padding(5.into()).unwrap(), 2.0);
+    assert_eq!(
+        wasm::output_size_formula(6.into(), 3.into(), 0.into(), 1.into()).unwrap(),
+        "⌊(6 + 2·0 − 3) / 1⌋ + 1 = ⌊3 / 1⌋ + 1 = 4"
+    );
+    assert_eq!(
+        wasm::max_abs_diff(f32s(&[1., 2.]), f32s(&[1., 2.5])).unwrap(),
+        0.5
+    );
+
+    // New pixels through the same layer reuse the cached tract plan.
+    course_conv(0.into(), 1).unwrap();
+    let before = wasm::cached_plans().unwrap();
+    let dark: Vec<f32> = IMAGE.iter().map(|v| v * 0.5).collect();
+    let out = wasm::conv2d(
+        f32s(&dark),
+        shape(&[1, 6, 6]),
+        f32s(&VERTICAL),
+        shape(&[1, 1, 3, 3]),
+        JsValue::NULL,
+        0.into(),
+        1.into(),
+    )
+    .unwrap();
+    assert_eq!(data(&out)[0], -2.5);
+    assert_eq!(wasm::cached_plans().unwrap(), before);
+}
