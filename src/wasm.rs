@@ -158,14 +158,10 @@ struct ConvArgs {
 }
 
 impl ConvArgs {
+    /// Parses `[input, inputShape, weight, weightShape, bias, padding, stride]`, the JS argument
+    /// order of `conv2d`.
     fn parse(
-        input: &JsValue,
-        input_shape: &JsValue,
-        weight: &JsValue,
-        weight_shape: &JsValue,
-        bias: &JsValue,
-        pad: &JsValue,
-        stride: &JsValue,
+        [input, input_shape, weight, weight_shape, bias, pad, stride]: &[JsValue; 7],
     ) -> JsResult<Self> {
         Ok(ConvArgs {
             input: floats("input", input)?,
@@ -212,15 +208,15 @@ pub fn conv2d(
     padding: JsValue,
     stride: JsValue,
 ) -> JsResult<JsValue> {
-    let args = ConvArgs::parse(
-        &input,
-        &input_shape,
-        &weight,
-        &weight_shape,
-        &bias,
-        &padding,
-        &stride,
-    )?;
+    let args = ConvArgs::parse(&[
+        input,
+        input_shape,
+        weight,
+        weight_shape,
+        bias,
+        padding,
+        stride,
+    ])?;
     output(with_engine(|engine| engine.conv2d(&args.conv()))?)
 }
 
@@ -235,15 +231,15 @@ pub fn conv2d_reference(
     padding: JsValue,
     stride: JsValue,
 ) -> JsResult<JsValue> {
-    let args = ConvArgs::parse(
-        &input,
-        &input_shape,
-        &weight,
-        &weight_shape,
-        &bias,
-        &padding,
-        &stride,
-    )?;
+    let args = ConvArgs::parse(&[
+        input,
+        input_shape,
+        weight,
+        weight_shape,
+        bias,
+        padding,
+        stride,
+    ])?;
     output(reference::conv2d(&args.conv()).map_err(core_error)?)
 }
 
@@ -307,15 +303,15 @@ pub fn explain_conv(
     out_y: JsValue,
     out_x: JsValue,
 ) -> JsResult<JsValue> {
-    let args = ConvArgs::parse(
-        &input,
-        &input_shape,
-        &weight,
-        &weight_shape,
-        &JsValue::NULL,
-        &padding,
-        &stride,
-    )?;
+    let args = ConvArgs::parse(&[
+        input,
+        input_shape,
+        weight,
+        weight_shape,
+        JsValue::NULL,
+        padding,
+        stride,
+    ])?;
     let (y, x) = (whole("outY", &out_y)?, whole("outX", &out_x)?);
     trace_object(&reference::conv2d_trace(&args.conv(), y, x).map_err(core_error)?)
 }

@@ -19,6 +19,10 @@ const EXPECTED: [f32; 16] = [
     -5., -4., 0., 8., -10., -2., 2., 3., 0., -2., -4., -7., -3., -2., -3., -16.,
 ];
 const VERTICAL: [f32; 9] = [1., 0., -1., 1., 0., -1., 1., 0., -1.];
+/// Lecture 09's max-pooling input.
+const POOL_INPUT: [f32; 16] = [
+    1., 3., 2., 1., 2., 9., 1., 1., 1., 3., 2., 3., 5., 6., 1., 2.,
+];
 
 fn f32s(v: &[f32]) -> JsValue {
     Float32Array::from(v).into()
@@ -58,9 +62,14 @@ fn message(result: Result<impl std::fmt::Debug, wasm_bindgen::JsError>) -> Strin
         .into()
 }
 
-fn course_conv(padding: JsValue, stride: u32) -> Result<JsValue, wasm_bindgen::JsError> {
+/// `conv2d` of the vertical-edge filter over `input` (meant to be 6x6) with `padding`, `stride`.
+fn vertical_conv(
+    input: JsValue,
+    padding: JsValue,
+    stride: u32,
+) -> Result<JsValue, wasm_bindgen::JsError> {
     wasm::conv2d(
-        f32s(&IMAGE),
+        input,
         shape(&[1, 6, 6]),
         f32s(&VERTICAL),
         shape(&[1, 1, 3, 3]),
@@ -68,6 +77,10 @@ fn course_conv(padding: JsValue, stride: u32) -> Result<JsValue, wasm_bindgen::J
         padding,
         stride.into(),
     )
+}
+
+fn course_conv(padding: JsValue, stride: u32) -> Result<JsValue, wasm_bindgen::JsError> {
+    vertical_conv(f32s(&IMAGE), padding, stride)
 }
 
 #[wasm_bindgen_test]
@@ -116,11 +129,8 @@ fn explain_conv_traces_a_cell() {
 
 #[wasm_bindgen_test]
 fn pooling_and_geometry() {
-    let input = [
-        1., 3., 2., 1., 2., 9., 1., 1., 1., 3., 2., 3., 5., 6., 1., 2.,
-    ];
     let out = wasm::pool2d(
-        f32s(&input),
+        f32s(&POOL_INPUT),
         shape(&[1, 4, 4]),
         "max".into(),
         2.into(),
@@ -150,41 +160,17 @@ fn bad_arguments_throw_errors_and_the_module_keeps_working() {
     );
     let mut nan = IMAGE;
     nan[3] = f32::NAN;
-    let err = wasm::conv2d(
-        f32s(&nan),
-        shape(&[1, 6, 6]),
-        f32s(&VERTICAL),
-        shape(&[1, 1, 3, 3]),
-        JsValue::NULL,
-        0.into(),
-        1.into(),
-    );
+    let err = vertical_conv(f32s(&nan), 0.into(), 1);
     assert_eq!(
         message(err),
         "input value at index 3 is NaN (only finite numbers are allowed)"
     );
-    let err = wasm::conv2d(
-        f32s(&IMAGE[..35]),
-        shape(&[1, 6, 6]),
-        f32s(&VERTICAL),
-        shape(&[1, 1, 3, 3]),
-        JsValue::NULL,
-        0.into(),
-        1.into(),
-    );
+    let err = vertical_conv(f32s(&IMAGE[..35]), 0.into(), 1);
     assert_eq!(
         message(err),
         "input has 35 values but shape [1, 6, 6] needs 36"
     );
-    let err = wasm::conv2d(
-        JsValue::from("pixels"),
-        shape(&[1, 6]),
-        f32s(&VERTICAL),
-        shape(&[1, 1, 3, 3]),
-        JsValue::NULL,
-        0.into(),
-        1.into(),
-    );
+    let err = vertical_conv(JsValue::from("pixels"), 0.into(), 1);
     assert_eq!(
         message(err),
         "input must be a Float32Array or an array of numbers, got string"
@@ -220,11 +206,8 @@ fn filters_explain_pool_formula_and_plan_cache() {
         VERTICAL
     );
 
-    let input = [
-        1., 3., 2., 1., 2., 9., 1., 1., 1., 3., 2., 3., 5., 6., 1., 2.,
-    ];
     let t = wasm::explain_pool(
-        f32s(&input),
+        f32s(&POOL_INPUT),
         shape(&[1, 4, 4]),
         "max".into(),
         2.into(),
@@ -255,16 +238,7 @@ fn filters_explain_pool_formula_and_plan_cache() {
     course_conv(0.into(), 1).unwrap();
     let before = wasm::cached_plans().unwrap();
     let dark: Vec<f32> = IMAGE.iter().map(|v| v * 0.5).collect();
-    let out = wasm::conv2d(
-        f32s(&dark),
-        shape(&[1, 6, 6]),
-        f32s(&VERTICAL),
-        shape(&[1, 1, 3, 3]),
-        JsValue::NULL,
-        0.into(),
-        1.into(),
-    )
-    .unwrap();
+    let out = vertical_conv(f32s(&dark), 0.into(), 1).unwrap();
     assert_eq!(data(&out)[0], -2.5);
     assert_eq!(wasm::cached_plans().unwrap(), before);
 }
