@@ -1,0 +1,123 @@
+//! Shapes and parameter counts of a stack of layers (lectures 07, 08, 10, 11), from the one
+//! geometry in [`crate::geometry`].
+//!
+//! Activations are `[c, h, w]` (NCHW, batch of one) until a [`Layer::Flatten`], then `[n]`.
+
+use anyhow::{bail, ensure, Context, Result};
+
+use crate::geometry::{output_size, shape_text, AxisPad};
+use crate::ops::PoolMode;
+
+/// One layer of a simple ConvNet.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Layer {
+    /// `filters` filters of `f × f × c`, stride `stride`, padding `padding` (each side), with a
+    /// bias per filter: `(f·f·c + 1)·filters` parameters.
+    Conv {
+        f: usize,
+        stride: usize,
+        padding: usize,
+        filters: usize,
+    },
+    /// Max or average pooling, `f × f`, stride `stride`: no parameters.
+    Pool {
+        mode: PoolMode,
+        f: usize,
+        stride: usize,
+    },
+    /// `[c, h, w]` → `[c·h·w]`.
+    Flatten,
+    /// Fully connected to `units` units: `(n + 1)·units` parameters.
+    Dense { units: usize },
+}
+
+/// What one layer does to the activation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LayerShape {
+    /// The activation after the layer: `[c, h, w]` or `[n]`.
+    pub output: Vec<usize>,
+    /// Learned parameters of the layer (weights and biases).
+    pub params: usize,
+}
+
+/// Runs `layers` over an input activation `input` (`[c, h, w]`) and returns, per layer, its output
+/// shape and parameter count. Convolutions and pools use `floor((n + 2p - f) / s) + 1` per spatial
+/// axis. Errors name the layer (from 1) and the numbers, e.g. a kernel larger than the padded
+/// input or a dense layer before flattening.
+pub fn shapes(input: [usize; 3], layers: &[Layer]) -> Result<Vec<LayerShape>> {
+    let mut current = input.to_vec();
+    let mut out = Vec::with_capacity(layers.len());
+    for (i, layer) in layers.iter().enumerate() {
+        let step = apply(&current, layer)
+            .with_context(|| format!("layer {} ({layer:?}) on {}", i + 1, shape_text(&current)))?;
+        current = step.output.clone();
+        out.push(step);
+    }
+    Ok(out)
+}
+
+fn spatial(h: usize, w: usize, f: usize, p: usize, s: usize) -> Result<[usize; 2]> {
+    let pad = AxisPad::symmetric(p);
+    Ok([output_size(h, f, pad, s)?, output_size(w, f, pad, s)?])
+}
+
+fn apply(current: &[usize], layer: &Layer) -> Result<LayerShape> {
+    let image = |what: &str| -> Result<[usize; 3]> {
+        match current {
+            &[c, h, w] => Ok([c, h, w]),
+            _ => bail!(
+                "a {what} layer needs a [c, h, w] activation, got {}",
+                shape_text(current)
+            ),
+        }
+    };
+    Ok(match *layer {
+        Layer::Conv {
+            f,
+            stride,
+            padding,
+            filters,
+        } => {
+            let [c, h, w] = image("convolution")?;
+            ensure!(filters >= 1, "a convolution needs at least 1 filter");
+            let [oh, ow] = spatial(h, w, f, padding, stride)?;
+            LayerShape {
+                output: vec![filters, oh, ow],
+                params: (f * f * c + 1) * filters,
+            }
+        }
+        Layer::Pool { f, stride, .. } => {
+            let [c, h, w] = image("pooling")?;
+            let [oh, ow] = spatial(h, w, f, 0, stride)?;
+            LayerShape {
+                output: vec![c, oh, ow],
+                params: 0,
+            }
+        }
+        Layer::Flatten => LayerShape {
+            output: vec![current.iter().product()],
+            params: 0,
+        },
+        Layer::Dense { units } => {
+            let &[n] = current else {
+                bail!(
+                    "a dense layer needs a flat activation, got {}: flatten first",
+                    shape_text(current)
+                );
+            };
+            ensure!(units >= 1, "a dense layer needs at least 1 unit");
+            LayerShape {
+                output: vec![units],
+                params: (n + 1) * units,
+            }
+        }
+    })
+}
+
+/// Parameters of a fully connected layer from `[c, h, w]` to `[c', h', w']` (lecture 11):
+/// `(c·h·w + 1)·(c'·h'·w')`.
+pub fn dense_params_between(from: [usize; 3], to: [usize; 3]) -> usize {
+    let n_in: usize = from.iter().product();
+    let n_out: usize = to.iter().product();
+    (n_in + 1) * n_out
+}

@@ -1,0 +1,151 @@
+//! The shape calculator against the course's networks (../shared/course-notes.md).
+
+// Native tests; the browser suite is tests/web.rs.
+#![cfg(not(target_arch = "wasm32"))]
+
+use cnn_playground::network::{dense_params_between, shapes, Layer};
+use cnn_playground::ops::PoolMode;
+
+fn outputs(input: [usize; 3], layers: &[Layer]) -> Vec<Vec<usize>> {
+    shapes(input, layers)
+        .unwrap()
+        .into_iter()
+        .map(|s| s.output)
+        .collect()
+}
+
+#[test]
+fn lecture_07_ten_3x3x3_filters_have_280_parameters_whatever_the_image() {
+    let layer = [Layer::Conv {
+        f: 3,
+        stride: 1,
+        padding: 0,
+        filters: 10,
+    }];
+    for side in [6, 64, 1000] {
+        assert_eq!(shapes([3, side, side], &layer).unwrap()[0].params, 280);
+    }
+}
+
+#[test]
+fn lecture_08_network() {
+    let layers = [
+        Layer::Conv {
+            f: 3,
+            stride: 1,
+            padding: 0,
+            filters: 10,
+        },
+        Layer::Conv {
+            f: 5,
+            stride: 2,
+            padding: 0,
+            filters: 20,
+        },
+        Layer::Conv {
+            f: 5,
+            stride: 2,
+            padding: 0,
+            filters: 40,
+        },
+        Layer::Flatten,
+    ];
+    assert_eq!(
+        outputs([3, 39, 39], &layers),
+        vec![
+            vec![10, 37, 37],
+            vec![20, 17, 17],
+            vec![40, 7, 7],
+            vec![1960]
+        ]
+    );
+}
+
+#[test]
+fn lecture_10_lenet_style_network() {
+    let pool = Layer::Pool {
+        mode: PoolMode::Max,
+        f: 2,
+        stride: 2,
+    };
+    let layers = [
+        Layer::Conv {
+            f: 5,
+            stride: 1,
+            padding: 0,
+            filters: 6,
+        },
+        pool.clone(),
+        Layer::Conv {
+            f: 5,
+            stride: 1,
+            padding: 0,
+            filters: 16,
+        },
+        pool,
+        Layer::Flatten,
+        Layer::Dense { units: 120 },
+        Layer::Dense { units: 84 },
+        Layer::Dense { units: 10 },
+    ];
+    let steps = shapes([3, 32, 32], &layers).unwrap();
+    let outs: Vec<_> = steps.iter().map(|s| s.output.clone()).collect();
+    assert_eq!(
+        outs,
+        vec![
+            vec![6, 28, 28],
+            vec![6, 14, 14],
+            vec![16, 10, 10],
+            vec![16, 5, 5],
+            vec![400],
+            vec![120],
+            vec![84],
+            vec![10]
+        ]
+    );
+    let params: Vec<_> = steps.iter().map(|s| s.params).collect();
+    // (5·5·3+1)·6, 0, (5·5·6+1)·16, 0, 0, (400+1)·120, (120+1)·84, (84+1)·10
+    assert_eq!(params, vec![456, 0, 2416, 0, 0, 48120, 10164, 850]);
+}
+
+#[test]
+fn lecture_11_dense_versus_convolution() {
+    // 32x32x3 → 28x28x6: about 14 million parameters fully connected, 456 as a 5x5 convolution.
+    assert_eq!(dense_params_between([3, 32, 32], [6, 28, 28]), 3073 * 4704);
+    assert!((14_000_000..15_000_000).contains(&dense_params_between([3, 32, 32], [6, 28, 28])));
+    let conv = [Layer::Conv {
+        f: 5,
+        stride: 1,
+        padding: 0,
+        filters: 6,
+    }];
+    assert_eq!(shapes([3, 32, 32], &conv).unwrap()[0].params, 456);
+}
+
+#[test]
+fn errors_name_the_layer_and_the_numbers() {
+    let err = shapes([3, 6, 6], &[Layer::Dense { units: 10 }]).unwrap_err();
+    assert_eq!(
+        format!("{err:#}"),
+        "layer 1 (Dense { units: 10 }) on [3, 6, 6]: a dense layer needs a flat activation, got [3, 6, 6]: flatten first"
+    );
+    let layers = [
+        Layer::Conv {
+            f: 5,
+            stride: 1,
+            padding: 0,
+            filters: 4,
+        },
+        Layer::Conv {
+            f: 5,
+            stride: 1,
+            padding: 0,
+            filters: 4,
+        },
+    ];
+    let err = shapes([1, 8, 8], &layers).unwrap_err();
+    assert!(
+        format!("{err:#}").ends_with("on [4, 4, 4]: kernel 5 larger than input 4"),
+        "{err:#}"
+    );
+}
