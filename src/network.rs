@@ -95,7 +95,7 @@ fn apply(current: &[usize], layer: &Layer) -> Result<LayerShape> {
             }
         }
         Layer::Flatten => LayerShape {
-            output: vec![current.iter().product()],
+            output: vec![product(current)?],
             params: 0,
         },
         Layer::Dense { units } => {
@@ -114,10 +114,33 @@ fn apply(current: &[usize], layer: &Layer) -> Result<LayerShape> {
     })
 }
 
+/// The sum of the layers' parameters. Errors instead of overflowing.
+pub fn total_params(steps: &[LayerShape]) -> Result<usize> {
+    steps
+        .iter()
+        .try_fold(0usize, |acc, s| acc.checked_add(s.params))
+        .context("the total parameter count overflows")
+}
+
+/// `Π dims`, or an error instead of overflowing.
+fn product(dims: &[usize]) -> Result<usize> {
+    dims.iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .with_context(|| format!("the size of {dims:?} overflows"))
+}
+
+/// `(Π fan_in + 1) · outputs`: weights and biases of `outputs` units that each see `fan_in`
+/// inputs. Errors instead of overflowing.
+fn count(fan_in: &[usize], outputs: usize) -> Result<usize> {
+    product(fan_in)
+        .ok()
+        .and_then(|n| n.checked_add(1))
+        .and_then(|n| n.checked_mul(outputs))
+        .with_context(|| format!("the parameter count of {fan_in:?} × {outputs} overflows"))
+}
+
 /// Parameters of a fully connected layer from `[c, h, w]` to `[c', h', w']` (lecture 11):
-/// `(c·h·w + 1)·(c'·h'·w')`.
-pub fn dense_params_between(from: [usize; 3], to: [usize; 3]) -> usize {
-    let n_in: usize = from.iter().product();
-    let n_out: usize = to.iter().product();
-    (n_in + 1) * n_out
+/// `(c·h·w + 1)·(c'·h'·w')`. Errors instead of overflowing.
+pub fn dense_params_between(from: [usize; 3], to: [usize; 3]) -> Result<usize> {
+    count(&from, product(&to)?)
 }

@@ -106,13 +106,19 @@ fn lecture_10_lenet_style_network() {
     let params: Vec<_> = steps.iter().map(|s| s.params).collect();
     // (5·5·3+1)·6, 0, (5·5·6+1)·16, 0, 0, (400+1)·120, (120+1)·84, (84+1)·10
     assert_eq!(params, vec![456, 0, 2416, 0, 0, 48120, 10164, 850]);
+    assert_eq!(cnn_playground::network::total_params(&steps).unwrap(), 62006);
 }
 
 #[test]
 fn lecture_11_dense_versus_convolution() {
     // 32x32x3 → 28x28x6: about 14 million parameters fully connected, 456 as a 5x5 convolution.
-    assert_eq!(dense_params_between([3, 32, 32], [6, 28, 28]), 3073 * 4704);
-    assert!((14_000_000..15_000_000).contains(&dense_params_between([3, 32, 32], [6, 28, 28])));
+    assert_eq!(
+        dense_params_between([3, 32, 32], [6, 28, 28]).unwrap(),
+        3073 * 4704
+    );
+    assert!(
+        (14_000_000..15_000_000).contains(&dense_params_between([3, 32, 32], [6, 28, 28]).unwrap())
+    );
     let conv = [Layer::Conv {
         f: 5,
         stride: 1,
@@ -148,4 +154,5 @@ fn errors_name_the_layer_and_the_numbers() {
         format!("{err:#}").ends_with("on [4, 4, 4]: kernel 5 larger than input 4"),
         "{err:#}"
     );
+    assert!(dense_params_between([usize::MAX, 2, 1], [1, 1, 1]).is_err());
 }

@@ -242,3 +242,38 @@ fn filters_explain_pool_formula_and_plan_cache() {
     assert_eq!(data(&out)[0], -2.5);
     assert_eq!(wasm::cached_plans().unwrap(), before);
 }
+
+#[wasm_bindgen_test]
+fn network_shapes_from_js_layer_objects() {
+    let layers = js_sys::JSON::parse(
+        r#"[{"type":"conv","f":3,"s":1,"p":0,"filters":10},
+            {"type":"conv","f":5,"s":2,"p":0,"filters":20},
+            {"type":"conv","f":5,"s":2,"p":0,"filters":40},
+            {"type":"flatten"}]"#,
+    )
+    .unwrap();
+    let result = wasm::network_shapes(shape(&[3, 39, 39]), layers).unwrap();
+    let steps = Array::from(&get(&result, "layers"));
+    let last: Vec<f64> = Array::from(&get(&steps.get(3), "output"))
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(last, [1960.0]);
+    assert_eq!(get(&steps.get(0), "params").as_f64(), Some(280.0));
+    assert_eq!(get(&result, "totalParams").as_f64(), Some(280.0 + 5020.0 + 20040.0));
+    assert_eq!(
+        wasm::dense_params_between(shape(&[3, 32, 32]), shape(&[6, 28, 28])).unwrap(),
+        14_455_392.0
+    );
+
+    let bad = js_sys::JSON::parse(r#"[{"type":"lstm"}]"#).unwrap();
+    assert_eq!(
+        message(wasm::network_shapes(shape(&[3, 8, 8]), bad)),
+        "layers[0].type must be \"conv\", \"pool\", \"flatten\" or \"dense\", got \"lstm\""
+    );
+    let missing = js_sys::JSON::parse(r#"[{"type":"dense"}]"#).unwrap();
+    assert_eq!(
+        message(wasm::network_shapes(shape(&[3, 8, 8]), missing)),
+        "layers[0].units must be a number, got undefined"
+    );
+}

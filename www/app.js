@@ -1,6 +1,8 @@
 // Entry point of the playground page: loads the wasm module once, then mounts the widgets.
 import init, * as api from './pkg/cnn_playground.js';
 import { mountConvExplainer } from './widgets/conv-explainer.js';
+import { mountPoolExplainer } from './widgets/pool-explainer.js';
+import { mountNetworkShapes } from './widgets/network-shapes.js';
 
 const status = document.getElementById('status');
 
@@ -13,5 +15,7 @@ try {
 }
 
 mountConvExplainer(document.getElementById('conv-explainer'), api);
+mountPoolExplainer(document.getElementById('pool-explainer'), api);
+mountNetworkShapes(document.getElementById('network-shapes'), api);
 status.textContent = 'Ready.';
 document.documentElement.dataset.ready = 'true';

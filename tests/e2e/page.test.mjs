@@ -96,6 +96,52 @@ test('editing a kernel cell recomputes; an invalid cell shows an error and the p
   assert.equal((await outputGrid(page))[0][0], 5);
 });
 
+/** A grid's cells as rows of numbers; `cell` selects the cells inside the grid. */
+async function readGrid(page, id, cell) {
+  return page.$eval(id, (grid, sel) => {
+    const cols = Number(grid.dataset.cols);
+    const values = [...grid.querySelectorAll(sel)].map((b) => Number(b.textContent));
+    return Array.from({ length: values.length / cols }, (_, r) => values.slice(r * cols, (r + 1) * cols));
+  }, cell);
+}
+
+async function slide(page, id, value) {
+  await page.$eval(id, (el, v) => { el.value = String(v); el.dispatchEvent(new Event('input', { bubbles: true })); }, value);
+}
+
+test('pooling: lecture 09 example, argmax, average and stride', async () => {
+  const { page } = ctx;
+  assert.deepEqual(await readGrid(page, '#pool-output-grid', 'button'), [[9, 2], [6, 3]]);
+  await page.hover('#pool-output-grid button[data-y="1"][data-x="0"]');
+  assert.equal(await page.textContent('#pool-explanation'), 'max(1, 3, 5, 6) = 6 (from row 4, column 2)');
+  assert.deepEqual(await page.$$eval('#pool-input-grid .argmax', (els) => els.map((e) => `${e.dataset.y},${e.dataset.x}`)), ['3,1']);
+  await page.selectOption('#pool-mode', 'avg');
+  assert.deepEqual(await readGrid(page, '#pool-output-grid', 'button'), [[3.75, 1.25], [3.75, 2]]);
+  await slide(page, '#pool-s', 1);
+  assert.match(await page.textContent('#pool-formula'), /= 3$/);
+  assert.equal((await readGrid(page, '#pool-output-grid', 'button')).length, 3);
+  await slide(page, '#pool-f', 4);
+  await slide(page, '#pool-s', 2);
+  assert.deepEqual(await readGrid(page, '#pool-output-grid', 'button'), [[3]]);
+});
+
+test('network shapes: lecture 10 and lecture 08 presets, editing and errors', async () => {
+  const { page } = ctx;
+  const shapes = () => page.$$eval('#net-table td[data-shape]', (tds) => tds.map((td) => td.textContent));
+  assert.deepEqual(await shapes(), ['32×32×3', '28×28×6', '14×14×6', '10×10×16', '5×5×16', '400', '120', '84', '10']);
+  assert.equal(await page.textContent('#net-total'), 'Total parameters: 62,006');
+  assert.match(await page.textContent('#net-compare'), /14,455,392 parameters; six 5×5 filters take 456/);
+  await page.selectOption('#net-preset', 'lecture-08');
+  assert.deepEqual(await shapes(), ['39×39×3', '37×37×10', '17×17×20', '7×7×40', '1960']);
+  await page.fill('#net-2-f', '19');
+  await page.dispatchEvent('#net-2-f', 'change');
+  assert.match(await page.textContent('#net-error'), /^layer 3 .* on \[20, 17, 17\]: kernel 19 larger than input 17$/);
+  await page.fill('#net-2-f', '5');
+  await page.dispatchEvent('#net-2-f', 'change');
+  assert.equal(await page.isHidden('#net-error'), true);
+  assert.equal(await page.textContent('#net-total'), 'Total parameters: 25,340');
+});
+
 test('no console errors or page errors', () => {
   assert.deepEqual(ctx.problems, []);
 });
