@@ -7,6 +7,7 @@
 //! - [`reference`]: plain-Rust convolution and pooling that explain every output cell;
 //! - [`filters`]: the course's named edge filters;
 //! - [`graph`]: ONNX graphs for single layers, built in Rust;
+//! - [`image`]: RGBA bytes to tensors, generated images, feature maps to heatmaps;
 //! - [`network`]: activation shapes and parameter counts of a stack of layers;
 //! - [`engine`]: tract loading, optimising, caching and running ONNX graphs;
 //! - `wasm` (wasm32 only): the JavaScript API, the only module that knows about JS.
@@ -15,6 +16,7 @@ pub mod engine;
 pub mod filters;
 pub mod geometry;
 pub mod graph;
+pub mod image;
 pub mod network;
 pub mod ops;
 pub mod reference;

@@ -14,6 +14,7 @@ use wasm_bindgen::JsCast;
 use crate::engine::Engine;
 use crate::filters;
 use crate::geometry::{self, Padding};
+use crate::image;
 use crate::network::{self, Layer};
 use crate::ops::{Conv2d, Output, Pool2d, PoolMode};
 use crate::reference::{self, ConvTrace, PoolTrace, Window};
@@ -539,7 +540,10 @@ fn layer(i: usize, v: &JsValue) -> JsResult<Layer> {
 pub fn network_shapes(input_shape: JsValue, layers: JsValue) -> JsResult<JsValue> {
     let input = shape("inputShape", &input_shape, "[c, h, w]")?;
     if !Array::is_array(&layers) {
-        return Err(JsError::new(&format!("layers must be an array, got {}", type_name(&layers))));
+        return Err(JsError::new(&format!(
+            "layers must be an array, got {}",
+            type_name(&layers)
+        )));
     }
     let parsed = Array::from(&layers)
         .iter()
@@ -551,7 +555,11 @@ pub fn network_shapes(input_shape: JsValue, layers: JsValue) -> JsResult<JsValue
     let list = Array::new();
     for step in steps {
         let obj = Object::new();
-        set(&obj, "output", numbers(step.output.iter().map(|&d| d as f64)))?;
+        set(
+            &obj,
+            "output",
+            numbers(step.output.iter().map(|&d| d as f64)),
+        )?;
         set(&obj, "params", step.params as f64)?;
         list.push(&obj);
     }
@@ -570,4 +578,84 @@ pub fn dense_params_between(from: JsValue, to: JsValue) -> JsResult<f64> {
     network::dense_params_between(from, to)
         .map(|n| n as f64)
         .map_err(core_error)
+}
+
+/// RGBA bytes of a `width × height` canvas (`Uint8ClampedArray` or `Uint8Array`) → a `[c, h, w]`
+/// `Float32Array` with values 0-255: `channels = 1` for grey (BT.601 luma), 3 for R, G, B.
+#[wasm_bindgen(js_name = imageToTensor)]
+pub fn image_to_tensor(
+    rgba: &[u8],
+    width: JsValue,
+    height: JsValue,
+    channels: JsValue,
+) -> JsResult<Float32Array> {
+    let (w, h, c) = (
+        whole("width", &width)?,
+        whole("height", &height)?,
+        whole("channels", &channels)?,
+    );
+    let data = image::rgba_to_chw(rgba, w, h, c).map_err(core_error)?;
+    Ok(Float32Array::from(data.as_slice()))
+}
+
+/// The size a user's `width × height` image is scaled to before use: `{ width, height, scaled }`,
+/// at most `maxImageSide()` per side, aspect ratio kept.
+#[wasm_bindgen(js_name = fitImage)]
+pub fn fit_image(width: JsValue, height: JsValue) -> JsResult<JsValue> {
+    let (w, h) = (whole("width", &width)?, whole("height", &height)?);
+    let (fw, fh) = image::fit_within_limit(w, h).map_err(core_error)?;
+    let obj = Object::new();
+    set(&obj, "width", fw as f64)?;
+    set(&obj, "height", fh as f64)?;
+    set(&obj, "scaled", (fw, fh) != (w, h))?;
+    Ok(obj.into())
+}
+
+/// Largest side, in pixels, of an image the edge widgets take (larger ones are scaled down).
+#[wasm_bindgen(js_name = maxImageSide)]
+pub fn max_image_side() -> f64 {
+    image::MAX_IMAGE_SIDE as f64
+}
+
+/// The generated images: `[{ name, label }]`.
+#[wasm_bindgen(js_name = generatedImages)]
+pub fn generated_images() -> JsResult<Array> {
+    let list = Array::new();
+    for (name, label) in image::GENERATED {
+        let obj = Object::new();
+        set(&obj, "name", *name)?;
+        set(&obj, "label", *label)?;
+        list.push(&obj);
+    }
+    Ok(list)
+}
+
+/// A generated `size × size` grey image (values 0-255) as a `[1, size, size]` `Float32Array`.
+#[wasm_bindgen(js_name = generateImage)]
+pub fn generate_image(name: JsValue, size: JsValue) -> JsResult<Float32Array> {
+    let Some(name) = name.as_string() else {
+        return Err(JsError::new(&format!(
+            "name must be a string, got {}",
+            type_name(&name)
+        )));
+    };
+    let data = image::generate(&name, whole("size", &size)?).map_err(core_error)?;
+    Ok(Float32Array::from(data.as_slice()))
+}
+
+/// A feature map as pixels: `{ rgba: Uint8ClampedArray, scale, min, max }`; signed values on a
+/// blue-white-red scale at `±scale = max |v|`, or with `absolute` magnitudes in grey.
+#[wasm_bindgen(js_name = heatmap)]
+pub fn heatmap(data: JsValue, absolute: bool) -> JsResult<JsValue> {
+    let map = image::heatmap(&floats("data", &data)?, absolute).map_err(core_error)?;
+    let obj = Object::new();
+    set(
+        &obj,
+        "rgba",
+        js_sys::Uint8ClampedArray::from(map.rgba.as_slice()),
+    )?;
+    set(&obj, "scale", map.scale)?;
+    set(&obj, "min", map.min)?;
+    set(&obj, "max", map.max)?;
+    Ok(obj.into())
 }

@@ -106,7 +106,10 @@ fn lecture_10_lenet_style_network() {
     let params: Vec<_> = steps.iter().map(|s| s.params).collect();
     // (5·5·3+1)·6, 0, (5·5·6+1)·16, 0, 0, (400+1)·120, (120+1)·84, (84+1)·10
     assert_eq!(params, vec![456, 0, 2416, 0, 0, 48120, 10164, 850]);
-    assert_eq!(cnn_playground::network::total_params(&steps).unwrap(), 62006);
+    assert_eq!(
+        cnn_playground::network::total_params(&steps).unwrap(),
+        62006
+    );
 }
 
 #[test]

@@ -260,7 +260,10 @@ fn network_shapes_from_js_layer_objects() {
         .collect();
     assert_eq!(last, [1960.0]);
     assert_eq!(get(&steps.get(0), "params").as_f64(), Some(280.0));
-    assert_eq!(get(&result, "totalParams").as_f64(), Some(280.0 + 5020.0 + 20040.0));
+    assert_eq!(
+        get(&result, "totalParams").as_f64(),
+        Some(280.0 + 5020.0 + 20040.0)
+    );
     assert_eq!(
         wasm::dense_params_between(shape(&[3, 32, 32]), shape(&[6, 28, 28])).unwrap(),
         14_455_392.0

@@ -1,6 +1,7 @@
 // Entry point of the playground page: loads the wasm module once, then mounts the widgets.
 import init, * as api from './pkg/cnn_playground.js';
 import { mountConvExplainer } from './widgets/conv-explainer.js';
+import { mountEdgeLab } from './widgets/edge-lab.js';
 import { mountPoolExplainer } from './widgets/pool-explainer.js';
 import { mountNetworkShapes } from './widgets/network-shapes.js';
 
@@ -15,6 +16,7 @@ try {
 }
 
 mountConvExplainer(document.getElementById('conv-explainer'), api);
+mountEdgeLab(document.getElementById('edge-lab'), api);
 mountPoolExplainer(document.getElementById('pool-explainer'), api);
 mountNetworkShapes(document.getElementById('network-shapes'), api);
 status.textContent = 'Ready.';

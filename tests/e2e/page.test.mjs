@@ -142,6 +142,63 @@ test('network shapes: lecture 10 and lecture 08 presets, editing and errors', as
   assert.equal(await page.textContent('#net-total'), 'Total parameters: 25,340');
 });
 
+/** The RGBA colour of canvas pixel (x, y). */
+async function pixel(page, id, x, y) {
+  return page.$eval(id, (c, [px, py]) => [...c.getContext('2d').getImageData(px, py, 1, 1).data], [x, y]);
+}
+
+const RED = [214, 69, 65, 255];
+const WHITE = [255, 255, 255, 255];
+const BLUE = [52, 120, 198, 255];
+
+test('edge lab: bright-left image, vertical filter, heatmap and hover sum', async () => {
+  const { page } = ctx;
+  assert.deepEqual(await page.$eval('#edge-output', (c) => [c.width, c.height]), [256, 256]);
+  // Columns 127 | 128 are the bright | dark boundary: 3·255 = 765, the full-scale red.
+  assert.deepEqual(await pixel(page, '#edge-output', 127, 100), RED);
+  assert.deepEqual(await pixel(page, '#edge-output', 60, 100), WHITE);
+  // "same" padding: the zero border left of a bright column 0 is a dark-to-bright edge, blue.
+  assert.deepEqual(await pixel(page, '#edge-output', 0, 100), BLUE);
+  assert.deepEqual(await page.$$eval('#edge-bar-labels span', (s) => s.map((e) => e.textContent)), ['-765', '0', '765']);
+  const box = await page.locator('#edge-output').boundingBox();
+  await page.mouse.move(box.x + (127.5 * box.width) / 256, box.y + (100.5 * box.height) / 256);
+  assert.equal(await page.textContent('#edge-info'), 'Pixel (row 101, column 128): 255·1 + 255·0 + 0·(-1) + 255·1 + 255·0 + 0·(-1) + 255·1 + 255·0 + 0·(-1) = 765');
+  await page.check('#edge-abs');
+  assert.deepEqual(await page.$$eval('#edge-bar-labels span', (s) => s.map((e) => e.textContent)), ['0', '765']);
+  assert.deepEqual(await pixel(page, '#edge-output', 0, 100), WHITE);
+  await page.uncheck('#edge-abs');
+  await page.selectOption('#edge-filter', 'horizontal');
+  assert.deepEqual(await pixel(page, '#edge-output', 127, 100), WHITE);
+  await page.selectOption('#edge-source', 'gen:checkerboard');
+  await page.selectOption('#edge-filter', 'sobel-x');
+  assert.equal(await page.isHidden('#edge-error'), true);
+});
+
+test('edge lab: a large user image is scaled down with a notice; a non-image file gets a message', async () => {
+  const { page } = ctx;
+  const png = await page.evaluate(async () => {
+    const canvas = new OffscreenCanvas(3000, 1500);
+    const g = canvas.getContext('2d');
+    g.fillStyle = '#fff';
+    g.fillRect(0, 0, 1500, 1500);
+    const blob = await canvas.convertToBlob({ type: 'image/png' });
+    return [...new Uint8Array(await blob.arrayBuffer())];
+  });
+  await page.setInputFiles('#edge-file', { name: 'big.png', mimeType: 'image/png', buffer: Buffer.from(png) });
+  await page.waitForFunction(() => document.querySelector('#edge-output').width === 1024);
+  assert.equal(await page.textContent('#edge-notice'), 'Scaled “big.png” from 3000×1500 to 1024×512 (limit 1024 pixels per side).');
+  assert.deepEqual(await page.$eval('#edge-output', (c) => [c.width, c.height]), [1024, 512]);
+  // The bright | dark boundary lands at column 512; resampling may soften it by a few levels.
+  const [r, g, b] = await pixel(page, '#edge-output', 511, 256);
+  assert.ok(r > 200 && g < 100 && b < 100, `strong positive edge expected, got ${[r, g, b]}`);
+
+  await page.setInputFiles('#edge-file', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a picture') });
+  await page.waitForSelector('#edge-error:not([hidden])');
+  assert.match(await page.textContent('#edge-error'), /^“notes\.txt” is not an image this browser can decode \(type text\/plain\)/);
+  await page.selectOption('#edge-source', 'gen:circle');
+  assert.equal(await page.isHidden('#edge-error'), true);
+});
+
 test('no console errors or page errors', () => {
   assert.deepEqual(ctx.problems, []);
 });

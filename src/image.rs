@@ -1,0 +1,232 @@
+//! Pixels in and out: RGBA bytes from a canvas to `[c, h, w]` tensors, generated test images, and
+//! signed feature maps to RGBA heatmaps. The page only moves these bytes to and from canvases.
+
+use anyhow::{bail, ensure, Result};
+
+use crate::geometry::{check_tensor, MAX_SIDE};
+
+/// Largest side of an image the page feeds to the edge widgets; larger user images are scaled
+/// down to it (keeping their aspect ratio) before they reach the core.
+pub const MAX_IMAGE_SIDE: usize = 1024;
+
+/// The size a `width × height` image is scaled to so that neither side exceeds
+/// [`MAX_IMAGE_SIDE`], keeping the aspect ratio (sides rounded, at least 1); unchanged when it
+/// already fits. Errors for a zero side.
+pub fn fit_within_limit(width: usize, height: usize) -> Result<(usize, usize)> {
+    ensure!(
+        width >= 1 && height >= 1,
+        "an image needs at least 1x1 pixels, got {width}x{height}"
+    );
+    let longest = width.max(height);
+    if longest <= MAX_IMAGE_SIDE {
+        return Ok((width, height));
+    }
+    let scale = MAX_IMAGE_SIDE as f64 / longest as f64;
+    let fit = |side: usize| ((side as f64 * scale).round() as usize).clamp(1, MAX_IMAGE_SIDE);
+    Ok((fit(width), fit(height)))
+}
+
+/// Luma weights of ITU-R BT.601, the usual RGB → grey conversion.
+const LUMA: [f32; 3] = [0.299, 0.587, 0.114];
+
+/// `width × height` RGBA bytes (row-major, 4 per pixel, as a canvas gives them) → a `[c, h, w]`
+/// tensor with values 0-255: `channels = 1` gives grey (BT.601 luma), `3` gives R, G, B planes.
+/// Alpha is ignored. Errors when the length does not match or a side exceeds [`MAX_SIDE`].
+pub fn rgba_to_chw(rgba: &[u8], width: usize, height: usize, channels: usize) -> Result<Vec<f32>> {
+    ensure!(
+        channels == 1 || channels == 3,
+        "channels must be 1 (grey) or 3 (RGB), got {channels}"
+    );
+    ensure!(
+        width >= 1 && height >= 1,
+        "an image needs at least 1x1 pixels, got {width}x{height}"
+    );
+    ensure!(
+        width <= MAX_SIDE && height <= MAX_SIDE,
+        "image {width}x{height} exceeds the limit of {MAX_SIDE} pixels per side"
+    );
+    let pixels = width * height;
+    ensure!(
+        rgba.len() == pixels * 4,
+        "RGBA data has {} bytes but a {width}x{height} image needs {}",
+        rgba.len(),
+        pixels * 4
+    );
+    let mut out = vec![0.0f32; pixels * channels];
+    for (i, px) in rgba.chunks_exact(4).enumerate() {
+        let rgb = [px[0] as f32, px[1] as f32, px[2] as f32];
+        if channels == 1 {
+            out[i] = LUMA[0] * rgb[0] + LUMA[1] * rgb[1] + LUMA[2] * rgb[2];
+        } else {
+            for (c, v) in rgb.iter().enumerate() {
+                out[c * pixels + i] = *v;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The generated grey images (values 0-255), by name, in the order the page lists them.
+pub const GENERATED: &[(&str, &str)] = &[
+    ("bright-left", "Bright left, dark right (lecture 02)"),
+    ("bright-right", "Dark left, bright right (lecture 03)"),
+    ("checkerboard", "Checkerboard"),
+    ("circle", "Circle"),
+    ("gradient", "Horizontal gradient"),
+    ("diagonal", "Diagonal edge"),
+];
+
+/// A generated `size × size` grey image (values 0-255) called `name` (see [`GENERATED`]).
+pub fn generate(name: &str, size: usize) -> Result<Vec<f32>> {
+    ensure!(
+        (2..=MAX_IMAGE_SIDE).contains(&size),
+        "generated images are 2 to {MAX_IMAGE_SIDE} pixels wide, got {size}"
+    );
+    let n = size as f32;
+    let pixel: fn(f32, f32, f32) -> f32 = match name {
+        "bright-left" => |_, x, n| if x < n / 2.0 { 255.0 } else { 0.0 },
+        "bright-right" => |_, x, n| if x < n / 2.0 { 0.0 } else { 255.0 },
+        "checkerboard" => |y, x, n| {
+            let cell = (n / 8.0).max(1.0);
+            if ((y / cell).floor() + (x / cell).floor()) % 2.0 == 0.0 {
+                255.0
+            } else {
+                0.0
+            }
+        },
+        "circle" => |y, x, n| {
+            let (dy, dx) = (y + 0.5 - n / 2.0, x + 0.5 - n / 2.0);
+            if dy * dy + dx * dx <= (n * 0.3) * (n * 0.3) {
+                255.0
+            } else {
+                0.0
+            }
+        },
+        "gradient" => |_, x, n| 255.0 * x / (n - 1.0),
+        "diagonal" => |y, x, _| if x > y { 255.0 } else { 0.0 },
+        other => {
+            let known: Vec<_> = GENERATED.iter().map(|g| g.0).collect();
+            bail!(
+                "unknown generated image {other:?}; known: {}",
+                known.join(", ")
+            )
+        }
+    };
+    Ok((0..size * size)
+        .map(|i| pixel((i / size) as f32, (i % size) as f32, n))
+        .collect())
+}
+
+/// A signed feature map drawn as RGBA pixels.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Heatmap {
+    /// 4 bytes per value, row-major.
+    pub rgba: Vec<u8>,
+    /// The magnitude drawn at full colour: `max |v|` (or `max v` with `absolute`); 0 for an
+    /// all-zero map.
+    pub scale: f32,
+    /// Smallest value of the map (after `abs` with `absolute`).
+    pub min: f32,
+    /// Largest value of the map (after `abs` with `absolute`).
+    pub max: f32,
+}
+
+/// Colours `values` (finite) for display: signed values on a diverging scale (blue for negative,
+/// white for 0, red for positive, full colour at `±scale = max |v|`), or with `absolute` their
+/// magnitudes from black (0) to white (`max |v|`), the course's "take absolute values".
+pub fn heatmap(values: &[f32], absolute: bool) -> Result<Heatmap> {
+    if values.is_empty() {
+        return Ok(Heatmap {
+            rgba: Vec::new(),
+            scale: 0.0,
+            min: 0.0,
+            max: 0.0,
+        });
+    }
+    check_tensor("feature map", values, &[values.len()])?;
+    let map = |v: f32| if absolute { v.abs() } else { v };
+    let (min, max) = values
+        .iter()
+        .map(|&v| map(v))
+        .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    let scale = values.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    let mut rgba = Vec::with_capacity(values.len() * 4);
+    for &v in values {
+        let t = if scale > 0.0 { v / scale } else { 0.0 };
+        let [r, g, b] = if absolute {
+            let g = (t.abs() * 255.0).round() as u8;
+            [g, g, g]
+        } else if t >= 0.0 {
+            // white → red (214, 69, 65)
+            lerp([255.0, 255.0, 255.0], [214.0, 69.0, 65.0], t)
+        } else {
+            // white → blue (52, 120, 198)
+            lerp([255.0, 255.0, 255.0], [52.0, 120.0, 198.0], -t)
+        };
+        rgba.extend_from_slice(&[r, g, b, 255]);
+    }
+    Ok(Heatmap {
+        rgba,
+        scale,
+        min,
+        max,
+    })
+}
+
+fn lerp(from: [f32; 3], to: [f32; 3], t: f32) -> [u8; 3] {
+    let t = t.clamp(0.0, 1.0);
+    [0, 1, 2].map(|i| (from[i] + (to[i] - from[i]) * t).round() as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grey_and_rgb_planes() {
+        let rgba = [255, 0, 0, 255, 0, 255, 0, 0];
+        let grey = rgba_to_chw(&rgba, 2, 1, 1).unwrap();
+        assert!((grey[0] - 76.245).abs() < 1e-3 && (grey[1] - 149.685).abs() < 1e-3);
+        assert_eq!(
+            rgba_to_chw(&rgba, 2, 1, 3).unwrap(),
+            [255., 0., 0., 255., 0., 0.]
+        );
+        assert_eq!(
+            rgba_to_chw(&rgba, 3, 1, 1).unwrap_err().to_string(),
+            "RGBA data has 8 bytes but a 3x1 image needs 12"
+        );
+    }
+
+    #[test]
+    fn large_images_are_scaled_to_the_limit() {
+        assert_eq!(fit_within_limit(640, 480).unwrap(), (640, 480));
+        assert_eq!(fit_within_limit(20000, 10000).unwrap(), (1024, 512));
+        assert_eq!(fit_within_limit(3000, 1).unwrap(), (1024, 1));
+        assert!(fit_within_limit(0, 5).is_err());
+    }
+
+    #[test]
+    fn generated_halves_match_the_course_pattern() {
+        let img = generate("bright-left", 6).unwrap();
+        assert_eq!(&img[..6], &[255., 255., 255., 0., 0., 0.]);
+        assert!(generate("noise", 6)
+            .unwrap_err()
+            .to_string()
+            .starts_with("unknown generated image"));
+    }
+
+    #[test]
+    fn heatmap_colours_signs_and_magnitudes() {
+        let h = heatmap(&[-30.0, 0.0, 30.0], false).unwrap();
+        assert_eq!(h.scale, 30.0);
+        assert_eq!(&h.rgba[..4], &[52, 120, 198, 255]);
+        assert_eq!(&h.rgba[4..8], &[255, 255, 255, 255]);
+        assert_eq!(&h.rgba[8..12], &[214, 69, 65, 255]);
+        let a = heatmap(&[-30.0, 15.0], true).unwrap();
+        assert_eq!((a.min, a.max), (15.0, 30.0));
+        assert_eq!(&a.rgba, &[255, 255, 255, 255, 128, 128, 128, 255]);
+        assert_eq!(heatmap(&[0.0, 0.0], false).unwrap().scale, 0.0);
+    }
+}

@@ -1,0 +1,42 @@
+// End to end: the edge lab on a live webcam, with Chromium's fake camera (a generated test
+// pattern), and the message when the camera cannot be opened. Fails on console or page errors.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openPlayground } from './browser.mjs';
+
+async function ready(ctx) {
+  await ctx.page.goto(ctx.server.url);
+  await ctx.page.waitForSelector('html[data-ready="true"]', { timeout: 30_000 });
+}
+
+test('webcam frames are edge-filtered live', async () => {
+  const ctx = await openPlayground({ extraArgs: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'] });
+  try {
+    await ready(ctx);
+    await ctx.page.selectOption('#edge-source', 'webcam');
+    await ctx.page.waitForFunction(() => Number(document.querySelector('#edge-stats').dataset.frames) >= 10, null, { timeout: 30_000 });
+    assert.deepEqual(await ctx.page.$eval('#edge-output', (c) => [c.width, c.height]), [640, 480]);
+    assert.match(await ctx.page.textContent('#edge-stats'), /^640×480 image, 3×3 kernel: tract took [\d.]+ ms · \d+ frames\/s$/);
+    assert.match(await ctx.page.textContent('#edge-notice'), /nothing is sent anywhere/);
+    await ctx.page.click('#edge-stop');
+    assert.equal(await ctx.page.isHidden('#edge-stop'), true);
+    assert.deepEqual(ctx.problems, []);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('no camera access gives a clear message and the widget keeps working', async () => {
+  const ctx = await openPlayground();
+  try {
+    await ready(ctx);
+    await ctx.page.selectOption('#edge-source', 'webcam');
+    await ctx.page.waitForSelector('#edge-error:not([hidden])', { timeout: 30_000 });
+    assert.match(await ctx.page.textContent('#edge-error'), /^(Camera access was denied|No camera could be opened)/);
+    await ctx.page.selectOption('#edge-source', 'gen:gradient');
+    assert.equal(await ctx.page.isHidden('#edge-error'), true);
+    assert.deepEqual(ctx.problems, []);
+  } finally {
+    await ctx.close();
+  }
+});

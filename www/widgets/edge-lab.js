@@ -1,0 +1,248 @@
+// Widget: edge detection on images, lectures 02-03. The image becomes a tensor in Rust
+// (`imageToTensor`, `generateImage`), tract convolves it (`conv2d`, "same" padding), Rust colours
+// the result (`heatmap`) and explains a pixel (`explainConv`). This file moves pixels between
+// canvases and the wasm module, and draws.
+
+import { h, fmt } from '../lib/dom.js';
+
+const GENERATED_SIZE = 256;
+
+/** Mounts the widget into `root`, using the wasm module's exports `api`. */
+export function mountEdgeLab(root, api) {
+  const filters = api.filters();
+  const state = {
+    image: null, // { data: Float32Array [1, h, w], width, height, label }
+    filter: 'vertical',
+    kernel: Float32Array.from(filters.find((f) => f.name === 'vertical').weights),
+    f: 3,
+    absolute: false,
+    camera: null, // { stream, video, frames, since }
+  };
+
+  const sourceSelect = h('select', { id: 'edge-source', 'aria-label': 'Image source' },
+    h('optgroup', { label: 'Generated' }, api.generatedImages().map((g) => h('option', { value: `gen:${g.name}` }, g.label)),
+      h('option', { value: 'text' }, 'Text')),
+    h('optgroup', { label: 'Your own' }, h('option', { value: 'file' }, 'Image file…'), h('option', { value: 'webcam' }, 'Webcam (live)')));
+  const filterSelect = h('select', { id: 'edge-filter', 'aria-label': 'Filter' },
+    filters.map((f) => h('option', { value: f.name }, f.label)), h('option', { value: 'custom' }, 'Custom (edit the kernel)'));
+  const sizeSelect = h('select', { id: 'edge-kernel-size', 'aria-label': 'Custom kernel size' },
+    h('option', { value: 3 }, '3×3'), h('option', { value: 5 }, '5×5'));
+  const absolute = h('input', { type: 'checkbox', id: 'edge-abs' });
+  const fileInput = h('input', { type: 'file', accept: 'image/*', id: 'edge-file', hidden: true });
+  const kernelGrid = h('div', { class: 'grid kernel', id: 'edge-kernel', role: 'group', 'aria-label': 'Kernel' });
+  const inputCanvas = h('canvas', { id: 'edge-input', width: 1, height: 1, role: 'img', 'aria-label': 'Input image' });
+  const outputCanvas = h('canvas', { id: 'edge-output', width: 1, height: 1, role: 'img', 'aria-label': 'Filtered image' });
+  const bar = h('div', { class: 'colour-bar', id: 'edge-bar' });
+  const barLabels = h('div', { class: 'colour-labels', id: 'edge-bar-labels' });
+  const notice = h('p', { class: 'notice', id: 'edge-notice', 'aria-live': 'polite' });
+  const info = h('p', { class: 'explanation sum', id: 'edge-info', 'aria-live': 'polite' });
+  const stats = h('p', { class: 'check', id: 'edge-stats' });
+  const error = h('p', { class: 'error', id: 'edge-error', role: 'alert', hidden: true });
+  const stopButton = h('button', { type: 'button', id: 'edge-stop', hidden: true }, 'Stop webcam');
+
+  root.append(
+    h('div', { class: 'controls' },
+      h('label', {}, 'Image ', sourceSelect), fileInput, stopButton,
+      h('label', {}, 'Filter ', filterSelect),
+      h('label', {}, 'Custom size ', sizeSelect),
+      h('label', {}, absolute, ' absolute values')),
+    notice,
+    h('div', { class: 'equation' },
+      h('figure', {}, h('figcaption', {}, 'Input (grey)'), inputCanvas),
+      h('span', { class: 'op', 'aria-hidden': 'true' }, '∗'),
+      h('figure', {}, h('figcaption', {}, 'Kernel'), kernelGrid),
+      h('span', { class: 'op', 'aria-hidden': 'true' }, '='),
+      h('figure', {}, h('figcaption', {}, 'Output (computed by tract, "same" padding)'), outputCanvas, bar, barLabels)),
+    info, stats, error);
+
+  const fail = (message) => { error.hidden = false; error.textContent = message; };
+
+  function setImage(data, width, height, label) {
+    state.image = { data, width, height, label };
+    inputCanvas.width = width;
+    inputCanvas.height = height;
+    outputCanvas.width = width;
+    outputCanvas.height = height;
+    const grey = api.heatmap(data, true); // magnitudes 0..max in grey: the image itself
+    inputCanvas.getContext('2d').putImageData(new ImageData(grey.rgba, width, height), 0, 0);
+    run();
+  }
+
+  function loadGenerated(name) {
+    setImage(api.generateImage(name, GENERATED_SIZE), GENERATED_SIZE, GENERATED_SIZE, name);
+  }
+
+  function loadText() {
+    const canvas = new OffscreenCanvas(GENERATED_SIZE, GENERATED_SIZE);
+    const ctx = canvas.getContext('2d');
+    ctx.fillStyle = '#000';
+    ctx.fillRect(0, 0, GENERATED_SIZE, GENERATED_SIZE);
+    ctx.fillStyle = '#fff';
+    ctx.font = 'bold 72px sans-serif';
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    ctx.fillText('CNN', GENERATED_SIZE / 2, GENERATED_SIZE / 2);
+    fromCanvas(ctx, GENERATED_SIZE, GENERATED_SIZE, 'text');
+  }
+
+  function fromCanvas(ctx, width, height, label) {
+    const pixels = ctx.getImageData(0, 0, width, height).data;
+    setImage(api.imageToTensor(pixels, width, height, 1), width, height, label);
+  }
+
+  /** Decodes a user's file, scales it to the limit if needed (with a notice) and uses it. */
+  async function loadFile(file) {
+    stopCamera();
+    let bitmap;
+    try {
+      bitmap = await createImageBitmap(file);
+    } catch {
+      fail(`“${file.name}” is not an image this browser can decode (type ${file.type || 'unknown'}). Try a PNG, JPEG, GIF or WebP file.`);
+      return;
+    }
+    const fit = api.fitImage(bitmap.width, bitmap.height);
+    notice.textContent = fit.scaled
+      ? `Scaled “${file.name}” from ${bitmap.width}×${bitmap.height} to ${fit.width}×${fit.height} (limit ${api.maxImageSide()} pixels per side).`
+      : `“${file.name}”, ${bitmap.width}×${bitmap.height}.`;
+    const canvas = new OffscreenCanvas(fit.width, fit.height);
+    const ctx = canvas.getContext('2d');
+    ctx.drawImage(bitmap, 0, 0, fit.width, fit.height);
+    bitmap.close();
+    fromCanvas(ctx, fit.width, fit.height, file.name);
+  }
+
+  async function startCamera() {
+    if (!navigator.mediaDevices?.getUserMedia) {
+      fail('This browser gives no camera access to this page (it needs https or localhost).');
+      return;
+    }
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false });
+    } catch (e) {
+      fail(e.name === 'NotAllowedError'
+        ? 'Camera access was denied. Allow the camera for this page in the browser, or pick another image.'
+        : `No camera could be opened (${e.name}: ${e.message}).`);
+      return;
+    }
+    const video = h('video', { muted: true, playsinline: true });
+    video.srcObject = stream;
+    await video.play();
+    state.camera = { stream, video, frames: 0, since: performance.now() };
+    stopButton.hidden = false;
+    notice.textContent = 'Webcam frames are processed in this page only; nothing is sent anywhere.';
+    const canvas = new OffscreenCanvas(video.videoWidth, video.videoHeight);
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    const frame = () => {
+      if (!state.camera || state.camera.stream !== stream) return;
+      ctx.drawImage(video, 0, 0);
+      fromCanvas(ctx, canvas.width, canvas.height, 'webcam');
+      state.camera.frames += 1;
+      requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  }
+
+  function stopCamera() {
+    if (!state.camera) return;
+    state.camera.stream.getTracks().forEach((t) => t.stop());
+    state.camera = null;
+    stopButton.hidden = true;
+  }
+
+  function renderKernel() {
+    const { f } = state;
+    kernelGrid.style.gridTemplateColumns = `repeat(${f}, var(--cell))`;
+    kernelGrid.replaceChildren(...Array.from(state.kernel, (w, i) => {
+      const cell = h('input', { type: 'number', step: 'any', class: 'cell', value: fmt(w), 'aria-label': `kernel row ${Math.floor(i / f) + 1} column ${(i % f) + 1}` });
+      cell.addEventListener('change', () => {
+        state.kernel[i] = cell.valueAsNumber;
+        state.filter = 'custom';
+        filterSelect.value = 'custom';
+        run();
+      });
+      return h('div', { class: 'slot' }, cell);
+    }));
+  }
+
+  function run() {
+    if (!state.image) return;
+    const { data, width, height } = state.image;
+    try {
+      const t0 = performance.now();
+      const out = api.conv2d(data, [1, height, width], state.kernel, [1, 1, state.f, state.f], null, 'same', 1);
+      const t1 = performance.now();
+      const map = api.heatmap(out.data, state.absolute);
+      outputCanvas.getContext('2d').putImageData(new ImageData(map.rgba, width, height), 0, 0);
+      error.hidden = true;
+      outputCanvas.dataset.scale = map.scale;
+      bar.classList.toggle('absolute', state.absolute);
+      barLabels.replaceChildren(...(state.absolute ? [0, map.scale] : [-map.scale, 0, map.scale]).map((v) => h('span', {}, fmt(v))));
+      const cam = state.camera;
+      const fps = cam && cam.frames > 1 ? ` · ${(cam.frames / ((performance.now() - cam.since) / 1000)).toFixed(0)} frames/s` : '';
+      stats.textContent = `${width}×${height} image, ${state.f}×${state.f} kernel: tract took ${(t1 - t0).toFixed(1)} ms${fps}`;
+      stats.dataset.frames = cam ? cam.frames : 0;
+    } catch (e) {
+      fail(e.message);
+    }
+  }
+
+  function explainAt(event) {
+    if (!state.image) return;
+    const rect = outputCanvas.getBoundingClientRect();
+    const x = Math.floor(((event.clientX - rect.left) / rect.width) * state.image.width);
+    const y = Math.floor(((event.clientY - rect.top) / rect.height) * state.image.height);
+    if (x < 0 || y < 0 || x >= state.image.width || y >= state.image.height) return;
+    const { data, width, height } = state.image;
+    try {
+      const t = api.explainConv(data, [1, height, width], state.kernel, [1, 1, state.f, state.f], 'same', 1, y, x);
+      const f0 = t.filters[0];
+      const terms = f0.terms.map((term) => `${fmt(Math.round(term.input))}·${term.weight < 0 ? `(${fmt(term.weight)})` : fmt(term.weight)}`);
+      info.textContent = `Pixel (row ${y + 1}, column ${x + 1}): ${terms.join(' + ')} = ${fmt(f0.sum)}`;
+    } catch (e) {
+      fail(e.message);
+    }
+  }
+
+  sourceSelect.addEventListener('change', () => {
+    const v = sourceSelect.value;
+    error.hidden = true;
+    if (v === 'file') { fileInput.click(); return; }
+    if (v === 'webcam') { startCamera(); return; }
+    stopCamera();
+    notice.textContent = '';
+    if (v === 'text') loadText();
+    else loadGenerated(v.slice(4));
+  });
+  fileInput.addEventListener('change', () => { if (fileInput.files[0]) loadFile(fileInput.files[0]); });
+  root.addEventListener('dragover', (e) => { e.preventDefault(); root.classList.add('dragging'); });
+  root.addEventListener('dragleave', () => root.classList.remove('dragging'));
+  root.addEventListener('drop', (e) => {
+    e.preventDefault();
+    root.classList.remove('dragging');
+    const file = e.dataTransfer?.files?.[0];
+    if (file) { sourceSelect.value = 'file'; loadFile(file); }
+  });
+  filterSelect.addEventListener('change', () => {
+    if (filterSelect.value === 'custom') return;
+    const f = filters.find((x) => x.name === filterSelect.value);
+    Object.assign(state, { filter: f.name, kernel: Float32Array.from(f.weights), f: f.size });
+    renderKernel();
+    run();
+  });
+  sizeSelect.addEventListener('change', () => {
+    const f = Number(sizeSelect.value);
+    // A fresh custom kernel: 1 in the centre (identity), for the learner to edit.
+    Object.assign(state, { filter: 'custom', f, kernel: new Float32Array(f * f) });
+    state.kernel[(f * f - 1) / 2] = 1;
+    filterSelect.value = 'custom';
+    renderKernel();
+    run();
+  });
+  absolute.addEventListener('change', () => { state.absolute = absolute.checked; run(); });
+  stopButton.addEventListener('click', () => { stopCamera(); sourceSelect.value = 'gen:bright-left'; loadGenerated('bright-left'); });
+  outputCanvas.addEventListener('mousemove', explainAt);
+
+  renderKernel();
+  loadGenerated('bright-left');
+}
