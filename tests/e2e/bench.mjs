@@ -42,7 +42,18 @@ try {
     // The course example (6x6, 3x3): the cost of one interactive redraw's computation.
     const small = [new Float32Array(36).map((_, i) => i % 7), [1, 6, 6], new Float32Array([1, 0, -1, 1, 0, -1, 1, 0, -1]), [1, 1, 3, 3], null, 0, 1];
     const smallTract = time(() => api.conv2d(...small), 200);
-    return { firstCall, tract, reference, diff, smallTract };
+    // One webcam frame through the edge lab: 640x480 RGBA → grey tensor → 3x3 conv ("same") →
+    // heatmap RGBA, as the page does per frame (drawing to the canvas excluded).
+    const frame = new Uint8ClampedArray(640 * 480 * 4).map((_, i) => (i * 40503) % 251);
+    const kernel = api.filters().find((f) => f.name === 'vertical').weights;
+    const pipeline = (conv) => () => {
+      const grey = api.imageToTensor(frame, 640, 480, 1);
+      const out = conv(grey, [1, 480, 640], kernel, [1, 1, 3, 3], null, 'same', 1);
+      api.heatmap(out.data, false);
+    };
+    const frameTract = time(pipeline(api.conv2d), 30);
+    const frameReference = time(pipeline(api.conv2dReference), 10);
+    return { firstCall, tract, reference, diff, smallTract, frameTract, frameReference };
   });
   const wasm = await readFile(join(WWW, 'pkg', 'cnn_playground_bg.wasm'));
   const gz = gzipSync(wasm, { level: 9 }).length;
@@ -55,6 +66,9 @@ try {
   console.log(`  reference / tract:                             ${(results.reference.median / results.tract.median).toFixed(1)}x`);
   console.log(`  largest |tract - reference|:                   ${results.diff}`);
   console.log(`  conv2d by tract, course example 6x6 * 3x3:     median ${ms(results.smallTract.median)} (${results.smallTract.runs} runs)`);
+  const fps = (x) => `${(1000 / x.median).toFixed(0)} frames/s (median ${ms(x.median)} per frame)`;
+  console.log(`  edge filter on 640x480 frames, tract:          ${fps(results.frameTract)}`);
+  console.log(`  edge filter on 640x480 frames, reference:      ${fps(results.frameReference)}`);
   console.log(`  wasm size: ${mb(wasm.length)} raw, ${mb(gz)} gzipped (level 9)`);
   if (ctx.problems.length) console.log(`  page problems: ${ctx.problems.join('; ')}`);
 } finally {

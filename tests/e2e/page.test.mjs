@@ -122,7 +122,9 @@ test('pooling: lecture 09 example, argmax, average and stride', async () => {
   assert.equal((await readGrid(page, '#pool-output-grid', 'button')).length, 3);
   await slide(page, '#pool-f', 4);
   await slide(page, '#pool-s', 2);
-  assert.deepEqual(await readGrid(page, '#pool-output-grid', 'button'), [[3]]);
+  assert.deepEqual(await readGrid(page, '#pool-output-grid', 'button'), [[2.69]]); // 43 / 16
+  await page.selectOption('#pool-mode', 'max');
+  assert.deepEqual(await readGrid(page, '#pool-output-grid', 'button'), [[9]]);
 });
 
 test('network shapes: lecture 10 and lecture 08 presets, editing and errors', async () => {
@@ -160,8 +162,10 @@ test('edge lab: bright-left image, vertical filter, heatmap and hover sum', asyn
   // "same" padding: the zero border left of a bright column 0 is a dark-to-bright edge, blue.
   assert.deepEqual(await pixel(page, '#edge-output', 0, 100), BLUE);
   assert.deepEqual(await page.$$eval('#edge-bar-labels span', (s) => s.map((e) => e.textContent)), ['-765', '0', '765']);
-  const box = await page.locator('#edge-output').boundingBox();
-  await page.mouse.move(box.x + (127.5 * box.width) / 256, box.y + (100.5 * box.height) / 256);
+  const output = page.locator('#edge-output');
+  await output.scrollIntoViewIfNeeded();
+  const [w, h] = await output.evaluate((c) => [c.clientWidth, c.clientHeight]);
+  await output.hover({ position: { x: (127.5 * w) / 256, y: (100.5 * h) / 256 } });
   assert.equal(await page.textContent('#edge-info'), 'Pixel (row 101, column 128): 255·1 + 255·0 + 0·(-1) + 255·1 + 255·0 + 0·(-1) + 255·1 + 255·0 + 0·(-1) = 765');
   await page.check('#edge-abs');
   assert.deepEqual(await page.$$eval('#edge-bar-labels span', (s) => s.map((e) => e.textContent)), ['0', '765']);
@@ -196,6 +200,14 @@ test('edge lab: a large user image is scaled down with a notice; a non-image fil
   await page.waitForSelector('#edge-error:not([hidden])');
   assert.match(await page.textContent('#edge-error'), /^“notes\.txt” is not an image this browser can decode \(type text\/plain\)/);
   await page.selectOption('#edge-source', 'gen:circle');
+  assert.equal(await page.isHidden('#edge-error'), true);
+});
+
+test('edge lab: bundled photos load with their licence', async () => {
+  const { page } = ctx;
+  await page.selectOption('#edge-source', 'photo:coffee');
+  await page.waitForFunction(() => document.querySelector('#edge-output').height === 213);
+  assert.equal(await page.textContent('#edge-notice'), '“Coffee cup”, 320×213. Photo: CC0 by the photographer (Rachel Michetti).');
   assert.equal(await page.isHidden('#edge-error'), true);
 });
 

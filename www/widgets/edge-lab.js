@@ -10,6 +10,7 @@ const GENERATED_SIZE = 256;
 /** Mounts the widget into `root`, using the wasm module's exports `api`. */
 export function mountEdgeLab(root, api) {
   const filters = api.filters();
+  let photos = [];
   const state = {
     image: null, // { data: Float32Array [1, h, w], width, height, label }
     filter: 'vertical',
@@ -90,25 +91,53 @@ export function mountEdgeLab(root, api) {
     setImage(api.imageToTensor(pixels, width, height, 1), width, height, label);
   }
 
-  /** Decodes a user's file, scales it to the limit if needed (with a notice) and uses it. */
-  async function loadFile(file) {
+  /**
+   * Decodes an image file or blob called `name`, scales it to the limit if needed (with a notice)
+   * and uses it; `credit` is appended to the notice (a photo's licence).
+   */
+  async function loadFile(file, name = file.name, credit = '') {
     stopCamera();
     let bitmap;
     try {
       bitmap = await createImageBitmap(file);
     } catch {
-      fail(`“${file.name}” is not an image this browser can decode (type ${file.type || 'unknown'}). Try a PNG, JPEG, GIF or WebP file.`);
+      fail(`“${name}” is not an image this browser can decode (type ${file.type || 'unknown'}). Try a PNG, JPEG, GIF or WebP file.`);
       return;
     }
     const fit = api.fitImage(bitmap.width, bitmap.height);
-    notice.textContent = fit.scaled
-      ? `Scaled “${file.name}” from ${bitmap.width}×${bitmap.height} to ${fit.width}×${fit.height} (limit ${api.maxImageSide()} pixels per side).`
-      : `“${file.name}”, ${bitmap.width}×${bitmap.height}.`;
+    notice.textContent = (fit.scaled
+      ? `Scaled “${name}” from ${bitmap.width}×${bitmap.height} to ${fit.width}×${fit.height} (limit ${api.maxImageSide()} pixels per side).`
+      : `“${name}”, ${bitmap.width}×${bitmap.height}.`) + credit;
     const canvas = new OffscreenCanvas(fit.width, fit.height);
     const ctx = canvas.getContext('2d');
     ctx.drawImage(bitmap, 0, 0, fit.width, fit.height);
     bitmap.close();
-    fromCanvas(ctx, fit.width, fit.height, file.name);
+    fromCanvas(ctx, fit.width, fit.height, name);
+  }
+
+  /** The sample photos listed in images/photos.json (see images/SOURCES.md for their licences). */
+  async function addPhotos() {
+    try {
+      const response = await fetch(new URL('../images/photos.json', import.meta.url));
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      photos = await response.json();
+    } catch (e) {
+      notice.textContent = `The sample photos could not be listed (${e.message}); generated images, files and the webcam still work.`;
+      return;
+    }
+    sourceSelect.insertBefore(h('optgroup', { label: 'Photos (public domain / CC0)' },
+      photos.map((p) => h('option', { value: `photo:${p.name}` }, p.label))), sourceSelect.children[1]);
+  }
+
+  async function loadPhoto(name) {
+    const photo = photos.find((p) => p.name === name);
+    try {
+      const response = await fetch(new URL(`../${photo.file}`, import.meta.url));
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      await loadFile(await response.blob(), photo.label, ` Photo: ${photo.licence}.`);
+    } catch (e) {
+      fail(`The photo “${photo.label}” could not be loaded (${e.message}).`);
+    }
   }
 
   async function startCamera() {
@@ -189,9 +218,9 @@ export function mountEdgeLab(root, api) {
 
   function explainAt(event) {
     if (!state.image) return;
-    const rect = outputCanvas.getBoundingClientRect();
-    const x = Math.floor(((event.clientX - rect.left) / rect.width) * state.image.width);
-    const y = Math.floor(((event.clientY - rect.top) / rect.height) * state.image.height);
+    // offsetX/Y and clientWidth/Height are both in the canvas's padding box (border excluded).
+    const x = Math.floor((event.offsetX / outputCanvas.clientWidth) * state.image.width);
+    const y = Math.floor((event.offsetY / outputCanvas.clientHeight) * state.image.height);
     if (x < 0 || y < 0 || x >= state.image.width || y >= state.image.height) return;
     const { data, width, height } = state.image;
     try {
@@ -212,6 +241,7 @@ export function mountEdgeLab(root, api) {
     stopCamera();
     notice.textContent = '';
     if (v === 'text') loadText();
+    else if (v.startsWith('photo:')) loadPhoto(v.slice(6));
     else loadGenerated(v.slice(4));
   });
   fileInput.addEventListener('change', () => { if (fileInput.files[0]) loadFile(fileInput.files[0]); });
@@ -245,4 +275,5 @@ export function mountEdgeLab(root, api) {
 
   renderKernel();
   loadGenerated('bright-left');
+  addPhotos();
 }
