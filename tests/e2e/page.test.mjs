@@ -151,25 +151,27 @@ async function pixel(page, id, x, y) {
 
 const RED = [214, 69, 65, 255];
 const WHITE = [255, 255, 255, 255];
-const BLUE = [52, 120, 198, 255];
 
 test('edge lab: bright-left image, vertical filter, heatmap and hover sum', async () => {
   const { page } = ctx;
-  assert.deepEqual(await page.$eval('#edge-output', (c) => [c.width, c.height]), [256, 256]);
-  // Columns 127 | 128 are the bright | dark boundary: 3·255 = 765, the full-scale red.
+  // Valid convolution: 256 - 3 + 1 = 254 per side.
+  assert.deepEqual(await page.$eval('#edge-output', (c) => [c.width, c.height]), [254, 254]);
+  // Input columns 127 | 128 are the bright | dark boundary; output columns 126 and 127 read it:
+  // 3·255 = 765, the full-scale red. Flat regions and the border give 0, white.
+  assert.deepEqual(await pixel(page, '#edge-output', 126, 100), RED);
   assert.deepEqual(await pixel(page, '#edge-output', 127, 100), RED);
-  assert.deepEqual(await pixel(page, '#edge-output', 60, 100), WHITE);
-  // "same" padding: the zero border left of a bright column 0 is a dark-to-bright edge, blue.
-  assert.deepEqual(await pixel(page, '#edge-output', 0, 100), BLUE);
+  assert.deepEqual(await pixel(page, '#edge-output', 125, 100), WHITE);
+  assert.deepEqual(await pixel(page, '#edge-output', 0, 100), WHITE);
   assert.deepEqual(await page.$$eval('#edge-bar-labels span', (s) => s.map((e) => e.textContent)), ['-765', '0', '765']);
   const output = page.locator('#edge-output');
   await output.scrollIntoViewIfNeeded();
   const [w, h] = await output.evaluate((c) => [c.clientWidth, c.clientHeight]);
-  await output.hover({ position: { x: (127.5 * w) / 256, y: (100.5 * h) / 256 } });
-  assert.equal(await page.textContent('#edge-info'), 'Pixel (row 101, column 128): 255·1 + 255·0 + 0·(-1) + 255·1 + 255·0 + 0·(-1) + 255·1 + 255·0 + 0·(-1) = 765');
+  await output.hover({ position: { x: (126.5 * w) / 254, y: (100.5 * h) / 254 } });
+  assert.equal(await page.textContent('#edge-info'), 'Output pixel (row 101, column 127) reads input rows 101–103, columns 127–129: 255·1 + 255·0 + 0·(-1) + 255·1 + 255·0 + 0·(-1) + 255·1 + 255·0 + 0·(-1) = 765');
   await page.check('#edge-abs');
   assert.deepEqual(await page.$$eval('#edge-bar-labels span', (s) => s.map((e) => e.textContent)), ['0', '765']);
-  assert.deepEqual(await pixel(page, '#edge-output', 0, 100), WHITE);
+  assert.deepEqual(await pixel(page, '#edge-output', 126, 100), WHITE);
+  assert.deepEqual(await pixel(page, '#edge-output', 0, 100), [0, 0, 0, 255]);
   await page.uncheck('#edge-abs');
   await page.selectOption('#edge-filter', 'horizontal');
   assert.deepEqual(await pixel(page, '#edge-output', 127, 100), WHITE);
@@ -189,11 +191,12 @@ test('edge lab: a large user image is scaled down with a notice; a non-image fil
     return [...new Uint8Array(await blob.arrayBuffer())];
   });
   await page.setInputFiles('#edge-file', { name: 'big.png', mimeType: 'image/png', buffer: Buffer.from(png) });
-  await page.waitForFunction(() => document.querySelector('#edge-output').width === 1024);
+  await page.waitForFunction(() => document.querySelector('#edge-output').width === 1022);
   assert.equal(await page.textContent('#edge-notice'), 'Scaled “big.png” from 3000×1500 to 1024×512 (limit 1024 pixels per side).');
-  assert.deepEqual(await page.$eval('#edge-output', (c) => [c.width, c.height]), [1024, 512]);
-  // The bright | dark boundary lands at column 512; resampling may soften it by a few levels.
-  const [r, g, b] = await pixel(page, '#edge-output', 511, 256);
+  assert.deepEqual(await page.$eval('#edge-output', (c) => [c.width, c.height]), [1022, 510]);
+  // The bright | dark boundary lands at input column 512 (output column 510 reads 510-512);
+  // resampling may soften it by a few levels.
+  const [r, g, b] = await pixel(page, '#edge-output', 510, 255);
   assert.ok(r > 200 && g < 100 && b < 100, `strong positive edge expected, got ${[r, g, b]}`);
 
   await page.setInputFiles('#edge-file', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a picture') });
@@ -206,7 +209,7 @@ test('edge lab: a large user image is scaled down with a notice; a non-image fil
 test('edge lab: bundled photos load with their licence', async () => {
   const { page } = ctx;
   await page.selectOption('#edge-source', 'photo:coffee');
-  await page.waitForFunction(() => document.querySelector('#edge-output').height === 213);
+  await page.waitForFunction(() => document.querySelector('#edge-output').height === 211);
   assert.equal(await page.textContent('#edge-notice'), '“Coffee cup”, 320×213. Photo: CC0 by the photographer (Rachel Michetti).');
   assert.equal(await page.isHidden('#edge-error'), true);
 });

@@ -1,5 +1,6 @@
 // Widget: edge detection on images, lectures 02-03. The image becomes a tensor in Rust
-// (`imageToTensor`, `generateImage`), tract convolves it (`conv2d`, "same" padding), Rust colours
+// (`imageToTensor`, `generateImage`), tract convolves it (`conv2d`, valid: no padding, so no false
+// edges along the border; the output is (h − f + 1) × (w − f + 1)), Rust colours
 // the result (`heatmap`) and explains a pixel (`explainConv`). This file moves pixels between
 // canvases and the wasm module, and draws.
 
@@ -53,7 +54,7 @@ export function mountEdgeLab(root, api) {
       h('span', { class: 'op', 'aria-hidden': 'true' }, '∗'),
       h('figure', {}, h('figcaption', {}, 'Kernel'), kernelGrid),
       h('span', { class: 'op', 'aria-hidden': 'true' }, '='),
-      h('figure', {}, h('figcaption', {}, 'Output (computed by tract, "same" padding)'), outputCanvas, bar, barLabels)),
+      h('figure', {}, h('figcaption', {}, 'Output (computed by tract, valid convolution)'), outputCanvas, bar, barLabels)),
     info, stats, error);
 
   const fail = (message) => { error.hidden = false; error.textContent = message; };
@@ -62,8 +63,6 @@ export function mountEdgeLab(root, api) {
     state.image = { data, width, height, label };
     inputCanvas.width = width;
     inputCanvas.height = height;
-    outputCanvas.width = width;
-    outputCanvas.height = height;
     const grey = api.heatmap(data, true); // magnitudes 0..max in grey: the image itself
     inputCanvas.getContext('2d').putImageData(new ImageData(grey.rgba, width, height), 0, 0);
     run();
@@ -199,10 +198,15 @@ export function mountEdgeLab(root, api) {
     const { data, width, height } = state.image;
     try {
       const t0 = performance.now();
-      const out = api.conv2d(data, [1, height, width], state.kernel, [1, 1, state.f, state.f], null, 'same', 1);
+      const out = api.conv2d(data, [1, height, width], state.kernel, [1, 1, state.f, state.f], null, 'valid', 1);
       const t1 = performance.now();
       const map = api.heatmap(out.data, state.absolute);
-      outputCanvas.getContext('2d').putImageData(new ImageData(map.rgba, width, height), 0, 0);
+      const [, oh, ow] = out.shape;
+      if (outputCanvas.width !== ow || outputCanvas.height !== oh) {
+        outputCanvas.width = ow;
+        outputCanvas.height = oh;
+      }
+      outputCanvas.getContext('2d').putImageData(new ImageData(map.rgba, ow, oh), 0, 0);
       error.hidden = true;
       outputCanvas.dataset.scale = map.scale;
       bar.classList.toggle('absolute', state.absolute);
@@ -219,15 +223,16 @@ export function mountEdgeLab(root, api) {
   function explainAt(event) {
     if (!state.image) return;
     // offsetX/Y and clientWidth/Height are both in the canvas's padding box (border excluded).
-    const x = Math.floor((event.offsetX / outputCanvas.clientWidth) * state.image.width);
-    const y = Math.floor((event.offsetY / outputCanvas.clientHeight) * state.image.height);
-    if (x < 0 || y < 0 || x >= state.image.width || y >= state.image.height) return;
+    const x = Math.floor((event.offsetX / outputCanvas.clientWidth) * outputCanvas.width);
+    const y = Math.floor((event.offsetY / outputCanvas.clientHeight) * outputCanvas.height);
+    if (x < 0 || y < 0 || x >= outputCanvas.width || y >= outputCanvas.height) return;
     const { data, width, height } = state.image;
     try {
-      const t = api.explainConv(data, [1, height, width], state.kernel, [1, 1, state.f, state.f], 'same', 1, y, x);
+      const t = api.explainConv(data, [1, height, width], state.kernel, [1, 1, state.f, state.f], 'valid', 1, y, x);
       const f0 = t.filters[0];
       const terms = f0.terms.map((term) => `${fmt(Math.round(term.input))}·${term.weight < 0 ? `(${fmt(term.weight)})` : fmt(term.weight)}`);
-      info.textContent = `Pixel (row ${y + 1}, column ${x + 1}): ${terms.join(' + ')} = ${fmt(f0.sum)}`;
+      const w = t.window;
+      info.textContent = `Output pixel (row ${y + 1}, column ${x + 1}) reads input rows ${w.top + 1}–${w.top + w.height}, columns ${w.left + 1}–${w.left + w.width}: ${terms.join(' + ')} = ${fmt(f0.sum)}`;
     } catch (e) {
       fail(e.message);
     }
