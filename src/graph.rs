@@ -157,33 +157,62 @@ fn nchw(chw: &[usize]) -> Vec<usize> {
     std::iter::once(1).chain(chw.iter().copied()).collect()
 }
 
-/// `Conv` (then `Relu` when `conv.relu`) for an already validated `conv` and its `geometry`:
-/// input `[1, c, h, w]`, initializers `W` `[k, c, f_h, f_w]` and `B` `[k]`, output
-/// `[1, k, h', w']`.
+/// The convolution `conv` (already validated, with its `geometry`) as an ONNX graph: input
+/// `[1, c, h, w]`, output `[1, k, h', w']`, then `Relu` when `conv.relu`.
+///
+/// In general one `Conv` node with initializers `W` `[k, c, f_h, f_w]` and `B` `[k]`. A single
+/// filter over several channels (the edge filters on RGB images) is written as the same sum in two
+/// steps instead, `Conv` with `group = c` (each channel with its own slice of the filter, bias on
+/// channel 0) then `ReduceSum` over the channels: tract has a SIMD kernel for such depthwise
+/// convolutions on wasm32 and not for one-filter convolutions (measured on 512x512x3 in headless
+/// Chromium: 5.5 ms against 19.6 ms).
 pub fn conv2d(conv: &Conv2d, geometry: &Geometry) -> pb::ModelProto {
-    let [_, _, fh, fw] = conv.weight_shape;
-    let mut initializer = vec![float_tensor("W", &conv.weight_shape, conv.weight)];
+    let [k, c, fh, fw] = conv.weight_shape;
+    let depthwise_sum = k == 1 && c > 1;
+    let mut attributes = vec![
+        ints("kernel_shape", &[fh as i64, fw as i64]),
+        ints("pads", &pads_2d(geometry)),
+        ints("strides", &strides_2d(geometry)),
+        ints("dilations", &[1, 1]),
+    ];
+    let mut initializer = Vec::new();
     let mut inputs = vec![INPUT, "W"];
-    if let Some(bias) = conv.bias {
-        initializer.push(float_tensor("B", &[bias.len()], bias));
-        inputs.push("B");
+    if depthwise_sum {
+        // [1, c, fh, fw] → [c, 1, fh, fw]: the same values, one filter slice per group.
+        initializer.push(float_tensor("W", &[c, 1, fh, fw], conv.weight));
+        attributes.push(int("group", c as i64));
+        if let Some(bias) = conv.bias {
+            let mut per_channel = vec![0.0; c];
+            per_channel[0] = bias[0];
+            initializer.push(float_tensor("B", &[c], &per_channel));
+            inputs.push("B");
+        }
+    } else {
+        initializer.push(float_tensor("W", &conv.weight_shape, conv.weight));
+        attributes.push(int("group", 1));
+        if let Some(bias) = conv.bias {
+            initializer.push(float_tensor("B", &[bias.len()], bias));
+            inputs.push("B");
+        }
     }
-    let conv_out = if conv.relu { "conv" } else { OUTPUT };
-    let mut nodes = vec![node(
-        "Conv",
-        &inputs,
-        &[conv_out],
-        vec![
-            ints("kernel_shape", &[fh as i64, fw as i64]),
-            ints("pads", &pads_2d(geometry)),
-            ints("strides", &strides_2d(geometry)),
-            ints("dilations", &[1, 1]),
-            int("group", 1),
-        ],
-    )];
+    let mut nodes = Vec::new();
+    let mut last = "conv";
+    nodes.push(node("Conv", &inputs, &[last], attributes));
+    if depthwise_sum {
+        initializer.push(int64_tensor("channels", &[1]));
+        nodes.push(node(
+            "ReduceSum",
+            &[last, "channels"],
+            &["sum"],
+            vec![int("keepdims", 1)],
+        ));
+        last = "sum";
+    }
     if conv.relu {
-        nodes.push(node("Relu", &[conv_out], &[OUTPUT], vec![]));
+        nodes.push(node("Relu", &[last], &["relu"], vec![]));
+        last = "relu";
     }
+    nodes.push(node("Identity", &[last], &[OUTPUT], vec![]));
     model(
         "conv2d",
         nodes,

@@ -659,3 +659,24 @@ pub fn heatmap(data: JsValue, absolute: bool) -> JsResult<JsValue> {
     set(&obj, "max", map.max)?;
     Ok(obj.into())
 }
+
+/// The geometry of one axis of a convolution: `{ output, padded, uncovered }` with
+/// `output = floor((n + 2p - f) / s) + 1`, `padded = n + 2p`, and `uncovered` the rows (or columns)
+/// at the far end of the padded input that no window reads because the stride does not tile,
+/// `(n + 2p - f) mod s`.
+#[wasm_bindgen(js_name = convGeometry)]
+pub fn conv_geometry(n: JsValue, f: JsValue, p: JsValue, s: JsValue) -> JsResult<JsValue> {
+    let (n, f, p, s) = (
+        whole("n", &n)?,
+        whole("f", &f)?,
+        whole("p", &p)?,
+        whole("s", &s)?,
+    );
+    let axis = geometry::AxisGeometry::new(n, f, geometry::AxisPad::symmetric(p), s)
+        .map_err(core_error)?;
+    let obj = Object::new();
+    set(&obj, "output", axis.output as f64)?;
+    set(&obj, "padded", (n + axis.pad.total()) as f64)?;
+    set(&obj, "uncovered", axis.uncovered() as f64)?;
+    Ok(obj.into())
+}

@@ -124,3 +124,39 @@ proptest! {
         assert_close(&tract, &reference, 1e-5, &format!("{pool:?}"));
     }
 }
+
+/// One filter over several channels is built as a depthwise `Conv` + `ReduceSum` (faster in
+/// wasm); it must still be the same convolution, bias and ReLU included.
+#[test]
+fn one_filter_over_channels_uses_the_depthwise_sum_and_matches() {
+    use cnn_playground::graph;
+    let input: Vec<f32> = (0..3 * 9 * 11)
+        .map(|i| ((i * 37) % 17) as f32 / 4.0 - 2.0)
+        .collect();
+    let weight: Vec<f32> = (0..27).map(|i| ((i * 11) % 7) as f32 - 3.0).collect();
+    let padding = Padding::Uniform(1);
+    let conv = Conv2d {
+        input: &input,
+        input_shape: [3, 9, 11],
+        weight: &weight,
+        weight_shape: [1, 3, 3, 3],
+        bias: Some(&[0.75]),
+        padding: &padding,
+        stride: [2, 1],
+        relu: true,
+    };
+    let model = graph::conv2d(&conv, &conv.validate().unwrap());
+    let ops: Vec<_> = model
+        .graph
+        .as_ref()
+        .unwrap()
+        .node
+        .iter()
+        .map(|n| n.op_type.as_str())
+        .collect();
+    assert_eq!(ops, ["Conv", "ReduceSum", "Relu", "Identity"]);
+    let tract = Engine::new().conv2d(&conv).unwrap();
+    let reference = reference::conv2d(&conv).unwrap();
+    assert_close(&tract, &reference, 1e-6, "depthwise sum");
+    assert!(reference.data.iter().any(|&v| v > 0.0) && reference.data.contains(&0.0));
+}

@@ -67,6 +67,20 @@ test('padding and stride sliders change the rendered output and formula', async 
   assert.equal((await outputGrid(page)).length, 4);
 });
 
+test('stride: 7x7 with f = 3, s = 2 gives 3x3; a stride that does not tile hatches what is never read', async () => {
+  const { page } = ctx;
+  await page.selectOption('#conv-input', 'stride-7x7');
+  await slide(page, '#conv-stride', 2);
+  assert.equal((await outputGrid(page)).length, 3);
+  assert.match(await page.textContent('#conv-formula'), /⌊\(7 \+ 2·0 − 3\) \/ 2⌋ \+ 1 = ⌊4 \/ 2⌋ \+ 1 = 3/);
+  assert.equal(await page.textContent('#conv-tiling'), '');
+  await slide(page, '#conv-stride', 3);
+  assert.equal(await page.textContent('#conv-tiling'), 'Stride 3 does not tile the 7×7 input: the last 1 row and column (hatched) are never read, hence the floor.');
+  assert.equal(await page.$$eval('#conv-input-grid .unread', (els) => els.length), 13); // row 7 and column 7
+  await slide(page, '#conv-stride', 1);
+  await page.selectOption('#conv-input', 'course');
+});
+
 test('presets: the half-bright images give the thick edge of lectures 02-03', async () => {
   const { page } = ctx;
   await page.selectOption('#conv-input', 'bright-left');

@@ -25,6 +25,11 @@ const INPUTS = {
     n: 6,
     values: Array.from({ length: 36 }, (_, i) => (i % 6 < 3 ? 10 : 0)),
   },
+  'stride-7x7': {
+    label: '7×7 input (lecture 05: f = 3, s = 2 → 3×3)',
+    n: 7,
+    values: Array.from({ length: 49 }, (_, i) => (i * 7) % 10),
+  },
   'bright-right': {
     label: 'Dark left, bright right (0 | 10)',
     n: 6,
@@ -59,6 +64,7 @@ export function mountConvExplainer(root, api) {
   const validButton = h('button', { type: 'button', id: 'conv-valid' }, 'valid (p = 0)');
   const sameButton = h('button', { type: 'button', id: 'conv-same' }, 'same');
   const formula = h('p', { class: 'formula', id: 'conv-formula', 'aria-live': 'polite' });
+  const tiling = h('p', { class: 'notice', id: 'conv-tiling', 'aria-live': 'polite' });
   const inputGrid = h('div', { class: 'grid', id: 'conv-input-grid', role: 'group', 'aria-label': 'Input (padded)' });
   const kernelGrid = h('div', { class: 'grid kernel', id: 'conv-kernel-grid', role: 'group', 'aria-label': 'Kernel' });
   const outputGrid = h('div', { class: 'grid', id: 'conv-output-grid', role: 'group', 'aria-label': 'Output' });
@@ -73,7 +79,7 @@ export function mountConvExplainer(root, api) {
       h('label', {}, 'Padding p ', paddingInput, paddingValue),
       validButton, sameButton,
       h('label', {}, 'Stride s ', strideInput, strideValue)),
-    formula,
+    formula, tiling,
     h('div', { class: 'equation' },
       h('figure', {}, h('figcaption', {}, 'Input (zero padding greyed)'), inputGrid),
       h('span', { class: 'op', 'aria-hidden': 'true' }, '∗'),
@@ -104,7 +110,7 @@ export function mountConvExplainer(root, api) {
     return cell;
   }
 
-  function renderInput(trace) {
+  function renderInput(trace, unread) {
     const { n, padding: p } = state;
     const side = n + 2 * p;
     inputGrid.style.gridTemplateColumns = `repeat(${side}, var(--cell))`;
@@ -114,7 +120,9 @@ export function mountConvExplainer(root, api) {
       for (let x = -p; x < n + p; x++) {
         const inside = y >= 0 && x >= 0 && y < n && x < n;
         const inWindow = win && y >= win.top && y < win.top + win.height && x >= win.left && x < win.left + win.width;
-        const classes = ['slot', inside ? 'pixel' : 'pad', inWindow ? 'in-window' : ''].join(' ');
+        // Rows and columns at the far end that no window reaches (the stride does not tile).
+        const skipped = y >= n + p - unread || x >= n + p - unread;
+        const classes = ['slot', inside ? 'pixel' : 'pad', inWindow ? 'in-window' : '', skipped ? 'unread' : ''].join(' ');
         if (inside) {
           const i = y * n + x;
           cells.push(h('div', { class: classes, dataset: { y, x } },
@@ -200,11 +208,15 @@ export function mountConvExplainer(root, api) {
     const args = [state.image, [1, n, n], state.kernel, [1, 1, f, f]];
     try {
       formula.textContent = `n = ${n}, f = ${f}, p = ${padding}, s = ${stride}: output side ${api.outputSizeFormula(n, f, padding, stride)}`;
+      const geo = api.convGeometry(n, f, padding, stride);
+      tiling.textContent = geo.uncovered
+        ? `Stride ${stride} does not tile the ${geo.padded}×${geo.padded} ${padding ? 'padded ' : ''}input: the last ${geo.uncovered} row${geo.uncovered > 1 ? 's' : ''} and column${geo.uncovered > 1 ? 's' : ''} (hatched) are never read, hence the floor.`
+        : '';
       const out = api.conv2d(...args, null, padding, stride);
       const ref = api.conv2dReference(...args, null, padding, stride);
       const trace = state.focus ? api.explainConv(...args, padding, stride, state.focus[0], state.focus[1]) : null;
       error.hidden = true;
-      renderInput(trace);
+      renderInput(trace, geo.uncovered);
       if (rebuildInput) renderKernel();
       renderOutput(out);
       renderExplanation(trace);
