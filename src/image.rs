@@ -66,6 +66,16 @@ pub fn rgba_to_chw(rgba: &[u8], width: usize, height: usize, channels: usize) ->
     Ok(out)
 }
 
+/// A single-channel `f × f` kernel as one filter over R, G, B (`[1, 3, f, f]`, OIHW) weighted by
+/// the luma coefficients: by linearity, convolving the RGB planes with it equals convolving the
+/// grey image of [`rgba_to_chw`] with `kernel` (lecture 06: one filter over a volume). tract runs a
+/// one-filter convolution over several channels faster than one over a single channel.
+pub fn luma_weighted(kernel: &[f32]) -> Vec<f32> {
+    LUMA.iter()
+        .flat_map(|&l| kernel.iter().map(move |&k| l * k))
+        .collect()
+}
+
 /// The generated grey images (values 0-255), by name, in the order the page lists them.
 pub const GENERATED: &[(&str, &str)] = &[
     ("bright-left", "Bright left, dark right (lecture 02)"),
@@ -152,20 +162,32 @@ pub fn heatmap(values: &[f32], absolute: bool) -> Result<Heatmap> {
             (lo.min(v), hi.max(v))
         });
     let scale = values.iter().fold(0.0f32, |m, v| m.max(v.abs()));
-    let mut rgba = Vec::with_capacity(values.len() * 4);
-    for &v in values {
-        let t = if scale > 0.0 { v / scale } else { 0.0 };
-        let [r, g, b] = if absolute {
-            let g = (t.abs() * 255.0).round() as u8;
-            [g, g, g]
-        } else if t >= 0.0 {
-            // white → red (214, 69, 65)
-            lerp([255.0, 255.0, 255.0], [214.0, 69.0, 65.0], t)
-        } else {
-            // white → blue (52, 120, 198)
-            lerp([255.0, 255.0, 255.0], [52.0, 120.0, 198.0], -t)
-        };
-        rgba.extend_from_slice(&[r, g, b, 255]);
+    // One colour per level, 2·255 + 1 levels for t = v / scale in [-1, 1]: a table lookup per
+    // value instead of three roundings (slow in wasm).
+    let table: Vec<[u8; 4]> = (0..=2 * LEVELS)
+        .map(|i| {
+            let t = (i as f32 - LEVELS as f32) / LEVELS as f32;
+            let [r, g, b] = if absolute {
+                let g = (t.abs() * 255.0).round() as u8;
+                [g, g, g]
+            } else if t >= 0.0 {
+                lerp([255.0, 255.0, 255.0], [214.0, 69.0, 65.0], t) // white → red
+            } else {
+                lerp([255.0, 255.0, 255.0], [52.0, 120.0, 198.0], -t) // white → blue
+            };
+            [r, g, b, 255]
+        })
+        .collect();
+    let inverse = if scale > 0.0 {
+        LEVELS as f32 / scale
+    } else {
+        0.0
+    };
+    let mut rgba = vec![0u8; values.len() * 4];
+    for (px, &v) in rgba.chunks_exact_mut(4).zip(values) {
+        // Round to the nearest level: v / scale in [-1, 1] → 0 ..= 2·LEVELS.
+        let level = (v * inverse + LEVELS as f32 + 0.5) as usize;
+        px.copy_from_slice(&table[level.min(2 * LEVELS)]);
     }
     Ok(Heatmap {
         rgba,
@@ -174,6 +196,9 @@ pub fn heatmap(values: &[f32], absolute: bool) -> Result<Heatmap> {
         max,
     })
 }
+
+/// Colour levels on each side of 0 in a [`heatmap`].
+const LEVELS: usize = 255;
 
 fn lerp(from: [f32; 3], to: [f32; 3], t: f32) -> [u8; 3] {
     let t = t.clamp(0.0, 1.0);
@@ -197,6 +222,37 @@ mod tests {
             rgba_to_chw(&rgba, 3, 1, 1).unwrap_err().to_string(),
             "RGBA data has 8 bytes but a 3x1 image needs 12"
         );
+    }
+
+    #[test]
+    fn luma_weighted_rgb_convolution_equals_the_grey_one() {
+        use crate::geometry::Padding;
+        use crate::ops::Conv2d;
+        let (w, h) = (7, 5);
+        let rgba: Vec<u8> = (0..w * h * 4).map(|i| ((i * 73) % 256) as u8).collect();
+        let kernel = [1.0, 2.0, 1.0, 0.0, 0.0, 0.0, -1.0, -2.0, -1.0];
+        let conv = |input: &[f32], c: usize, weight: &[f32]| {
+            crate::reference::conv2d(&Conv2d {
+                input,
+                input_shape: [c, h, w],
+                weight,
+                weight_shape: [1, c, 3, 3],
+                bias: None,
+                padding: &Padding::Valid,
+                stride: [1, 1],
+                relu: false,
+            })
+            .unwrap()
+        };
+        let grey = conv(&rgba_to_chw(&rgba, w, h, 1).unwrap(), 1, &kernel);
+        let rgb = conv(
+            &rgba_to_chw(&rgba, w, h, 3).unwrap(),
+            3,
+            &luma_weighted(&kernel),
+        );
+        for (a, b) in grey.data.iter().zip(&rgb.data) {
+            assert!((a - b).abs() < 1e-3, "{a} vs {b}");
+        }
     }
 
     #[test]

@@ -598,6 +598,15 @@ pub fn image_to_tensor(
     Ok(Float32Array::from(data.as_slice()))
 }
 
+/// A single-channel `f × f` kernel as one `[1, 3, f, f]` filter over R, G, B weighted by the luma
+/// coefficients: convolving an RGB `imageToTensor(…, 3)` with it gives the same numbers as
+/// convolving the grey `imageToTensor(…, 1)` with `kernel`, and tract computes it faster.
+#[wasm_bindgen(js_name = lumaWeightedKernel)]
+pub fn luma_weighted_kernel(kernel: JsValue) -> JsResult<Float32Array> {
+    let kernel = floats("kernel", &kernel)?;
+    Ok(Float32Array::from(image::luma_weighted(&kernel).as_slice()))
+}
+
 /// The size a user's `width × height` image is scaled to before use: `{ width, height, scaled }`,
 /// at most `maxImageSide()` per side, aspect ratio kept.
 #[wasm_bindgen(js_name = fitImage)]

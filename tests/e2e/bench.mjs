@@ -36,22 +36,23 @@ try {
     const t0 = performance.now();
     api.conv2d(...args); // first call: builds the ONNX graph and optimises the tract plan
     const firstCall = performance.now() - t0;
-    const tract = time(() => api.conv2d(...args), 30);
+    const tract = time(() => api.conv2d(...args), 60);
     const reference = time(() => api.conv2dReference(...args), 5);
     const diff = api.maxAbsDiff(api.conv2d(...args).data, api.conv2dReference(...args).data);
     // The course example (6x6, 3x3): the cost of one interactive redraw's computation.
     const small = [new Float32Array(36).map((_, i) => i % 7), [1, 6, 6], new Float32Array([1, 0, -1, 1, 0, -1, 1, 0, -1]), [1, 1, 3, 3], null, 0, 1];
     const smallTract = time(() => api.conv2d(...small), 200);
-    // One webcam frame through the edge lab: 640x480 RGBA → grey tensor → 3x3 conv ("same") →
-    // heatmap RGBA, as the page does per frame (drawing to the canvas excluded).
+    // One webcam frame through the edge lab, as the page does it (drawing to the canvas
+    // excluded): 640x480 RGBA → RGB tensor → valid 3x3 conv with the luma-weighted kernel (equal
+    // to the grey convolution) → heatmap RGBA.
     const frame = new Uint8ClampedArray(640 * 480 * 4).map((_, i) => (i * 40503) % 251);
-    const kernel = api.filters().find((f) => f.name === 'vertical').weights;
+    const kernel = api.lumaWeightedKernel(api.filters().find((f) => f.name === 'vertical').weights);
     const pipeline = (conv) => () => {
-      const grey = api.imageToTensor(frame, 640, 480, 1);
-      const out = conv(grey, [1, 480, 640], kernel, [1, 1, 3, 3], null, 'same', 1);
+      const rgb = api.imageToTensor(frame, 640, 480, 3);
+      const out = conv(rgb, [3, 480, 640], kernel, [1, 3, 3, 3], null, 'valid', 1);
       api.heatmap(out.data, false);
     };
-    const frameTract = time(pipeline(api.conv2d), 30);
+    const frameTract = time(pipeline(api.conv2d), 60);
     const frameReference = time(pipeline(api.conv2dReference), 10);
     return { firstCall, tract, reference, diff, smallTract, frameTract, frameReference };
   });

@@ -181,7 +181,7 @@ test('edge lab: bright-left image, vertical filter, heatmap and hover sum', asyn
   await output.scrollIntoViewIfNeeded();
   const [w, h] = await output.evaluate((c) => [c.clientWidth, c.clientHeight]);
   await output.hover({ position: { x: (126.5 * w) / 254, y: (100.5 * h) / 254 } });
-  assert.equal(await page.textContent('#edge-info'), 'Output pixel (row 101, column 127) reads input rows 101–103, columns 127–129: 255·1 + 255·0 + 0·(-1) + 255·1 + 255·0 + 0·(-1) + 255·1 + 255·0 + 0·(-1) = 765');
+  assert.equal(await page.textContent('#edge-info'), 'Output pixel (row 101, column 127) reads grey input rows 101–103, columns 127–129: 255·1 + 255·0 + 0·(-1) + 255·1 + 255·0 + 0·(-1) + 255·1 + 255·0 + 0·(-1) = 765');
   await page.check('#edge-abs');
   assert.deepEqual(await page.$$eval('#edge-bar-labels span', (s) => s.map((e) => e.textContent)), ['0', '765']);
   assert.deepEqual(await pixel(page, '#edge-output', 126, 100), WHITE);

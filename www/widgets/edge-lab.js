@@ -13,11 +13,14 @@ export function mountEdgeLab(root, api) {
   const filters = api.filters();
   let photos = [];
   const state = {
-    image: null, // { data: Float32Array [1, h, w], width, height, label }
+    // { width, height, label } and either grey: Float32Array [1, h, w] (generated images) or
+    // pixels: RGBA bytes + rgb: Float32Array [3, h, w] (anything drawn on a canvas).
+    image: null,
     filter: 'vertical',
     kernel: Float32Array.from(filters.find((f) => f.name === 'vertical').weights),
     f: 3,
     absolute: false,
+    lumaKernel: null, // the kernel weighted for R, G, B (from lumaWeightedKernel), once per kernel
     camera: null, // { stream, video, frames, since }
   };
 
@@ -50,7 +53,7 @@ export function mountEdgeLab(root, api) {
       h('label', {}, absolute, ' absolute values')),
     notice,
     h('div', { class: 'equation' },
-      h('figure', {}, h('figcaption', {}, 'Input (grey)'), inputCanvas),
+      h('figure', {}, h('figcaption', {}, 'Input (filtered as grey)'), inputCanvas),
       h('span', { class: 'op', 'aria-hidden': 'true' }, '∗'),
       h('figure', {}, h('figcaption', {}, 'Kernel'), kernelGrid),
       h('span', { class: 'op', 'aria-hidden': 'true' }, '='),
@@ -59,17 +62,27 @@ export function mountEdgeLab(root, api) {
 
   const fail = (message) => { error.hidden = false; error.textContent = message; };
 
-  function setImage(data, width, height, label) {
-    state.image = { data, width, height, label };
-    inputCanvas.width = width;
-    inputCanvas.height = height;
-    const grey = api.heatmap(data, true); // magnitudes 0..max in grey: the image itself
-    inputCanvas.getContext('2d').putImageData(new ImageData(grey.rgba, width, height), 0, 0);
+  function setImage(image) {
+    state.image = image;
+    const { width, height } = image;
+    if (inputCanvas.width !== width || inputCanvas.height !== height) {
+      inputCanvas.width = width;
+      inputCanvas.height = height;
+    }
+    const rgba = image.pixels ?? api.heatmap(image.grey, true).rgba; // grey: magnitudes 0..max
+    inputCanvas.getContext('2d').putImageData(new ImageData(rgba, width, height), 0, 0);
     run();
   }
 
   function loadGenerated(name) {
-    setImage(api.generateImage(name, GENERATED_SIZE), GENERATED_SIZE, GENERATED_SIZE, name);
+    const size = GENERATED_SIZE;
+    setImage({ grey: api.generateImage(name, size), width: size, height: size, label: name });
+  }
+
+  /** The grey [1, h, w] tensor of the current image (computed on demand for canvas images). */
+  function greyOf(image) {
+    image.grey ??= api.imageToTensor(image.pixels, image.width, image.height, 1);
+    return image.grey;
   }
 
   function loadText() {
@@ -87,7 +100,7 @@ export function mountEdgeLab(root, api) {
 
   function fromCanvas(ctx, width, height, label) {
     const pixels = ctx.getImageData(0, 0, width, height).data;
-    setImage(api.imageToTensor(pixels, width, height, 1), width, height, label);
+    setImage({ pixels, rgb: api.imageToTensor(pixels, width, height, 3), width, height, label });
   }
 
   /**
@@ -185,6 +198,7 @@ export function mountEdgeLab(root, api) {
       const cell = h('input', { type: 'number', step: 'any', class: 'cell', value: fmt(w), 'aria-label': `kernel row ${Math.floor(i / f) + 1} column ${(i % f) + 1}` });
       cell.addEventListener('change', () => {
         state.kernel[i] = cell.valueAsNumber;
+        state.lumaKernel = null;
         state.filter = 'custom';
         filterSelect.value = 'custom';
         run();
@@ -195,10 +209,16 @@ export function mountEdgeLab(root, api) {
 
   function run() {
     if (!state.image) return;
-    const { data, width, height } = state.image;
+    const { grey, rgb, width, height } = state.image;
+    const f = state.f;
     try {
       const t0 = performance.now();
-      const out = api.conv2d(data, [1, height, width], state.kernel, [1, 1, state.f, state.f], null, 'valid', 1);
+      // Canvas images: the RGB planes with the luma-weighted kernel, which equals the grey
+      // convolution and runs faster in tract (see lumaWeightedKernel).
+      state.lumaKernel ??= api.lumaWeightedKernel(state.kernel);
+      const out = rgb
+        ? api.conv2d(rgb, [3, height, width], state.lumaKernel, [1, 3, f, f], null, 'valid', 1)
+        : api.conv2d(grey, [1, height, width], state.kernel, [1, 1, f, f], null, 'valid', 1);
       const t1 = performance.now();
       const map = api.heatmap(out.data, state.absolute);
       const [, oh, ow] = out.shape;
@@ -226,13 +246,13 @@ export function mountEdgeLab(root, api) {
     const x = Math.floor((event.offsetX / outputCanvas.clientWidth) * outputCanvas.width);
     const y = Math.floor((event.offsetY / outputCanvas.clientHeight) * outputCanvas.height);
     if (x < 0 || y < 0 || x >= outputCanvas.width || y >= outputCanvas.height) return;
-    const { data, width, height } = state.image;
+    const { width, height } = state.image;
     try {
-      const t = api.explainConv(data, [1, height, width], state.kernel, [1, 1, state.f, state.f], 'valid', 1, y, x);
+      const t = api.explainConv(greyOf(state.image), [1, height, width], state.kernel, [1, 1, state.f, state.f], 'valid', 1, y, x);
       const f0 = t.filters[0];
       const terms = f0.terms.map((term) => `${fmt(Math.round(term.input))}·${term.weight < 0 ? `(${fmt(term.weight)})` : fmt(term.weight)}`);
       const w = t.window;
-      info.textContent = `Output pixel (row ${y + 1}, column ${x + 1}) reads input rows ${w.top + 1}–${w.top + w.height}, columns ${w.left + 1}–${w.left + w.width}: ${terms.join(' + ')} = ${fmt(f0.sum)}`;
+      info.textContent = `Output pixel (row ${y + 1}, column ${x + 1}) reads grey input rows ${w.top + 1}–${w.top + w.height}, columns ${w.left + 1}–${w.left + w.width}: ${terms.join(' + ')} = ${fmt(f0.sum)}`;
     } catch (e) {
       fail(e.message);
     }
@@ -261,14 +281,14 @@ export function mountEdgeLab(root, api) {
   filterSelect.addEventListener('change', () => {
     if (filterSelect.value === 'custom') return;
     const f = filters.find((x) => x.name === filterSelect.value);
-    Object.assign(state, { filter: f.name, kernel: Float32Array.from(f.weights), f: f.size });
+    Object.assign(state, { filter: f.name, kernel: Float32Array.from(f.weights), f: f.size, lumaKernel: null });
     renderKernel();
     run();
   });
   sizeSelect.addEventListener('change', () => {
     const f = Number(sizeSelect.value);
     // A fresh custom kernel: 1 in the centre (identity), for the learner to edit.
-    Object.assign(state, { filter: 'custom', f, kernel: new Float32Array(f * f) });
+    Object.assign(state, { filter: 'custom', f, kernel: new Float32Array(f * f), lumaKernel: null });
     state.kernel[(f * f - 1) / 2] = 1;
     filterSelect.value = 'custom';
     renderKernel();
