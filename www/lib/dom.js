@@ -32,3 +32,15 @@ export function diverging(v, scale) {
   const a = Math.abs(t) * 0.85;
   return t >= 0 ? `rgba(214, 69, 65, ${a})` : `rgba(52, 120, 198, ${a})`;
 }
+
+/** A factor of a printed product: negative numbers in parentheses, `3·(-1)`. */
+export function fmtFactor(v) {
+  return v < 0 ? `(${fmt(v)})` : fmt(v);
+}
+
+/** An editable number cell for a grid; `onChange` gets the new value (NaN when emptied). */
+export function numberCell(value, label, onChange) {
+  const cell = h('input', { type: 'number', step: 'any', class: 'cell', value: fmt(value), 'aria-label': label });
+  cell.addEventListener('change', () => onChange(cell.valueAsNumber));
+  return cell;
+}

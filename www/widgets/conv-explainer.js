@@ -4,7 +4,7 @@
 // explanation of a cell from the plain-Rust reference (`explainConv`), the output size and its
 // formula from the geometry module (`outputSizeFormula`). This file only turns them into DOM.
 
-import { h, fmt, diverging } from '../lib/dom.js';
+import { h, fmt, fmtFactor, diverging, numberCell } from '../lib/dom.js';
 
 /** Input presets: lecture 02's worked example, lectures 02-03's half-bright images, lecture 05. */
 const INPUTS = {
@@ -104,12 +104,6 @@ export function mountConvExplainer(root, api) {
   validButton.addEventListener('click', () => { state.padding = 0; state.focus = null; render(); });
   sameButton.addEventListener('click', () => { state.padding = api.samePadding(state.f); state.focus = null; render(); });
 
-  function numberCell(value, onChange, label) {
-    const cell = h('input', { type: 'number', step: 'any', value: fmt(value), 'aria-label': label, class: 'cell' });
-    cell.addEventListener('change', () => onChange(cell.valueAsNumber));
-    return cell;
-  }
-
   function renderInput(trace, unread) {
     const { n, padding: p } = state;
     const side = n + 2 * p;
@@ -126,7 +120,7 @@ export function mountConvExplainer(root, api) {
         if (inside) {
           const i = y * n + x;
           cells.push(h('div', { class: classes, dataset: { y, x } },
-            numberCell(state.image[i], (v) => { state.image[i] = v; render(); }, `input row ${y + 1} column ${x + 1}`)));
+            numberCell(state.image[i], `input row ${y + 1} column ${x + 1}`, (v) => { state.image[i] = v; render(); })));
         } else {
           cells.push(h('div', { class: classes, dataset: { y, x }, 'aria-hidden': 'true' }, '0'));
         }
@@ -139,12 +133,12 @@ export function mountConvExplainer(root, api) {
     const { f } = state;
     kernelGrid.style.gridTemplateColumns = `repeat(${f}, var(--cell))`;
     kernelGrid.replaceChildren(...Array.from(state.kernel, (w, i) => h('div', { class: 'slot' },
-      numberCell(w, (v) => {
+      numberCell(w, `kernel row ${Math.floor(i / f) + 1} column ${(i % f) + 1}`, (v) => {
         state.kernel[i] = v;
         state.filter = 'custom';
         filterSelect.value = 'custom';
         render();
-      }, `kernel row ${Math.floor(i / f) + 1} column ${(i % f) + 1}`))));
+      }))));
   }
 
   function renderOutput(out) {
@@ -184,9 +178,8 @@ export function mountConvExplainer(root, api) {
       return;
     }
     const f0 = trace.filters[0];
-    const signed = (v) => (v < 0 ? `(${fmt(v)})` : fmt(v));
     const terms = f0.terms.map((t) => h('span', { class: t.padding ? 'term pad' : 'term' },
-      `${signed(t.input)}·${signed(t.weight)}`));
+      `${fmtFactor(t.input)}·${fmtFactor(t.weight)}`));
     const plus = [];
     terms.forEach((t, i) => { if (i) plus.push(' + '); plus.push(t); });
     // Rows and columns are counted from 1 in the padded input, as the grid above shows them.

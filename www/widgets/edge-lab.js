@@ -4,7 +4,7 @@
 // the result (`heatmap`) and explains a pixel (`explainConv`). This file moves pixels between
 // canvases and the wasm module, and draws.
 
-import { h, fmt } from '../lib/dom.js';
+import { h, fmt, fmtFactor, numberCell } from '../lib/dom.js';
 
 const GENERATED_SIZE = 256;
 
@@ -194,17 +194,14 @@ export function mountEdgeLab(root, api) {
   function renderKernel() {
     const { f } = state;
     kernelGrid.style.gridTemplateColumns = `repeat(${f}, var(--cell))`;
-    kernelGrid.replaceChildren(...Array.from(state.kernel, (w, i) => {
-      const cell = h('input', { type: 'number', step: 'any', class: 'cell', value: fmt(w), 'aria-label': `kernel row ${Math.floor(i / f) + 1} column ${(i % f) + 1}` });
-      cell.addEventListener('change', () => {
-        state.kernel[i] = cell.valueAsNumber;
+    kernelGrid.replaceChildren(...Array.from(state.kernel, (w, i) => h('div', { class: 'slot' },
+      numberCell(w, `kernel row ${Math.floor(i / f) + 1} column ${(i % f) + 1}`, (v) => {
+        state.kernel[i] = v;
         state.lumaKernel = null;
         state.filter = 'custom';
         filterSelect.value = 'custom';
         run();
-      });
-      return h('div', { class: 'slot' }, cell);
-    }));
+      }))));
   }
 
   function run() {
@@ -250,7 +247,7 @@ export function mountEdgeLab(root, api) {
     try {
       const t = api.explainConv(greyOf(state.image), [1, height, width], state.kernel, [1, 1, state.f, state.f], 'valid', 1, y, x);
       const f0 = t.filters[0];
-      const terms = f0.terms.map((term) => `${fmt(Math.round(term.input))}·${term.weight < 0 ? `(${fmt(term.weight)})` : fmt(term.weight)}`);
+      const terms = f0.terms.map((term) => `${fmtFactor(Math.round(term.input))}·${fmtFactor(term.weight)}`);
       const w = t.window;
       info.textContent = `Output pixel (row ${y + 1}, column ${x + 1}) reads grey input rows ${w.top + 1}–${w.top + w.height}, columns ${w.left + 1}–${w.left + w.width}: ${terms.join(' + ')} = ${fmt(f0.sum)}`;
     } catch (e) {

@@ -1,7 +1,7 @@
 // Widget: pooling, lecture 09. Output by tract (`pool2d`), explanation by the reference
 // (`explainPool`), output size by the geometry (`outputSizeFormula`); this file only draws.
 
-import { h, fmt } from '../lib/dom.js';
+import { h, fmt, numberCell } from '../lib/dom.js';
 
 /** Lecture 09's 4x4 input, which max-pools (f = 2, s = 2) to [[9, 2], [6, 3]]. */
 const LECTURE_09 = [1, 3, 2, 1, 2, 9, 1, 1, 1, 3, 2, 3, 5, 6, 1, 2];
@@ -55,8 +55,7 @@ export function mountPoolExplainer(root, api) {
         const x = i % n;
         const inWindow = win && y >= win.top && y < win.top + win.height && x >= win.left && x < win.left + win.width;
         const isArgmax = trace?.argmax && trace.argmax[0] === y && trace.argmax[1] === x;
-        const cell = h('input', { type: 'number', step: 'any', class: 'cell', value: fmt(v), 'aria-label': `input row ${y + 1} column ${x + 1}` });
-        cell.addEventListener('change', () => { state.image[i] = cell.valueAsNumber; render(); });
+        const cell = numberCell(v, `input row ${y + 1} column ${x + 1}`, (value) => { state.image[i] = value; render(); });
         return h('div', { class: `slot${inWindow ? ' in-window' : ''}${isArgmax ? ' argmax' : ''}`, dataset: { y, x } }, cell);
       }));
       const [, oh, ow] = out.shape;
