@@ -247,7 +247,7 @@ export function mountEdgeLab(root, api) {
     try {
       const t = api.explainConv(greyOf(state.image), [1, height, width], state.kernel, [1, 1, state.f, state.f], 'valid', 1, y, x);
       const f0 = t.filters[0];
-      const terms = f0.terms.map((term) => `${fmtFactor(Math.round(term.input))}·${fmtFactor(term.weight)}`);
+      const terms = f0.terms.map((term) => `${fmtFactor(term.input)}·${fmtFactor(term.weight)}`);
       const w = t.window;
       info.textContent = `Output pixel (row ${y + 1}, column ${x + 1}) reads grey input rows ${w.top + 1}–${w.top + w.height}, columns ${w.left + 1}–${w.left + w.width}: ${terms.join(' + ')} = ${fmt(f0.sum)}`;
     } catch (e) {
