@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::{ensure, Context, Result};
 use tract_onnx::prelude::*;
 
-use crate::geometry::{check_tensor, shape_text, AxisPad, MAX_ELEMENTS, MAX_SIDE};
+use crate::geometry::{check_output_size, check_tensor, shape_text, AxisGeometry, AxisPad};
 use crate::graph;
 use crate::ops::{Conv2d, Output, Pool2d};
 
@@ -155,21 +155,12 @@ impl Engine {
     ) -> Result<Output> {
         check_tensor("input", input, &input_shape)?;
         let [c, h, w] = input_shape;
-        for p in pads {
-            ensure!(
-                p.before <= MAX_SIDE && p.after <= MAX_SIDE,
-                "padding {}+{} exceeds the limit of {MAX_SIDE} per side",
-                p.before,
-                p.after
-            );
-        }
-        let expected = vec![c, h + pads[0].total(), w + pads[1].total()];
-        let values = expected.iter().product::<usize>();
-        ensure!(
-            values <= MAX_ELEMENTS,
-            "padded shape {} exceeds the limit of {MAX_ELEMENTS} values",
-            shape_text(&expected)
-        );
+        // Padding is a 1x1 window at stride 1 over the padded input: the geometry applies the
+        // limits and gives the padded sides.
+        let rows = AxisGeometry::new(h, 1, pads[0], 1)?;
+        let cols = AxisGeometry::new(w, 1, pads[1], 1)?;
+        let expected = vec![c, rows.output, cols.output];
+        check_output_size("padded", &expected)?;
         self.run_layer(
             &graph::pad2d(input_shape, pads),
             input,

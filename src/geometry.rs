@@ -266,6 +266,11 @@ impl Geometry {
     }
 }
 
+/// Number of values of a tensor of `shape`, `Π shape`, or `None` when that overflows `usize`.
+pub fn element_count(shape: &[usize]) -> Option<usize> {
+    shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d))
+}
+
 /// Checks that `data` fits `shape` (every dimension ≥ 1, product equal to the length, within
 /// [`MAX_ELEMENTS`]) and holds only finite numbers. `what` names the tensor in messages.
 pub fn check_tensor(what: &str, data: &[f32], shape: &[usize]) -> Result<()> {
@@ -275,10 +280,7 @@ pub fn check_tensor(what: &str, data: &[f32], shape: &[usize]) -> Result<()> {
             shape_text(shape)
         );
     }
-    let expected = shape
-        .iter()
-        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
-        .filter(|&n| n <= MAX_ELEMENTS);
+    let expected = element_count(shape).filter(|&n| n <= MAX_ELEMENTS);
     let Some(expected) = expected else {
         bail!(
             "{what} shape {} exceeds the limit of {MAX_ELEMENTS} values",
@@ -303,10 +305,7 @@ pub fn check_tensor(what: &str, data: &[f32], shape: &[usize]) -> Result<()> {
 /// Checks that a tensor of `shape` about to be produced holds at most [`MAX_ELEMENTS`] values.
 /// `what` names it in the message.
 pub fn check_output_size(what: &str, shape: &[usize]) -> Result<()> {
-    let fits = shape
-        .iter()
-        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
-        .is_some_and(|n| n <= MAX_ELEMENTS);
+    let fits = element_count(shape).is_some_and(|n| n <= MAX_ELEMENTS);
     ensure!(
         fits,
         "{what} shape {} exceeds the limit of {MAX_ELEMENTS} values",

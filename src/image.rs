@@ -161,7 +161,8 @@ pub fn heatmap(values: &[f32], absolute: bool) -> Result<Heatmap> {
         .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), v| {
             (lo.min(v), hi.max(v))
         });
-    let scale = values.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    // max |v|: the largest magnitude is at one end of the (signed or absolute) range.
+    let scale = if absolute { max } else { max.max(-min) };
     // One colour per level, 2·255 + 1 levels for t = v / scale in [-1, 1]: a table lookup per
     // value instead of three roundings (slow in wasm).
     let table: Vec<[u8; 4]> = (0..=2 * LEVELS)

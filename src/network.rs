@@ -5,7 +5,7 @@
 
 use anyhow::{bail, ensure, Context, Result};
 
-use crate::geometry::{output_size, shape_text, AxisPad};
+use crate::geometry::{element_count, output_size, shape_text, AxisPad};
 use crate::ops::PoolMode;
 
 /// One layer of a simple ConvNet.
@@ -124,9 +124,7 @@ pub fn total_params(steps: &[LayerShape]) -> Result<usize> {
 
 /// `Π dims`, or an error instead of overflowing.
 fn product(dims: &[usize]) -> Result<usize> {
-    dims.iter()
-        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
-        .with_context(|| format!("the size of {dims:?} overflows"))
+    element_count(dims).with_context(|| format!("the size of {dims:?} overflows"))
 }
 
 /// `(Π fan_in + 1) · outputs`: weights and biases of `outputs` units that each see `fan_in`
