@@ -44,3 +44,13 @@ export function numberCell(value, label, onChange) {
   cell.addEventListener('change', () => onChange(cell.valueAsNumber));
   return cell;
 }
+
+/**
+ * Fills `grid` with an editable `f × f` kernel (row-major `kernel`); `onEdit(i, value)` is called
+ * when cell `i` changes.
+ */
+export function renderKernelGrid(grid, kernel, f, onEdit) {
+  grid.style.gridTemplateColumns = `repeat(${f}, var(--cell))`;
+  grid.replaceChildren(...Array.from(kernel, (w, i) => h('div', { class: 'slot' },
+    numberCell(w, `kernel row ${Math.floor(i / f) + 1} column ${(i % f) + 1}`, (v) => onEdit(i, v)))));
+}

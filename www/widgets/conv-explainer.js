@@ -4,7 +4,7 @@
 // explanation of a cell from the plain-Rust reference (`explainConv`), the output size and its
 // formula from the geometry module (`outputSizeFormula`). This file only turns them into DOM.
 
-import { h, fmt, fmtFactor, diverging, numberCell } from '../lib/dom.js';
+import { h, fmt, fmtFactor, diverging, numberCell, renderKernelGrid } from '../lib/dom.js';
 
 /** Input presets: lecture 02's worked example, lectures 02-03's half-bright images, lecture 05. */
 const INPUTS = {
@@ -130,15 +130,12 @@ export function mountConvExplainer(root, api) {
   }
 
   function renderKernel() {
-    const { f } = state;
-    kernelGrid.style.gridTemplateColumns = `repeat(${f}, var(--cell))`;
-    kernelGrid.replaceChildren(...Array.from(state.kernel, (w, i) => h('div', { class: 'slot' },
-      numberCell(w, `kernel row ${Math.floor(i / f) + 1} column ${(i % f) + 1}`, (v) => {
-        state.kernel[i] = v;
-        state.filter = 'custom';
-        filterSelect.value = 'custom';
-        render();
-      }))));
+    renderKernelGrid(kernelGrid, state.kernel, state.f, (i, v) => {
+      state.kernel[i] = v;
+      state.filter = 'custom';
+      filterSelect.value = 'custom';
+      render();
+    });
   }
 
   function renderOutput(out) {

@@ -4,7 +4,7 @@
 // the result (`heatmap`) and explains a pixel (`explainConv`). This file moves pixels between
 // canvases and the wasm module, and draws.
 
-import { h, fmt, fmtFactor, numberCell } from '../lib/dom.js';
+import { h, fmt, fmtFactor, renderKernelGrid } from '../lib/dom.js';
 
 const GENERATED_SIZE = 256;
 
@@ -192,16 +192,13 @@ export function mountEdgeLab(root, api) {
   }
 
   function renderKernel() {
-    const { f } = state;
-    kernelGrid.style.gridTemplateColumns = `repeat(${f}, var(--cell))`;
-    kernelGrid.replaceChildren(...Array.from(state.kernel, (w, i) => h('div', { class: 'slot' },
-      numberCell(w, `kernel row ${Math.floor(i / f) + 1} column ${(i % f) + 1}`, (v) => {
-        state.kernel[i] = v;
-        state.lumaKernel = null;
-        state.filter = 'custom';
-        filterSelect.value = 'custom';
-        run();
-      }))));
+    renderKernelGrid(kernelGrid, state.kernel, state.f, (i, v) => {
+      state.kernel[i] = v;
+      state.lumaKernel = null;
+      state.filter = 'custom';
+      filterSelect.value = 'custom';
+      run();
+    });
   }
 
   function run() {
