@@ -70,3 +70,39 @@ pub fn assert_close(a: &Output, b: &Output, tol: f32, what: &str) {
         );
     }
 }
+
+/// Asserts that tract's output of `conv` agrees with the reference cell by cell within the
+/// rounding bound of a float sum: two summation orders of `n` terms can differ by up to about
+/// `2·n·ε·Σ|term|`, whatever the result's own size (terms may cancel). The bound here is
+/// `2·(n + 1)·ε·(Σ |input·weight| + |bias|)` per cell, where the magnitudes are the reference
+/// convolution of `|input|` with `|weight|` plus `|bias|`; a real error (a wrong window, weight or
+/// bias) is orders of magnitude larger.
+pub fn assert_conv_close(conv: &Conv2d, tract: &Output, what: &str) {
+    let reference = reference::conv2d(conv).expect("reference conv");
+    assert_eq!(tract.shape, reference.shape, "{what}: shapes differ");
+    let abs = |v: &[f32]| v.iter().map(|x| x.abs()).collect::<Vec<_>>();
+    let (input, weight, bias) = (abs(conv.input), abs(conv.weight), conv.bias.map(abs));
+    let magnitude = reference::conv2d(&Conv2d {
+        input: &input,
+        weight: &weight,
+        bias: bias.as_deref(),
+        relu: false,
+        ..*conv
+    })
+    .expect("magnitude conv");
+    let [_, c, fh, fw] = conv.weight_shape;
+    let terms = (c * fh * fw + 1) as f32;
+    for (i, ((a, b), m)) in tract
+        .data
+        .iter()
+        .zip(&reference.data)
+        .zip(&magnitude.data)
+        .enumerate()
+    {
+        let bound = 2.0 * terms * f32::EPSILON * m;
+        assert!(
+            (a - b).abs() <= bound,
+            "{what}: value {i} differs: {a} vs {b} (bound {bound})"
+        );
+    }
+}
