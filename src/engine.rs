@@ -8,7 +8,7 @@ use tract_onnx::prelude::*;
 
 use crate::geometry::{check_output_size, check_tensor, shape_text, AxisGeometry, AxisPad};
 use crate::graph;
-use crate::ops::{Conv2d, Output, Pool2d};
+use crate::ops::{Conv, Output, Pool};
 
 /// An optimised tract plan, ready to run.
 pub type Plan = Arc<TypedRunnableModel>;
@@ -94,8 +94,9 @@ impl Engine {
         })
     }
 
-    /// Runs a one-layer graph built for an input `[c, h, w]` (batch of one added here) and checks
-    /// that tract's output shape is the one the geometry predicts, `expected` (`[c', h', w']`).
+    /// Runs a one-layer graph built for an input `[c, spatial…]` (batch of one added here) and
+    /// checks that tract's output shape is the one the geometry predicts, `expected`
+    /// (`[c', spatial'…]`).
     fn run_layer(
         &mut self,
         model: &tract_onnx::pb::ModelProto,
@@ -103,10 +104,10 @@ impl Engine {
         input_shape: &[usize],
         expected: Vec<usize>,
     ) -> Result<Output> {
-        let nchw: Vec<usize> = std::iter::once(1)
+        let batched: Vec<usize> = std::iter::once(1)
             .chain(input_shape.iter().copied())
             .collect();
-        let out = self.run(graph::encode(model), input, &nchw)?;
+        let out = self.run(graph::encode(model), input, &batched)?;
         ensure!(
             out.shape[1..] == expected[..] && out.shape[0] == 1,
             "tract produced shape {} but the geometry says {}",
@@ -119,28 +120,28 @@ impl Engine {
         })
     }
 
-    /// The convolution `conv` (see [`Conv2d`]) computed by tract on an ONNX `Conv` graph.
-    /// Returns `[k, h', w']`.
-    pub fn conv2d(&mut self, conv: &Conv2d) -> Result<Output> {
+    /// The convolution `conv` (see [`Conv`]; 1, 2 or 3 spatial axes) computed by tract on an ONNX
+    /// `Conv` graph. Returns `[k, spatial'…]`.
+    pub fn conv(&mut self, conv: &Conv) -> Result<Output> {
         let geometry = conv.validate()?;
         let expected = conv.output_shape(&geometry);
         self.run_layer(
-            &graph::conv2d(conv, &geometry),
+            &graph::conv(conv, &geometry),
             conv.input,
-            &conv.input_shape,
+            conv.input_shape,
             expected,
         )
     }
 
-    /// The pooling `pool` (see [`Pool2d`]) computed by tract on an ONNX `MaxPool` or `AveragePool`
-    /// graph. Returns `[c, h', w']`.
-    pub fn pool2d(&mut self, pool: &Pool2d) -> Result<Output> {
+    /// The pooling `pool` (see [`Pool`]; 1, 2 or 3 spatial axes) computed by tract on an ONNX
+    /// `MaxPool` or `AveragePool` graph. Returns `[c, spatial'…]`.
+    pub fn pool(&mut self, pool: &Pool) -> Result<Output> {
         let geometry = pool.validate()?;
         let expected = pool.output_shape(&geometry);
         self.run_layer(
-            &graph::pool2d(pool, &geometry),
+            &graph::pool(pool, &geometry),
             pool.input,
-            &pool.input_shape,
+            pool.input_shape,
             expected,
         )
     }

@@ -188,6 +188,21 @@ impl AxisGeometry {
         start..start + self.kernel as isize
     }
 
+    /// For every input position `0..n`, how many output windows read it: the border pixels of a
+    /// valid convolution are read by fewer windows than the centre ones (lecture 04), which padding
+    /// evens out.
+    pub fn coverage(&self) -> Vec<usize> {
+        let mut counts = vec![0; self.input];
+        for o in 0..self.output {
+            for i in self.window(o) {
+                if let Some(c) = usize::try_from(i).ok().and_then(|i| counts.get_mut(i)) {
+                    *c += 1;
+                }
+            }
+        }
+        counts
+    }
+
     /// Padded-input positions no window reaches because the stride does not tile:
     /// `(n + before + after - f) mod s`, all at the after-end.
     pub fn uncovered(&self) -> usize {
@@ -238,6 +253,17 @@ impl Geometry {
     /// Number of output positions (product of [`Geometry::output_shape`]).
     pub fn output_len(&self) -> usize {
         self.axes.iter().map(|a| a.output).product()
+    }
+
+    /// For every input position (row-major over all spatial axes), how many output windows read
+    /// it: the product of [`AxisGeometry::coverage`] over the axes.
+    pub fn coverage(&self) -> Vec<usize> {
+        self.axes.iter().fold(vec![1], |acc, axis| {
+            let counts = axis.coverage();
+            acc.iter()
+                .flat_map(|a| counts.iter().map(move |c| a * c))
+                .collect()
+        })
     }
 
     /// The receptive field of output position `at` in this layer's input: one coordinate range per
@@ -331,6 +357,16 @@ mod tests {
                 AxisPad::symmetric((f - 1) / 2)
             );
         }
+    }
+
+    #[test]
+    fn coverage_counts_the_windows_reading_each_position() {
+        let valid = AxisGeometry::new(6, 3, AxisPad::default(), 1).unwrap();
+        assert_eq!(valid.coverage(), [1, 2, 3, 3, 2, 1]);
+        let same = AxisGeometry::new(6, 3, AxisPad::symmetric(1), 1).unwrap();
+        assert_eq!(same.coverage(), [2, 3, 3, 3, 3, 2]);
+        let grid = Geometry::new(&[3, 6], &[3, 3], &Padding::Valid, &[1, 1]).unwrap();
+        assert_eq!(grid.coverage()[..6], [1, 2, 3, 3, 2, 1]);
     }
 
     #[test]

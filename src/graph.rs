@@ -1,7 +1,7 @@
 //! ONNX graphs for single layers, written in Rust with tract-onnx's protobuf types.
 //!
-//! Each builder returns a complete `ModelProto` (opset 13) with one input called [`INPUT`] of the
-//! concrete NCHW shape `[1, c, h, w]`, the layer's parameters as initializers, and one output
+//! Each builder returns a complete `ModelProto` (opset 13) with one input called [`INPUT`] of a
+//! concrete shape `[1, c, spatial…]` (NCHW for images), the layer's parameters as initializers, and one output
 //! called [`OUTPUT`]. The bytes from [`encode`] are an ordinary `.onnx` file: tract runs them in
 //! [`crate::engine`], and any other ONNX runtime can too.
 
@@ -11,7 +11,7 @@ use tract_onnx::pb::attribute_proto::AttributeType;
 use tract_onnx::pb::tensor_proto::DataType;
 
 use crate::geometry::{AxisPad, Geometry};
-use crate::ops::{Conv2d, Pool2d, PoolMode};
+use crate::ops::{Conv, Pool, PoolMode};
 
 /// The operator set every graph declares.
 pub const OPSET: i64 = 13;
@@ -138,48 +138,49 @@ fn model(
     }
 }
 
-/// ONNX `pads` for two spatial axes: `[top, left, bottom, right]`.
-fn pads_2d(geometry: &Geometry) -> Vec<i64> {
-    let (r, c) = (geometry.axes[0].pad, geometry.axes[1].pad);
-    vec![
-        r.before as i64,
-        c.before as i64,
-        r.after as i64,
-        c.after as i64,
-    ]
+/// ONNX `pads` for the spatial axes: all "before" sides, then all "after" sides
+/// (`[top, left, bottom, right]` in 2D).
+fn onnx_pads(geometry: &Geometry) -> Vec<i64> {
+    let before = geometry.axes.iter().map(|a| a.pad.before as i64);
+    let after = geometry.axes.iter().map(|a| a.pad.after as i64);
+    before.chain(after).collect()
 }
 
-fn strides_2d(geometry: &Geometry) -> Vec<i64> {
+fn onnx_strides(geometry: &Geometry) -> Vec<i64> {
     geometry.axes.iter().map(|a| a.stride as i64).collect()
 }
 
-fn nchw(chw: &[usize]) -> Vec<usize> {
-    std::iter::once(1).chain(chw.iter().copied()).collect()
+/// `[c, spatial…]` → `[1, c, spatial…]`.
+fn batched(shape: &[usize]) -> Vec<usize> {
+    std::iter::once(1).chain(shape.iter().copied()).collect()
 }
 
-/// The convolution `conv` (already validated, with its `geometry`) as an ONNX graph: input
-/// `[1, c, h, w]`, output `[1, k, h', w']`, then `Relu` when `conv.relu`.
+/// The convolution `conv` (already validated, with its `geometry`) as an ONNX graph over 1, 2 or
+/// 3 spatial axes: input `[1, c, spatial…]`, output `[1, k, spatial'…]`, then `Relu` when
+/// `conv.relu`.
 ///
-/// In general one `Conv` node with initializers `W` `[k, c, f_h, f_w]` and `B` `[k]`. A single
+/// In general one `Conv` node with initializers `W` `[k, c, kernel…]` and `B` `[k]`. A single
 /// filter over several channels (the edge filters on RGB images) is written as the same sum in two
 /// steps instead, `Conv` with `group = c` (each channel with its own slice of the filter, bias on
 /// channel 0) then `ReduceSum` over the channels: tract has a SIMD kernel for such depthwise
 /// convolutions on wasm32 and not for one-filter convolutions (measured on 512x512x3 in headless
 /// Chromium: 5.5 ms against 19.6 ms).
-pub fn conv2d(conv: &Conv2d, geometry: &Geometry) -> pb::ModelProto {
-    let [k, c, fh, fw] = conv.weight_shape;
+pub fn conv(conv: &Conv, geometry: &Geometry) -> pb::ModelProto {
+    let (k, c) = (conv.weight_shape[0], conv.weight_shape[1]);
+    let kernel = &conv.weight_shape[2..];
     let depthwise_sum = k == 1 && c > 1;
     let mut attributes = vec![
-        ints("kernel_shape", &[fh as i64, fw as i64]),
-        ints("pads", &pads_2d(geometry)),
-        ints("strides", &strides_2d(geometry)),
-        ints("dilations", &[1, 1]),
+        ints("kernel_shape", &dims(kernel)),
+        ints("pads", &onnx_pads(geometry)),
+        ints("strides", &onnx_strides(geometry)),
+        ints("dilations", &vec![1; kernel.len()]),
     ];
     let mut initializer = Vec::new();
     let mut inputs = vec![INPUT, "W"];
     if depthwise_sum {
-        // [1, c, fh, fw] → [c, 1, fh, fw]: the same values, one filter slice per group.
-        initializer.push(float_tensor("W", &[c, 1, fh, fw], conv.weight));
+        // [1, c, kernel…] → [c, 1, kernel…]: the same values, one filter slice per group.
+        let shape: Vec<usize> = [c, 1].iter().chain(kernel).copied().collect();
+        initializer.push(float_tensor("W", &shape, conv.weight));
         attributes.push(int("group", c as i64));
         if let Some(bias) = conv.bias {
             let mut per_channel = vec![0.0; c];
@@ -188,7 +189,7 @@ pub fn conv2d(conv: &Conv2d, geometry: &Geometry) -> pb::ModelProto {
             inputs.push("B");
         }
     } else {
-        initializer.push(float_tensor("W", &conv.weight_shape, conv.weight));
+        initializer.push(float_tensor("W", conv.weight_shape, conv.weight));
         attributes.push(int("group", 1));
         if let Some(bias) = conv.bias {
             initializer.push(float_tensor("B", &[bias.len()], bias));
@@ -214,21 +215,21 @@ pub fn conv2d(conv: &Conv2d, geometry: &Geometry) -> pb::ModelProto {
     }
     nodes.push(node("Identity", &[last], &[OUTPUT], vec![]));
     model(
-        "conv2d",
+        "conv",
         nodes,
         initializer,
-        &nchw(&conv.input_shape),
-        &nchw(&conv.output_shape(geometry)),
+        &batched(conv.input_shape),
+        &batched(&conv.output_shape(geometry)),
     )
 }
 
-/// `MaxPool` or `AveragePool` (`count_include_pad = 0`) for an already validated `pool`: input
-/// `[1, c, h, w]`, output `[1, c, h', w']`.
-pub fn pool2d(pool: &Pool2d, geometry: &Geometry) -> pb::ModelProto {
+/// `MaxPool` or `AveragePool` (`count_include_pad = 0`) over 1, 2 or 3 spatial axes for an already
+/// validated `pool`: input `[1, c, spatial…]`, output `[1, c, spatial'…]`.
+pub fn pool(pool: &Pool, geometry: &Geometry) -> pb::ModelProto {
     let mut attributes = vec![
-        ints("kernel_shape", &dims(&pool.size)),
-        ints("pads", &pads_2d(geometry)),
-        ints("strides", &strides_2d(geometry)),
+        ints("kernel_shape", &dims(pool.size)),
+        ints("pads", &onnx_pads(geometry)),
+        ints("strides", &onnx_strides(geometry)),
     ];
     let op = match pool.mode {
         PoolMode::Max => "MaxPool",
@@ -238,11 +239,11 @@ pub fn pool2d(pool: &Pool2d, geometry: &Geometry) -> pb::ModelProto {
         }
     };
     model(
-        "pool2d",
+        "pool",
         vec![node(op, &[INPUT], &[OUTPUT], attributes)],
         vec![],
-        &nchw(&pool.input_shape),
-        &nchw(&pool.output_shape(geometry)),
+        &batched(pool.input_shape),
+        &batched(&pool.output_shape(geometry)),
     )
 }
 
@@ -261,8 +262,8 @@ pub fn pad2d(input_shape: [usize; 3], pads: [AxisPad; 2]) -> pb::ModelProto {
             vec![string("mode", "constant")],
         )],
         vec![int64_tensor("pads", &onnx_pads)],
-        &nchw(&input_shape),
-        &nchw(&output),
+        &batched(&input_shape),
+        &batched(&output),
     )
 }
 

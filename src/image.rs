@@ -228,19 +228,19 @@ mod tests {
     #[test]
     fn luma_weighted_rgb_convolution_equals_the_grey_one() {
         use crate::geometry::Padding;
-        use crate::ops::Conv2d;
+        use crate::ops::Conv;
         let (w, h) = (7, 5);
         let rgba: Vec<u8> = (0..w * h * 4).map(|i| ((i * 73) % 256) as u8).collect();
         let kernel = [1.0, 2.0, 1.0, 0.0, 0.0, 0.0, -1.0, -2.0, -1.0];
         let conv = |input: &[f32], c: usize, weight: &[f32]| {
-            crate::reference::conv2d(&Conv2d {
+            crate::reference::conv(&Conv {
                 input,
-                input_shape: [c, h, w],
+                input_shape: &[c, h, w],
                 weight,
-                weight_shape: [1, c, 3, 3],
+                weight_shape: &[1, c, 3, 3],
                 bias: None,
                 padding: &Padding::Valid,
-                stride: [1, 1],
+                stride: &[1, 1],
                 relu: false,
             })
             .unwrap()

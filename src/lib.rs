@@ -8,6 +8,7 @@
 //! - [`filters`]: the course's named edge filters;
 //! - [`graph`]: ONNX graphs for single layers, built in Rust;
 //! - [`image`]: RGBA bytes to tensors, generated images, feature maps to heatmaps;
+//! - [`samples`]: generated signals, volumes and activations, and the 1D/3D filters;
 //! - [`network`]: activation shapes and parameter counts of a stack of layers;
 //! - [`engine`]: tract loading, optimising, caching and running ONNX graphs;
 //! - `wasm` (wasm32 only): the JavaScript API, the only module that knows about JS.
@@ -20,6 +21,7 @@ pub mod image;
 pub mod network;
 pub mod ops;
 pub mod reference;
+pub mod samples;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -5,7 +5,8 @@
 //!
 //! Layouts: tensors are NCHW with a batch of one, so an activation shape is `[c, h, w]` (the
 //! course's `n_H × n_W × n_C` written channels first); kernels are OIHW, `[k, c, f_h, f_w]`
-//! (the course's `f × f × n_C^[l-1] × n_C^[l]` written filters first).
+//! (the course's `f × f × n_C^[l-1] × n_C^[l]` written filters first). Signals (1D) are `[c, n]`
+//! with kernels `[k, c, f]`, volumes (3D) `[c, d, h, w]` with kernels `[k, c, f_d, f_h, f_w]`.
 
 use anyhow::{ensure, Result};
 
@@ -14,54 +15,77 @@ use crate::geometry::{check_output_size, check_tensor, shape_text, AxisPad, Geom
 /// A dense tensor returned to the caller: `data` in row-major order of `shape`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Output {
-    /// For 2D layers `[k, h', w']` (channels, rows, columns).
+    /// `[channels, spatial…]`, e.g. `[k, h', w']` for a 2D layer.
     pub shape: Vec<usize>,
     /// `shape.iter().product()` values.
     pub data: Vec<f32>,
 }
 
-/// A 2D convolution (cross-correlation, as in the course) of one `[c, h, w]` input with `k`
-/// filters `[k, c, f_h, f_w]`, an optional bias per filter and an optional ReLU:
+/// Most spatial axes a layer may have: 1 (signals), 2 (images) or 3 (volumes).
+pub const MAX_RANK: usize = 3;
+
+/// Number of spatial axes of an input `[c, spatial…]`, checked to be 1 to [`MAX_RANK`].
+fn spatial_rank(input_shape: &[usize]) -> Result<usize> {
+    let rank = input_shape.len().saturating_sub(1);
+    ensure!(
+        (1..=MAX_RANK).contains(&rank),
+        "input shape {} must be [c, n] (1D), [c, h, w] (2D) or [c, d, h, w] (3D)",
+        shape_text(input_shape)
+    );
+    Ok(rank)
+}
+
+/// A convolution (cross-correlation, as in the course) over 1, 2 or 3 spatial axes of one input
+/// `[c, spatial…]` with `k` filters `[k, c, kernel…]`, an optional bias per filter and an optional
+/// ReLU. In 2D:
 ///
 /// `out[k][y][x] = relu?(bias[k] + Σ_c Σ_i Σ_j in[c][y·s_h + i - p_top][x·s_w + j - p_left] · w[k][c][i][j])`
 ///
-/// where reads outside the input are zeros.
+/// where reads outside the input are zeros; 1D and 3D drop or add one spatial index.
 #[derive(Clone, Copy, Debug)]
-pub struct Conv2d<'a> {
-    /// `c·h·w` values.
+pub struct Conv<'a> {
+    /// `c · Π spatial` values.
     pub input: &'a [f32],
-    /// `[c, h, w]`.
-    pub input_shape: [usize; 3],
-    /// `k·c·f_h·f_w` values.
+    /// `[c, n]`, `[c, h, w]` or `[c, d, h, w]`.
+    pub input_shape: &'a [usize],
+    /// `k · c · Π kernel` values.
     pub weight: &'a [f32],
-    /// `[k, c, f_h, f_w]`.
-    pub weight_shape: [usize; 4],
+    /// `[k, c, kernel…]` with one kernel size per spatial axis (OIHW in 2D).
+    pub weight_shape: &'a [usize],
     /// `k` values, or none for no bias.
     pub bias: Option<&'a [f32]>,
-    /// Padding of the two spatial axes.
+    /// Padding of the spatial axes.
     pub padding: &'a Padding,
-    /// `[s_h, s_w]`.
-    pub stride: [usize; 2],
+    /// One stride per spatial axis, outer to inner.
+    pub stride: &'a [usize],
     /// Apply `max(0, ·)` after the bias.
     pub relu: bool,
 }
 
-impl Conv2d<'_> {
-    /// Checks every argument and returns the geometry of the two spatial axes.
+impl Conv<'_> {
+    /// Checks every argument and returns the geometry of the spatial axes.
     ///
-    /// Errors name the numbers: data lengths against shapes, channel mismatches, a bias of the
-    /// wrong length, non-finite values, an output over the size limit, and everything
-    /// [`Geometry::new`] rejects.
+    /// Errors name the numbers: ranks that disagree, data lengths against shapes, channel
+    /// mismatches, a bias of the wrong length, non-finite values, an output over the size limit,
+    /// and everything [`Geometry::new`] rejects.
     pub fn validate(&self) -> Result<Geometry> {
-        let [c, h, w] = self.input_shape;
-        let [k, wc, fh, fw] = self.weight_shape;
-        check_tensor("input", self.input, &self.input_shape)?;
-        check_tensor("weight", self.weight, &self.weight_shape)?;
+        let rank = spatial_rank(self.input_shape)?;
+        ensure!(
+            self.weight_shape.len() == rank + 2,
+            "weight shape {} must be [k, c, {}] for an input of shape {}",
+            shape_text(self.weight_shape),
+            ["n", "f_h, f_w", "f_d, f_h, f_w"][rank - 1],
+            shape_text(self.input_shape)
+        );
+        let c = self.input_shape[0];
+        let (k, wc) = (self.weight_shape[0], self.weight_shape[1]);
+        check_tensor("input", self.input, self.input_shape)?;
+        check_tensor("weight", self.weight, self.weight_shape)?;
         ensure!(
             wc == c,
             "the filters have {wc} channels but the input has {c} (shapes {} and {})",
-            shape_text(&self.weight_shape),
-            shape_text(&self.input_shape)
+            shape_text(self.weight_shape),
+            shape_text(self.input_shape)
         );
         if let Some(bias) = self.bias {
             ensure!(
@@ -71,15 +95,21 @@ impl Conv2d<'_> {
             );
             check_tensor("bias", bias, &[k])?;
         }
-        let geometry = Geometry::new(&[h, w], &[fh, fw], self.padding, &self.stride)?;
+        let geometry = Geometry::new(
+            &self.input_shape[1..],
+            &self.weight_shape[2..],
+            self.padding,
+            self.stride,
+        )?;
         check_output_size("output", &self.output_shape(&geometry))?;
         Ok(geometry)
     }
 
-    /// Output shape `[k, h', w']` for an already validated geometry.
+    /// Output shape `[k, spatial'…]` for an already validated geometry.
     pub fn output_shape(&self, geometry: &Geometry) -> Vec<usize> {
-        let out = geometry.output_shape();
-        vec![self.weight_shape[0], out[0], out[1]]
+        std::iter::once(self.weight_shape[0])
+            .chain(geometry.output_shape())
+            .collect()
     }
 }
 
@@ -104,30 +134,31 @@ impl PoolMode {
     }
 }
 
-/// 2D pooling of a `[c, h, w]` input, channel by channel, with a `f_h × f_w` window.
+/// Pooling of an input `[c, spatial…]` (1 to 3 spatial axes), channel by channel, with a window of
+/// one size per spatial axis.
 #[derive(Clone, Copy, Debug)]
-pub struct Pool2d<'a> {
-    /// `c·h·w` values.
+pub struct Pool<'a> {
+    /// `c · Π spatial` values.
     pub input: &'a [f32],
-    /// `[c, h, w]`.
-    pub input_shape: [usize; 3],
+    /// `[c, n]`, `[c, h, w]` or `[c, d, h, w]`.
+    pub input_shape: &'a [usize],
     /// Max or average.
     pub mode: PoolMode,
-    /// `[f_h, f_w]`.
-    pub size: [usize; 2],
-    /// Padding of the two spatial axes; each side must be smaller than the window.
+    /// Window size per spatial axis, e.g. `[f_h, f_w]`.
+    pub size: &'a [usize],
+    /// Padding of the spatial axes; each side must be smaller than the window.
     pub padding: &'a Padding,
-    /// `[s_h, s_w]`.
-    pub stride: [usize; 2],
+    /// One stride per spatial axis.
+    pub stride: &'a [usize],
 }
 
-impl Pool2d<'_> {
-    /// Checks every argument and returns the geometry; see [`Conv2d::validate`]. Padding of a side
+impl Pool<'_> {
+    /// Checks every argument and returns the geometry; see [`Conv::validate`]. Padding of a side
     /// must be smaller than the window along that axis, so no window is all padding.
     pub fn validate(&self) -> Result<Geometry> {
-        let [_, h, w] = self.input_shape;
-        check_tensor("input", self.input, &self.input_shape)?;
-        let g = Geometry::new(&[h, w], &self.size, self.padding, &self.stride)?;
+        spatial_rank(self.input_shape)?;
+        check_tensor("input", self.input, self.input_shape)?;
+        let g = Geometry::new(&self.input_shape[1..], self.size, self.padding, self.stride)?;
         for a in &g.axes {
             let AxisPad { before, after } = a.pad;
             ensure!(
@@ -140,9 +171,10 @@ impl Pool2d<'_> {
         Ok(g)
     }
 
-    /// Output shape `[c, h', w']` for an already validated geometry.
+    /// Output shape `[c, spatial'…]` for an already validated geometry.
     pub fn output_shape(&self, geometry: &Geometry) -> Vec<usize> {
-        let out = geometry.output_shape();
-        vec![self.input_shape[0], out[0], out[1]]
+        std::iter::once(self.input_shape[0])
+            .chain(geometry.output_shape())
+            .collect()
     }
 }

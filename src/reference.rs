@@ -1,37 +1,35 @@
-//! Plain-Rust convolution and pooling, written to be read, not to be fast.
+//! Plain-Rust convolution and pooling over 1, 2 or 3 spatial axes, written to be read, not to be
+//! fast.
 //!
 //! This is what the page explains (every output cell can be traced back to its window, its
 //! element-wise products and their sum) and the oracle the tests hold tract to. Sums run in the
-//! fixed order channel, row, column, so a trace's `sum` is bit-identical to the value
-//! [`conv2d`] returns for that cell.
+//! fixed order channel, then kernel positions in row-major order, so a trace's `sum` is
+//! bit-identical to the value [`conv`] returns for that cell.
 
 use std::ops::Range;
 
 use anyhow::{ensure, Result};
 
 use crate::geometry::{shape_text, Geometry};
-use crate::ops::{Conv2d, Output, Pool2d, PoolMode};
+use crate::ops::{Conv, Output, Pool, PoolMode, MAX_RANK};
 
 /// One term of a convolution sum: `input · weight = product`.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Term {
     /// Input channel.
     pub channel: usize,
-    /// Kernel row and column.
-    pub ky: usize,
-    /// Kernel column.
-    pub kx: usize,
-    /// Input row read; negative or `>= h` means padding.
-    pub y: isize,
-    /// Input column read; negative or `>= w` means padding.
-    pub x: isize,
+    /// Position in the kernel, one index per spatial axis (`[i, j]` in 2D).
+    pub kernel: Vec<usize>,
+    /// Input position read, one coordinate per spatial axis (`[y, x]` in 2D); a coordinate below
+    /// 0 or at/after the input size means padding.
+    pub at: Vec<isize>,
     /// The input value (0 in the padding).
     pub input: f32,
     /// The kernel weight.
     pub weight: f32,
     /// `input · weight`.
     pub product: f32,
-    /// Whether `(y, x)` lies in the zero padding.
+    /// Whether `at` lies in the zero padding.
     pub in_padding: bool,
 }
 
@@ -40,7 +38,7 @@ pub struct Term {
 pub struct FilterTrace {
     /// Filter index `k`.
     pub filter: usize,
-    /// `c · f_h · f_w` terms in channel, row, column order.
+    /// `c · Π kernel` terms, channel first, then kernel positions in row-major order.
     pub terms: Vec<Term>,
     /// The filter's bias (0 without bias).
     pub bias: f32,
@@ -50,118 +48,166 @@ pub struct FilterTrace {
     pub output: f32,
 }
 
-/// The window of one output cell in input coordinates (may reach into the padding).
+/// The window of one output cell in input coordinates (may reach into the padding): one range per
+/// spatial axis, outer to inner (`[rows, columns]` in 2D).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Window {
-    /// Input rows `top .. top + height`.
-    pub rows: Range<isize>,
-    /// Input columns `left .. left + width`.
-    pub cols: Range<isize>,
+    /// Input coordinates read along each spatial axis.
+    pub axes: Vec<Range<isize>>,
 }
 
-/// The explanation of one output cell `(out_y, out_x)` for every filter.
+impl Window {
+    /// The part of the window inside an input of spatial sizes `spatial`: per axis, the
+    /// coordinates that are not padding (empty when the window lies wholly in the padding).
+    pub fn inside(&self, spatial: &[usize]) -> Vec<Range<isize>> {
+        self.axes
+            .iter()
+            .zip(spatial)
+            .map(|(r, &n)| {
+                let start = r.start.clamp(0, n as isize);
+                start..r.end.clamp(start, n as isize)
+            })
+            .collect()
+    }
+}
+
+/// The explanation of one output cell for every filter.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConvTrace {
-    /// Output row.
-    pub out_y: usize,
-    /// Output column.
-    pub out_x: usize,
+    /// The output position, one index per spatial axis.
+    pub at: Vec<usize>,
     /// The receptive field of the cell (from [`Geometry::receptive_field`]).
     pub window: Window,
     /// One trace per filter.
     pub filters: Vec<FilterTrace>,
 }
 
-/// The window of an output cell known to be inside the output.
-fn cell_window(geometry: &Geometry, out_y: usize, out_x: usize) -> Window {
-    Window {
-        rows: geometry.axes[0].window(out_y),
-        cols: geometry.axes[1].window(out_x),
+/// The window of an output position known to be inside the output, as a fixed array.
+fn cell_window(geometry: &Geometry, at: &[usize]) -> [Range<isize>; MAX_RANK] {
+    let mut window = [0..1, 0..1, 0..1];
+    for (a, axis) in geometry.axes.iter().enumerate() {
+        window[a] = axis.window(at[a]);
     }
+    window
 }
 
-/// The window of any requested cell: errors when it is outside the output.
-fn window_of(geometry: &Geometry, out_y: usize, out_x: usize) -> Result<Window> {
-    geometry.receptive_field(&[out_y, out_x])?;
-    Ok(cell_window(geometry, out_y, out_x))
-}
-
-/// Reads `input[c][y][x]` of a `[c, h, w]` tensor, or `None` in the padding.
-fn read(input: &[f32], [_, h, w]: [usize; 3], c: usize, y: isize, x: isize) -> Option<f32> {
-    if y < 0 || x < 0 || y >= h as isize || x >= w as isize {
-        return None;
-    }
-    Some(input[(c * h + y as usize) * w + x as usize])
-}
-
-/// Calls `visit` with every term of filter `k` at the cell whose window is `window`, in channel,
-/// row, column order.
-fn for_each_term(conv: &Conv2d, k: usize, window: &Window, mut visit: impl FnMut(Term)) {
-    let [_, c, fh, fw] = conv.weight_shape;
-    for channel in 0..c {
-        for ky in 0..fh {
-            for kx in 0..fw {
-                let y = window.rows.start + ky as isize;
-                let x = window.cols.start + kx as isize;
-                let value = read(conv.input, conv.input_shape, channel, y, x);
-                let weight = conv.weight[((k * c + channel) * fh + ky) * fw + kx];
-                let input = value.unwrap_or(0.0);
-                visit(Term {
-                    channel,
-                    ky,
-                    kx,
-                    y,
-                    x,
-                    input,
-                    weight,
-                    product: input * weight,
-                    in_padding: value.is_none(),
-                });
+/// Calls `visit(kernel position, input position, flat input index or None in the padding)` for
+/// every position of `window` over spatial sizes `spatial`, in row-major order.
+fn for_each_position(
+    window: &[Range<isize>],
+    spatial: &[usize],
+    mut visit: impl FnMut(&[usize], &[isize], Option<usize>),
+) {
+    let rank = window.len();
+    let mut kernel = [0usize; MAX_RANK];
+    let mut at = [0isize; MAX_RANK];
+    loop {
+        let mut flat = Some(0usize);
+        for a in 0..rank {
+            at[a] = window[a].start + kernel[a] as isize;
+            let inside = at[a] >= 0 && (at[a] as usize) < spatial[a];
+            flat = flat
+                .filter(|_| inside)
+                .map(|f| f * spatial[a] + at[a] as usize);
+        }
+        visit(&kernel[..rank], &at[..rank], flat);
+        // Advance the innermost axis, carrying into outer ones.
+        let mut a = rank;
+        loop {
+            if a == 0 {
+                return;
             }
+            a -= 1;
+            kernel[a] += 1;
+            if (kernel[a] as isize) < window[a].end - window[a].start {
+                break;
+            }
+            kernel[a] = 0;
         }
     }
 }
 
-fn finish(conv: &Conv2d, k: usize, products: f32) -> (f32, f32, f32) {
+/// Calls `visit(channel, kernel position, input position, input value or None, weight)` for every
+/// term of filter `k` over `window`: channel first, then kernel positions in row-major order.
+fn for_each_term(
+    conv: &Conv,
+    k: usize,
+    window: &[Range<isize>],
+    mut visit: impl FnMut(usize, &[usize], &[isize], Option<f32>, f32),
+) {
+    let c = conv.weight_shape[1];
+    let spatial = &conv.input_shape[1..];
+    let input_len: usize = spatial.iter().product();
+    let kernel_len: usize = conv.weight_shape[2..].iter().product();
+    for channel in 0..c {
+        let input = &conv.input[channel * input_len..(channel + 1) * input_len];
+        let weights = &conv.weight[(k * c + channel) * kernel_len..][..kernel_len];
+        let mut i = 0;
+        for_each_position(window, spatial, |kernel, at, flat| {
+            visit(channel, kernel, at, flat.map(|f| input[f]), weights[i]);
+            i += 1;
+        });
+    }
+}
+
+fn finish(conv: &Conv, k: usize, products: f32) -> (f32, f32, f32) {
     let bias = conv.bias.map_or(0.0, |b| b[k]);
     let sum = products + bias;
     let output = if conv.relu { sum.max(0.0) } else { sum };
     (bias, sum, output)
 }
 
-/// The convolution described by `conv` (see [`Conv2d`] for the formula), computed by the
-/// definition. Returns `[k, h', w']`.
-pub fn conv2d(conv: &Conv2d) -> Result<Output> {
+/// Calls `visit(position)` for every output position of `geometry`, in row-major order.
+fn for_each_output(geometry: &Geometry, mut visit: impl FnMut(&[usize])) {
+    let rank = geometry.axes.len();
+    let full: Vec<Range<isize>> = geometry.axes.iter().map(|a| 0..a.output as isize).collect();
+    let sizes = geometry.output_shape();
+    for_each_position(&full, &sizes, |at, _, _| visit(&at[..rank]));
+}
+
+/// The convolution described by `conv` (see [`Conv`] for the formula), computed by the
+/// definition. Returns `[k, spatial'…]`, e.g. `[k, h', w']` in 2D.
+pub fn conv(conv: &Conv) -> Result<Output> {
     let geometry = conv.validate()?;
     let shape = conv.output_shape(&geometry);
-    let (filters, oh, ow) = (shape[0], shape[1], shape[2]);
-    let mut data = Vec::with_capacity(filters * oh * ow);
-    for k in 0..filters {
-        for oy in 0..oh {
-            for ox in 0..ow {
-                let window = cell_window(&geometry, oy, ox);
-                let mut products = 0.0f32;
-                for_each_term(conv, k, &window, |t| products += t.product);
-                data.push(finish(conv, k, products).2);
-            }
-        }
+    let rank = geometry.axes.len();
+    let mut data = Vec::with_capacity(shape.iter().product());
+    for k in 0..shape[0] {
+        for_each_output(&geometry, |at| {
+            let window = cell_window(&geometry, at);
+            let mut products = 0.0f32;
+            for_each_term(conv, k, &window[..rank], |_, _, _, input, weight| {
+                products += input.unwrap_or(0.0) * weight;
+            });
+            data.push(finish(conv, k, products).2);
+        });
     }
     Ok(Output { shape, data })
 }
 
-/// The explanation of output cell `(out_y, out_x)` of [`conv2d`]: its window and, for every
-/// filter, the `c · f_h · f_w` products, the bias, the sum and the output. Errors when the cell is
-/// outside the output.
-pub fn conv2d_trace(conv: &Conv2d, out_y: usize, out_x: usize) -> Result<ConvTrace> {
+/// The explanation of output cell `at` (one index per spatial axis) of [`conv`]: its window and,
+/// for every filter, the `c · Π kernel` products, the bias, the sum and the output. Errors when the
+/// cell is outside the output.
+pub fn conv_trace(conv: &Conv, at: &[usize]) -> Result<ConvTrace> {
     let geometry = conv.validate()?;
-    let window = window_of(&geometry, out_y, out_x)?;
+    let axes = geometry.receptive_field(at)?;
     let filters = (0..conv.weight_shape[0])
         .map(|k| {
             let mut terms = Vec::new();
             let mut products = 0.0f32;
-            for_each_term(conv, k, &window, |t| {
-                products += t.product;
-                terms.push(t);
+            for_each_term(conv, k, &axes, |channel, kernel, pos, value, weight| {
+                let input = value.unwrap_or(0.0);
+                let product = input * weight;
+                products += product;
+                terms.push(Term {
+                    channel,
+                    kernel: kernel.to_vec(),
+                    at: pos.to_vec(),
+                    input,
+                    weight,
+                    product,
+                    in_padding: value.is_none(),
+                });
             });
             let (bias, sum, output) = finish(conv, k, products);
             FilterTrace {
@@ -174,9 +220,8 @@ pub fn conv2d_trace(conv: &Conv2d, out_y: usize, out_x: usize) -> Result<ConvTra
         })
         .collect();
     Ok(ConvTrace {
-        out_y,
-        out_x,
-        window,
+        at: at.to_vec(),
+        window: Window { axes },
         filters,
     })
 }
@@ -186,89 +231,88 @@ pub fn conv2d_trace(conv: &Conv2d, out_y: usize, out_x: usize) -> Result<ConvTra
 pub struct PoolTrace {
     /// Channel.
     pub channel: usize,
-    /// Output row.
-    pub out_y: usize,
-    /// Output column.
-    pub out_x: usize,
+    /// The output position, one index per spatial axis.
+    pub at: Vec<usize>,
     /// The window in input coordinates (may reach into the padding).
     pub window: Window,
-    /// `(y, x, value)` of every window position inside the input, row by row; padding is skipped.
-    pub values: Vec<(isize, isize, f32)>,
+    /// `(position, value)` of every window position inside the input, in row-major order;
+    /// padding is skipped.
+    pub values: Vec<(Vec<isize>, f32)>,
     /// The pooled value.
     pub output: f32,
     /// For max pooling, the input position of the first largest value (row-major order).
-    pub argmax: Option<(isize, isize)>,
+    pub argmax: Option<Vec<isize>>,
 }
 
-fn pool_cell(pool: &Pool2d, window: Window, c: usize, oy: usize, ox: usize) -> PoolTrace {
-    let mut values = Vec::new();
-    for y in window.rows.clone() {
-        for x in window.cols.clone() {
-            if let Some(v) = read(pool.input, pool.input_shape, c, y, x) {
-                values.push((y, x, v));
+/// The pooled value of `channel` over `window` and, for max pooling, the position of the first
+/// largest value; `record` sees every value read.
+fn pool_cell(
+    pool: &Pool,
+    channel: usize,
+    window: &[Range<isize>],
+    mut record: impl FnMut(&[isize], f32),
+) -> (f32, Option<usize>) {
+    let spatial = &pool.input_shape[1..];
+    let len: usize = spatial.iter().product();
+    let input = &pool.input[channel * len..(channel + 1) * len];
+    let (mut best, mut best_i, mut sum, mut count) = (f32::NEG_INFINITY, None, 0.0f32, 0usize);
+    for_each_position(window, spatial, |_, at, flat| {
+        if let Some(f) = flat {
+            let v = input[f];
+            if best_i.is_none() || v > best {
+                (best, best_i) = (v, Some(count));
             }
+            sum += v;
+            count += 1;
+            record(at, v);
         }
-    }
+    });
     // validate() keeps padding smaller than the window, so every window has an input value.
-    let (output, argmax) = match pool.mode {
-        PoolMode::Max => {
-            let mut best = values[0];
-            for &v in &values[1..] {
-                if v.2 > best.2 {
-                    best = v;
-                }
-            }
-            (best.2, Some((best.0, best.1)))
-        }
-        PoolMode::Average => {
-            let sum: f32 = values.iter().map(|v| v.2).sum();
-            (sum / values.len() as f32, None)
-        }
-    };
-    PoolTrace {
-        channel: c,
-        out_y: oy,
-        out_x: ox,
-        window,
-        values,
-        output,
-        argmax,
+    match pool.mode {
+        PoolMode::Max => (best, best_i),
+        PoolMode::Average => (sum / count as f32, None),
     }
 }
 
-/// Max or average pooling of every channel (see [`Pool2d`]), by the definition. Returns
-/// `[c, h', w']`.
-pub fn pool2d(pool: &Pool2d) -> Result<Output> {
+/// Max or average pooling of every channel (see [`Pool`]), by the definition. Returns
+/// `[c, spatial'…]`.
+pub fn pool(pool: &Pool) -> Result<Output> {
     let geometry = pool.validate()?;
     let shape = pool.output_shape(&geometry);
+    let rank = geometry.axes.len();
     let mut data = Vec::with_capacity(shape.iter().product());
     for c in 0..shape[0] {
-        for oy in 0..shape[1] {
-            for ox in 0..shape[2] {
-                data.push(pool_cell(pool, cell_window(&geometry, oy, ox), c, oy, ox).output);
-            }
-        }
+        for_each_output(&geometry, |at| {
+            let window = cell_window(&geometry, at);
+            data.push(pool_cell(pool, c, &window[..rank], |_, _| {}).0);
+        });
     }
     Ok(Output { shape, data })
 }
 
-/// The explanation of output cell `(out_y, out_x)` of channel `channel` of [`pool2d`]: the window,
-/// the values it read, the result and (max pooling) the argmax.
-pub fn pool2d_trace(
-    pool: &Pool2d,
-    channel: usize,
-    out_y: usize,
-    out_x: usize,
-) -> Result<PoolTrace> {
+/// The explanation of output cell `at` of channel `channel` of [`pool`]: the window, the values it
+/// read, the result and (max pooling) the argmax.
+pub fn pool_trace(pool: &Pool, channel: usize, at: &[usize]) -> Result<PoolTrace> {
     let geometry = pool.validate()?;
     let channels = pool.input_shape[0];
     ensure!(
         channel < channels,
         "channel {channel} is outside the input's {channels} channels (shape {})",
-        shape_text(&pool.input_shape)
+        shape_text(pool.input_shape)
     );
-    let window = window_of(&geometry, out_y, out_x)?;
-    Ok(pool_cell(pool, window, channel, out_y, out_x))
+    let axes = geometry.receptive_field(at)?;
+    let mut values = Vec::new();
+    let (output, argmax) = pool_cell(pool, channel, &axes, |pos, v| {
+        values.push((pos.to_vec(), v))
+    });
+    Ok(PoolTrace {
+        channel,
+        at: at.to_vec(),
+        argmax: argmax.map(|i| values[i].0.clone()),
+        window: Window { axes },
+        values,
+        output,
+    })
 }
 
 /// Largest `|a[i] - b[i]|`, for cross-checking tract against this reference. Errors when the

@@ -13,11 +13,12 @@ use wasm_bindgen::JsCast;
 
 use crate::engine::Engine;
 use crate::filters;
-use crate::geometry::{self, Padding};
+use crate::geometry::{self, AxisPad, Padding};
 use crate::image;
 use crate::network::{self, Layer};
-use crate::ops::{Conv2d, Output, Pool2d, PoolMode};
+use crate::ops::{Conv, Output, Pool, PoolMode};
 use crate::reference::{self, ConvTrace, PoolTrace, Window};
+use crate::samples;
 
 type JsResult<T> = Result<T, JsError>;
 
@@ -98,28 +99,45 @@ fn whole(name: &str, v: &JsValue) -> JsResult<usize> {
 
 /// `[a, b, …]` of exactly `N` whole numbers, from a plain or typed array.
 fn shape<const N: usize>(name: &str, v: &JsValue, form: &str) -> JsResult<[usize; N]> {
+    let items = dims(name, v, form)?;
+    items.as_slice().try_into().map_err(|_| {
+        JsError::new(&format!(
+            "{name} must be {form} ({N} numbers), got {} numbers",
+            items.len()
+        ))
+    })
+}
+
+/// A plain or typed array of whole numbers, any length.
+fn dims(name: &str, v: &JsValue, form: &str) -> JsResult<Vec<usize>> {
     if !(Array::is_array(v) || ArrayBuffer::is_view(v)) {
         return Err(JsError::new(&format!(
             "{name} must be {form}, got {}",
             type_name(v)
         )));
     }
-    let items = Array::from(v);
-    if items.length() as usize != N {
-        return Err(JsError::new(&format!(
-            "{name} must be {form} ({N} numbers), got {} numbers",
-            items.length()
-        )));
-    }
-    let mut out = [0; N];
-    for (i, item) in items.iter().enumerate() {
-        out[i] = whole(&format!("{name}[{i}]"), &item)?;
-    }
-    Ok(out)
+    Array::from(v)
+        .iter()
+        .enumerate()
+        .map(|(i, item)| whole(&format!("{name}[{i}]"), &item))
+        .collect()
 }
 
-/// `"valid"`, `"same"` or a whole number `p` of zeros on every side.
-fn padding(v: &JsValue) -> JsResult<Padding> {
+/// `"valid"`, `"same"`, a whole number `p` of zeros on every side, or (`rank` given) an array of
+/// one `p` per spatial axis.
+fn padding(v: &JsValue, rank: Option<usize>) -> JsResult<Padding> {
+    if let (Some(rank), true) = (rank, Array::is_array(v)) {
+        let per_axis = dims("padding", v, "an array of whole numbers")?;
+        if per_axis.len() != rank {
+            return Err(JsError::new(&format!(
+                "padding lists {} axes but the input has {rank} spatial axes",
+                per_axis.len()
+            )));
+        }
+        return Ok(Padding::PerAxis(
+            per_axis.into_iter().map(AxisPad::symmetric).collect(),
+        ));
+    }
     match v.as_string().as_deref() {
         Some("valid") => Ok(Padding::Valid),
         Some("same") => Ok(Padding::Same),
@@ -140,125 +158,185 @@ fn numbers(values: impl IntoIterator<Item = f64>) -> Array {
     values.into_iter().map(JsValue::from_f64).collect()
 }
 
+fn usizes(values: &[usize]) -> Array {
+    numbers(values.iter().map(|&v| v as f64))
+}
+
+fn isizes(values: &[isize]) -> Array {
+    numbers(values.iter().map(|&v| v as f64))
+}
+
 /// `{ shape: number[], data: Float32Array }`.
 fn output(out: Output) -> JsResult<JsValue> {
     let obj = Object::new();
-    set(&obj, "shape", numbers(out.shape.iter().map(|&d| d as f64)))?;
+    set(&obj, "shape", usizes(&out.shape))?;
     set(&obj, "data", Float32Array::from(out.data.as_slice()))?;
     Ok(obj.into())
 }
 
-/// The arguments shared by `conv2d`, `conv2dReference` and `explainConv`, owned.
+/// `options[key]`, or `undefined` when it is missing.
+fn field(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn is_missing(v: &JsValue) -> bool {
+    v.is_null() || v.is_undefined()
+}
+
+/// Checks that `options` is an object; `what` names the function in the message.
+fn options_object(options: &JsValue, what: &str) -> JsResult<()> {
+    if options.is_object() && !Array::is_array(options) {
+        return Ok(());
+    }
+    Err(JsError::new(&format!(
+        "{what} takes one options object, got {}",
+        type_name(options)
+    )))
+}
+
+/// `stride` (default 1): one whole number for every axis or an array of one per axis.
+fn strides(v: &JsValue, name: &str, rank: usize, default: &[usize]) -> JsResult<Vec<usize>> {
+    if is_missing(v) {
+        return Ok(default.to_vec());
+    }
+    if Array::is_array(v) || ArrayBuffer::is_view(v) {
+        let list = dims(name, v, "a whole number or an array of them")?;
+        if list.len() != rank {
+            return Err(JsError::new(&format!(
+                "{name} lists {} axes but the input has {rank} spatial axes",
+                list.len()
+            )));
+        }
+        return Ok(list);
+    }
+    Ok(vec![whole(name, v)?; rank])
+}
+
+/// Spatial axes of an input shape `[c, spatial…]` (the core checks the range 1..=3).
+fn rank_of(input_shape: &[usize]) -> usize {
+    input_shape.len().saturating_sub(1).max(1)
+}
+
+/// The options of `conv`, `convReference` and `explainConv`, owned.
 struct ConvArgs {
     input: Vec<f32>,
-    input_shape: [usize; 3],
+    input_shape: Vec<usize>,
     weight: Vec<f32>,
-    weight_shape: [usize; 4],
+    weight_shape: Vec<usize>,
     bias: Option<Vec<f32>>,
     padding: Padding,
-    stride: usize,
+    stride: Vec<usize>,
+    relu: bool,
 }
 
 impl ConvArgs {
-    /// Parses `[input, inputShape, weight, weightShape, bias, padding, stride]`, the JS argument
-    /// order of `conv2d`.
-    fn parse(
-        [input, input_shape, weight, weight_shape, bias, pad, stride]: &[JsValue; 7],
-    ) -> JsResult<Self> {
+    /// Parses `{ input, inputShape, weight, weightShape, bias?, padding?, stride?, relu? }`.
+    fn parse(options: &JsValue, what: &str) -> JsResult<Self> {
+        options_object(options, what)?;
+        let input_shape = dims(
+            "inputShape",
+            &field(options, "inputShape"),
+            "[c, n], [c, h, w] or [c, d, h, w]",
+        )?;
+        let rank = rank_of(&input_shape);
+        let bias = field(options, "bias");
+        let pad = field(options, "padding");
+        let relu = field(options, "relu");
         Ok(ConvArgs {
-            input: floats("input", input)?,
-            input_shape: shape("inputShape", input_shape, "[c, h, w]")?,
-            weight: floats("weight", weight)?,
-            weight_shape: shape("weightShape", weight_shape, "[k, c, f, f]")?,
-            bias: if bias.is_null() || bias.is_undefined() {
+            input: floats("input", &field(options, "input"))?,
+            weight: floats("weight", &field(options, "weight"))?,
+            weight_shape: dims(
+                "weightShape",
+                &field(options, "weightShape"),
+                "[k, c, kernel…]",
+            )?,
+            bias: if is_missing(&bias) {
                 None
             } else {
-                Some(floats("bias", bias)?)
+                Some(floats("bias", &bias)?)
             },
-            padding: padding(pad)?,
-            stride: whole("stride", stride)?,
+            padding: if is_missing(&pad) {
+                Padding::Valid
+            } else {
+                padding(&pad, Some(rank))?
+            },
+            stride: strides(&field(options, "stride"), "stride", rank, &vec![1; rank])?,
+            relu: match relu.as_bool() {
+                Some(r) => r,
+                None if is_missing(&relu) => false,
+                None => {
+                    return Err(JsError::new(&format!(
+                        "relu must be true or false, got {}",
+                        type_name(&relu)
+                    )))
+                }
+            },
+            input_shape,
         })
     }
 
-    fn conv(&self) -> Conv2d<'_> {
-        Conv2d {
+    fn conv(&self) -> Conv<'_> {
+        Conv {
             input: &self.input,
-            input_shape: self.input_shape,
+            input_shape: &self.input_shape,
             weight: &self.weight,
-            weight_shape: self.weight_shape,
+            weight_shape: &self.weight_shape,
             bias: self.bias.as_deref(),
             padding: &self.padding,
-            stride: [self.stride, self.stride],
-            relu: false,
+            stride: &self.stride,
+            relu: self.relu,
         }
     }
 }
 
-/// 2D convolution computed by **tract** on an ONNX `Conv` graph.
+/// A convolution over 1, 2 or 3 spatial axes computed by **tract** on an ONNX `Conv` graph.
 ///
-/// `input` `[c, h, w]` and `weight` `[k, c, f, f]` (OIHW) are `Float32Array`s (or arrays of
-/// numbers), `bias` has `k` values or is `null`, `padding` is a whole number, `"valid"` or
-/// `"same"`, `stride` a whole number ≥ 1. Returns `{ shape: [k, h', w'], data: Float32Array }`
-/// with `h' = floor((h + 2p - f) / s) + 1`. Throws an `Error` naming the problem otherwise.
-#[wasm_bindgen(js_name = conv2d)]
-pub fn conv2d(
-    input: JsValue,
-    input_shape: JsValue,
-    weight: JsValue,
-    weight_shape: JsValue,
-    bias: JsValue,
-    padding: JsValue,
-    stride: JsValue,
-) -> JsResult<JsValue> {
-    let args = ConvArgs::parse(&[
-        input,
-        input_shape,
-        weight,
-        weight_shape,
-        bias,
-        padding,
-        stride,
-    ])?;
-    output(with_engine(|engine| engine.conv2d(&args.conv()))?)
+/// `options`: `input` (`Float32Array` or array of numbers) of shape `inputShape` `[c, n]`,
+/// `[c, h, w]` or `[c, d, h, w]`; `weight` of shape `weightShape` `[k, c, kernel…]` (OIHW in 2D);
+/// optional `bias` (`k` values), `padding` (`"valid"` — the default —, `"same"`, a whole number
+/// `p`, or one `p` per spatial axis), `stride` (default 1, or one per axis) and `relu` (default
+/// false). Returns `{ shape: [k, spatial'…], data: Float32Array }` with each spatial side
+/// `floor((n + 2p - f) / s) + 1`. Throws an `Error` naming the problem otherwise.
+#[wasm_bindgen(js_name = conv)]
+pub fn conv(options: JsValue) -> JsResult<JsValue> {
+    let args = ConvArgs::parse(&options, "conv")?;
+    output(with_engine(|engine| engine.conv(&args.conv()))?)
 }
 
-/// The same convolution as [`conv2d`], computed by the plain-Rust reference.
-#[wasm_bindgen(js_name = conv2dReference)]
-pub fn conv2d_reference(
-    input: JsValue,
-    input_shape: JsValue,
-    weight: JsValue,
-    weight_shape: JsValue,
-    bias: JsValue,
-    padding: JsValue,
-    stride: JsValue,
-) -> JsResult<JsValue> {
-    let args = ConvArgs::parse(&[
-        input,
-        input_shape,
-        weight,
-        weight_shape,
-        bias,
-        padding,
-        stride,
-    ])?;
-    output(reference::conv2d(&args.conv()).map_err(core_error)?)
+/// The same convolution as [`conv`], computed by the plain-Rust reference.
+#[wasm_bindgen(js_name = convReference)]
+pub fn conv_reference(options: JsValue) -> JsResult<JsValue> {
+    let args = ConvArgs::parse(&options, "convReference")?;
+    output(reference::conv(&args.conv()).map_err(core_error)?)
 }
 
-fn window_object(w: &Window) -> JsResult<Object> {
+fn ranges_object(ranges: &[std::ops::Range<isize>]) -> JsResult<Object> {
     let obj = Object::new();
-    set(&obj, "top", w.rows.start as f64)?;
-    set(&obj, "left", w.cols.start as f64)?;
-    set(&obj, "height", (w.rows.end - w.rows.start) as f64)?;
-    set(&obj, "width", (w.cols.end - w.cols.start) as f64)?;
+    set(
+        &obj,
+        "start",
+        numbers(ranges.iter().map(|r| r.start as f64)),
+    )?;
+    set(
+        &obj,
+        "size",
+        numbers(ranges.iter().map(|r| (r.end - r.start) as f64)),
+    )?;
     Ok(obj)
 }
 
-fn trace_object(t: &ConvTrace) -> JsResult<JsValue> {
+/// `{ start: number[], size: number[], inside: { start, size } }`: the window's first input
+/// coordinate and extent per axis, and the part of it inside the input (not padding).
+fn window_object(w: &Window, spatial: &[usize]) -> JsResult<Object> {
+    let obj = ranges_object(&w.axes)?;
+    set(&obj, "inside", ranges_object(&w.inside(spatial))?)?;
+    Ok(obj)
+}
+
+fn trace_object(t: &ConvTrace, spatial: &[usize]) -> JsResult<JsValue> {
     let obj = Object::new();
-    set(&obj, "outY", t.out_y as f64)?;
-    set(&obj, "outX", t.out_x as f64)?;
-    set(&obj, "window", window_object(&t.window)?)?;
+    set(&obj, "at", usizes(&t.at))?;
+    set(&obj, "window", window_object(&t.window, spatial)?)?;
     let filters = Array::new();
     for f in &t.filters {
         let fo = Object::new();
@@ -270,10 +348,8 @@ fn trace_object(t: &ConvTrace) -> JsResult<JsValue> {
         for term in &f.terms {
             let to = Object::new();
             set(&to, "channel", term.channel as f64)?;
-            set(&to, "ky", term.ky as f64)?;
-            set(&to, "kx", term.kx as f64)?;
-            set(&to, "y", term.y as f64)?;
-            set(&to, "x", term.x as f64)?;
+            set(&to, "kernel", usizes(&term.kernel))?;
+            set(&to, "at", isizes(&term.at))?;
             set(&to, "input", term.input)?;
             set(&to, "weight", term.weight)?;
             set(&to, "product", term.product)?;
@@ -287,148 +363,135 @@ fn trace_object(t: &ConvTrace) -> JsResult<JsValue> {
     Ok(obj.into())
 }
 
-/// How output cell `(outY, outX)` of [`conv2d`] (no bias) is computed, by the reference.
+/// How output cell `at` (one index per spatial axis, e.g. `[row, column]`) of [`conv`] with the
+/// same `options` is computed, by the reference.
 ///
-/// Returns `{ outY, outX, window: {top, left, height, width}, filters: [{ filter, bias, sum,
-/// output, terms: [{ channel, ky, kx, y, x, input, weight, product, padding }] }] }`; the window
-/// is in input coordinates and reaches into the padding where `top`/`left` are negative, and terms
-/// come in channel, row, column order. `sum` equals the cell's value.
-#[allow(clippy::too_many_arguments)]
+/// Returns `{ at, window: { start, size, inside: { start, size } }, filters: [{ filter, bias, sum, output, terms: [{
+/// channel, kernel, at, input, weight, product, padding }] }] }`: the window is in input
+/// coordinates and reaches into the padding where `start` is negative; terms come channel first,
+/// then kernel positions in row-major order. `sum` is bias + products, `output` the cell's value
+/// (after ReLU when `relu`).
 #[wasm_bindgen(js_name = explainConv)]
-pub fn explain_conv(
-    input: JsValue,
-    input_shape: JsValue,
-    weight: JsValue,
-    weight_shape: JsValue,
-    padding: JsValue,
-    stride: JsValue,
-    out_y: JsValue,
-    out_x: JsValue,
-) -> JsResult<JsValue> {
-    let args = ConvArgs::parse(&[
-        input,
-        input_shape,
-        weight,
-        weight_shape,
-        JsValue::NULL,
-        padding,
-        stride,
-    ])?;
-    let (y, x) = (whole("outY", &out_y)?, whole("outX", &out_x)?);
-    trace_object(&reference::conv2d_trace(&args.conv(), y, x).map_err(core_error)?)
+pub fn explain_conv(options: JsValue, at: JsValue) -> JsResult<JsValue> {
+    let args = ConvArgs::parse(&options, "explainConv")?;
+    let at = dims("at", &at, "an array of output indices")?;
+    let trace = reference::conv_trace(&args.conv(), &at).map_err(core_error)?;
+    trace_object(&trace, &args.input_shape[1..])
 }
 
+/// The options of `pool`, `poolReference` and `explainPool`, owned.
 struct PoolArgs {
     input: Vec<f32>,
-    input_shape: [usize; 3],
+    input_shape: Vec<usize>,
     mode: PoolMode,
-    size: usize,
-    stride: usize,
+    size: Vec<usize>,
+    padding: Padding,
+    stride: Vec<usize>,
 }
 
 impl PoolArgs {
-    fn parse(
-        input: &JsValue,
-        input_shape: &JsValue,
-        mode: &JsValue,
-        size: &JsValue,
-        stride: &JsValue,
-    ) -> JsResult<Self> {
+    /// Parses `{ input, inputShape, mode, size, stride?, padding? }`.
+    fn parse(options: &JsValue, what: &str) -> JsResult<Self> {
+        options_object(options, what)?;
+        let input_shape = dims(
+            "inputShape",
+            &field(options, "inputShape"),
+            "[c, n], [c, h, w] or [c, d, h, w]",
+        )?;
+        let rank = rank_of(&input_shape);
+        let mode = field(options, "mode");
         let Some(mode_text) = mode.as_string() else {
             return Err(JsError::new(&format!(
                 "mode must be \"max\" or \"avg\", got {}",
-                type_name(mode)
+                type_name(&mode)
             )));
         };
+        let size_value = field(options, "size");
+        if is_missing(&size_value) {
+            return Err(JsError::new(
+                "size must be a whole number or an array of them, got undefined",
+            ));
+        }
+        let size = strides(&size_value, "size", rank, &[])?;
+        let pad = field(options, "padding");
         Ok(PoolArgs {
-            input: floats("input", input)?,
-            input_shape: shape("inputShape", input_shape, "[c, h, w]")?,
+            input: floats("input", &field(options, "input"))?,
             mode: PoolMode::parse(&mode_text).map_err(core_error)?,
-            size: whole("size", size)?,
-            stride: whole("stride", stride)?,
+            stride: strides(&field(options, "stride"), "stride", rank, &size)?,
+            size,
+            padding: if is_missing(&pad) {
+                Padding::Valid
+            } else {
+                padding(&pad, Some(rank))?
+            },
+            input_shape,
         })
     }
 
-    fn pool(&self) -> Pool2d<'_> {
-        Pool2d {
+    fn pool(&self) -> Pool<'_> {
+        Pool {
             input: &self.input,
-            input_shape: self.input_shape,
+            input_shape: &self.input_shape,
             mode: self.mode,
-            size: [self.size, self.size],
-            padding: &Padding::Valid,
-            stride: [self.stride, self.stride],
+            size: &self.size,
+            padding: &self.padding,
+            stride: &self.stride,
         }
     }
 }
 
-/// Max (`mode = "max"`) or average (`"avg"`) pooling of every channel of `input` `[c, h, w]` with a
-/// `size × size` window and `stride`, computed by **tract**. Returns `{ shape: [c, h', w'], data }`.
-#[wasm_bindgen(js_name = pool2d)]
-pub fn pool2d(
-    input: JsValue,
-    input_shape: JsValue,
-    mode: JsValue,
-    size: JsValue,
-    stride: JsValue,
-) -> JsResult<JsValue> {
-    let args = PoolArgs::parse(&input, &input_shape, &mode, &size, &stride)?;
-    output(with_engine(|engine| engine.pool2d(&args.pool()))?)
+/// Max (`mode: "max"`) or average (`"avg"`) pooling of every channel over 1, 2 or 3 spatial axes,
+/// computed by **tract**.
+///
+/// `options`: `input` of shape `inputShape` (`[c, n]`, `[c, h, w]` or `[c, d, h, w]`), `mode`,
+/// `size` (a whole number or one per axis), optional `stride` (default: the size) and `padding`
+/// (default `"valid"`; each side smaller than the window; average pooling does not count padding).
+/// Returns `{ shape: [c, spatial'…], data }`.
+#[wasm_bindgen(js_name = pool)]
+pub fn pool(options: JsValue) -> JsResult<JsValue> {
+    let args = PoolArgs::parse(&options, "pool")?;
+    output(with_engine(|engine| engine.pool(&args.pool()))?)
 }
 
-/// The same pooling as [`pool2d`], computed by the plain-Rust reference.
-#[wasm_bindgen(js_name = pool2dReference)]
-pub fn pool2d_reference(
-    input: JsValue,
-    input_shape: JsValue,
-    mode: JsValue,
-    size: JsValue,
-    stride: JsValue,
-) -> JsResult<JsValue> {
-    let args = PoolArgs::parse(&input, &input_shape, &mode, &size, &stride)?;
-    output(reference::pool2d(&args.pool()).map_err(core_error)?)
+/// The same pooling as [`pool`], computed by the plain-Rust reference.
+#[wasm_bindgen(js_name = poolReference)]
+pub fn pool_reference(options: JsValue) -> JsResult<JsValue> {
+    let args = PoolArgs::parse(&options, "poolReference")?;
+    output(reference::pool(&args.pool()).map_err(core_error)?)
 }
 
-fn pool_trace_object(t: &PoolTrace) -> JsResult<JsValue> {
+fn pool_trace_object(t: &PoolTrace, spatial: &[usize]) -> JsResult<JsValue> {
     let obj = Object::new();
     set(&obj, "channel", t.channel as f64)?;
-    set(&obj, "outY", t.out_y as f64)?;
-    set(&obj, "outX", t.out_x as f64)?;
-    set(&obj, "window", window_object(&t.window)?)?;
+    set(&obj, "at", usizes(&t.at))?;
+    set(&obj, "window", window_object(&t.window, spatial)?)?;
     let values = Array::new();
-    for &(y, x, v) in &t.values {
-        values.push(&numbers([y as f64, x as f64, v as f64]));
+    for (at, v) in &t.values {
+        let vo = Object::new();
+        set(&vo, "at", isizes(at))?;
+        set(&vo, "value", *v)?;
+        values.push(&vo);
     }
     set(&obj, "values", values)?;
     set(&obj, "output", t.output)?;
-    let argmax = match t.argmax {
-        Some((y, x)) => numbers([y as f64, x as f64]).into(),
+    let argmax = match &t.argmax {
+        Some(at) => isizes(at).into(),
         None => JsValue::NULL,
     };
     set(&obj, "argmax", argmax)?;
     Ok(obj.into())
 }
 
-/// How output cell `(outY, outX)` of channel `channel` of [`pool2d`] is computed: `{ channel,
-/// outY, outX, window, values: [[y, x, value], …], output, argmax: [y, x] | null }`.
-#[allow(clippy::too_many_arguments)]
+/// How output cell `at` of channel `channel` of [`pool`] with the same `options` is computed:
+/// `{ channel, at, window: { start, size }, values: [{ at, value }], output, argmax: number[] |
+/// null }`; `values` skips the padding, `argmax` is the first largest value's input position.
 #[wasm_bindgen(js_name = explainPool)]
-pub fn explain_pool(
-    input: JsValue,
-    input_shape: JsValue,
-    mode: JsValue,
-    size: JsValue,
-    stride: JsValue,
-    channel: JsValue,
-    out_y: JsValue,
-    out_x: JsValue,
-) -> JsResult<JsValue> {
-    let args = PoolArgs::parse(&input, &input_shape, &mode, &size, &stride)?;
-    let (c, y, x) = (
-        whole("channel", &channel)?,
-        whole("outY", &out_y)?,
-        whole("outX", &out_x)?,
-    );
-    pool_trace_object(&reference::pool2d_trace(&args.pool(), c, y, x).map_err(core_error)?)
+pub fn explain_pool(options: JsValue, channel: JsValue, at: JsValue) -> JsResult<JsValue> {
+    let args = PoolArgs::parse(&options, "explainPool")?;
+    let channel = whole("channel", &channel)?;
+    let at = dims("at", &at, "an array of output indices")?;
+    let trace = reference::pool_trace(&args.pool(), channel, &at).map_err(core_error)?;
+    pool_trace_object(&trace, &args.input_shape[1..])
 }
 
 /// Output size `floor((n + 2p - f) / s) + 1`; throws for `s = 0` or a kernel larger than the
@@ -493,10 +556,6 @@ pub fn max_abs_diff(a: JsValue, b: JsValue) -> JsResult<f32> {
 #[wasm_bindgen(js_name = cachedPlans)]
 pub fn cached_plans() -> JsResult<f64> {
     with_engine(|engine| Ok(engine.cached_plans() as f64))
-}
-
-fn field(obj: &JsValue, key: &str) -> JsValue {
-    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
 fn layer(i: usize, v: &JsValue) -> JsResult<Layer> {
@@ -688,4 +747,76 @@ pub fn conv_geometry(n: JsValue, f: JsValue, p: JsValue, s: JsValue) -> JsResult
     set(&obj, "padded", (n + axis.pad.total()) as f64)?;
     set(&obj, "uncovered", axis.uncovered() as f64)?;
     Ok(obj.into())
+}
+
+/// How many output windows read each input position of an `n × n` input with an `f × f` kernel,
+/// padding `p` and stride `s`: `{ counts: Uint32Array (n·n, row-major), rows: number[] }`, where
+/// `rows[i]` is the count along one axis and `counts[y·n + x] = rows[y]·rows[x]`. In a valid
+/// convolution the corners are read once and the centre `f²` times (lecture 04).
+#[wasm_bindgen(js_name = windowCoverage)]
+pub fn window_coverage(n: JsValue, f: JsValue, p: JsValue, s: JsValue) -> JsResult<JsValue> {
+    let (n, f, p, s) = (
+        whole("n", &n)?,
+        whole("f", &f)?,
+        whole("p", &p)?,
+        whole("s", &s)?,
+    );
+    let g = geometry::Geometry::new(&[n, n], &[f, f], &Padding::Uniform(p), &[s, s])
+        .map_err(core_error)?;
+    let to_u32 = |v: Vec<usize>| v.into_iter().map(|c| c as u32).collect::<Vec<_>>();
+    let obj = Object::new();
+    set(
+        &obj,
+        "counts",
+        js_sys::Uint32Array::from(to_u32(g.coverage()).as_slice()),
+    )?;
+    set(&obj, "rows", usizes(&g.axes[0].coverage()))?;
+    Ok(obj.into())
+}
+
+/// A synthetic heartbeat trace of `n` samples (two beats in 14 samples): `Float32Array`.
+#[wasm_bindgen(js_name = heartbeat)]
+pub fn heartbeat(n: JsValue) -> JsResult<Float32Array> {
+    let data = samples::heartbeat(whole("n", &n)?).map_err(core_error)?;
+    Ok(Float32Array::from(data.as_slice()))
+}
+
+/// An `n × n × n` volume (depth, height, width) holding a ball of ones: `Float32Array`.
+#[wasm_bindgen(js_name = ballVolume)]
+pub fn ball_volume(n: JsValue) -> JsResult<Float32Array> {
+    let data = samples::ball(whole("n", &n)?).map_err(core_error)?;
+    Ok(Float32Array::from(data.as_slice()))
+}
+
+/// `c·h·w` fixed pseudo-random activations in 0..10, `[c, h, w]` row-major: `Float32Array`.
+#[wasm_bindgen(js_name = activations)]
+pub fn activations(c: JsValue, h: JsValue, w: JsValue) -> JsResult<Float32Array> {
+    let data = samples::activations(whole("c", &c)?, whole("h", &h)?, whole("w", &w)?)
+        .map_err(core_error)?;
+    Ok(Float32Array::from(data.as_slice()))
+}
+
+/// The 1D (`dims = 1`) or 3D (`dims = 3`) filters: `[{ name, label, shape, weights }]`.
+#[wasm_bindgen(js_name = ndFilters)]
+pub fn nd_filters(dims: JsValue) -> JsResult<Array> {
+    let list = match whole("dims", &dims)? {
+        1 => samples::FILTERS_1D,
+        3 => samples::FILTERS_3D,
+        other => {
+            return Err(JsError::new(&format!(
+                "dims must be 1 or 3 (2D filters come from filters()), got {other}"
+            )))
+        }
+    };
+    let out = Array::new();
+    for f in list {
+        let obj = Object::new();
+        set(&obj, "name", f.name)?;
+        set(&obj, "label", f.label)?;
+        set(&obj, "shape", usizes(f.shape))?;
+        let weights = samples::nd_filter(f.name).map_err(core_error)?;
+        set(&obj, "weights", Float32Array::from(weights.as_slice()))?;
+        out.push(&obj);
+    }
+    Ok(out)
 }

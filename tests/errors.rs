@@ -4,24 +4,25 @@
 // Native tests; the browser suite is tests/web.rs.
 #![cfg(not(target_arch = "wasm32"))]
 
+#[macro_use]
 mod common;
 
 use cnn_playground::engine::Engine;
 use cnn_playground::filters;
 use cnn_playground::geometry::{output_size_symmetric, Geometry, Padding};
-use cnn_playground::ops::{Conv2d, Pool2d, PoolMode};
+use cnn_playground::ops::{Conv, Pool, PoolMode};
 use cnn_playground::reference;
 use common::*;
 
-fn conv_error(conv: &Conv2d) -> String {
-    let reference = reference::conv2d(conv).unwrap_err().to_string();
-    let tract = Engine::new().conv2d(conv).unwrap_err().to_string();
+fn conv_error(conv: &Conv) -> String {
+    let reference = reference::conv(conv).unwrap_err().to_string();
+    let tract = Engine::new().conv(conv).unwrap_err().to_string();
     assert_eq!(reference, tract, "both paths validate the same way");
     reference
 }
 
-fn base() -> Conv2d<'static> {
-    conv_1x1ch(
+fn base() -> Conv<'static> {
+    conv_1x1ch!(
         &COURSE_IMAGE,
         [6, 6],
         filters::FILTERS[0].weights,
@@ -34,8 +35,8 @@ fn base() -> Conv2d<'static> {
 #[test]
 fn stride_zero() {
     assert_eq!(
-        conv_error(&Conv2d {
-            stride: [0, 1],
+        conv_error(&Conv {
+            stride: &[0, 1],
             ..base()
         }),
         "stride must be at least 1, got 0"
@@ -57,9 +58,9 @@ fn kernel_larger_than_padded_input() {
         "kernel 5 larger than input 4"
     );
     let k = [0.0; 49];
-    let conv = Conv2d {
+    let conv = Conv {
         weight: &k,
-        weight_shape: [1, 1, 7, 7],
+        weight_shape: &[1, 1, 7, 7],
         ..base()
     };
     assert_eq!(conv_error(&conv), "kernel 7 larger than input 6");
@@ -69,7 +70,7 @@ fn kernel_larger_than_padded_input() {
 fn data_length_not_matching_shape() {
     let short = [1.0; 35];
     assert_eq!(
-        conv_error(&Conv2d {
+        conv_error(&Conv {
             input: &short,
             ..base()
         }),
@@ -77,14 +78,14 @@ fn data_length_not_matching_shape() {
     );
     let w = [1.0; 8];
     assert_eq!(
-        conv_error(&Conv2d {
+        conv_error(&Conv {
             weight: &w,
             ..base()
         }),
         "weight has 8 values but shape [1, 1, 3, 3] needs 9"
     );
     assert_eq!(
-        conv_error(&Conv2d {
+        conv_error(&Conv {
             bias: Some(&[1.0, 2.0]),
             ..base()
         }),
@@ -96,9 +97,9 @@ fn data_length_not_matching_shape() {
 fn channel_mismatch() {
     let w = [1.0; 27];
     assert_eq!(
-        conv_error(&Conv2d {
+        conv_error(&Conv {
             weight: &w,
-            weight_shape: [1, 3, 3, 3],
+            weight_shape: &[1, 3, 3, 3],
             ..base()
         }),
         "the filters have 3 channels but the input has 1 (shapes [1, 3, 3, 3] and [1, 6, 6])"
@@ -110,7 +111,7 @@ fn nan_and_infinity() {
     let mut image = COURSE_IMAGE;
     image[7] = f32::NAN;
     assert_eq!(
-        conv_error(&Conv2d {
+        conv_error(&Conv {
             input: &image,
             ..base()
         }),
@@ -119,7 +120,7 @@ fn nan_and_infinity() {
     let mut w = [0.0; 9];
     w[2] = f32::INFINITY;
     assert_eq!(
-        conv_error(&Conv2d {
+        conv_error(&Conv {
             weight: &w,
             ..base()
         }),
@@ -130,9 +131,9 @@ fn nan_and_infinity() {
 #[test]
 fn zero_and_oversized_shapes() {
     assert_eq!(
-        conv_error(&Conv2d {
+        conv_error(&Conv {
             input: &[],
-            input_shape: [1, 0, 6],
+            input_shape: &[1, 0, 6],
             ..base()
         }),
         "input shape [1, 0, 6] has a zero at axis 1"
@@ -140,9 +141,9 @@ fn zero_and_oversized_shapes() {
     // A 20000-pixel-wide image is refused before any allocation.
     let g = Geometry::new(&[10, 20000], &[3, 3], &Padding::Valid, &[1, 1]).unwrap_err();
     assert_eq!(g.to_string(), "input size 20000 exceeds the limit of 4096");
-    let huge = Conv2d {
+    let huge = Conv {
         input: &[],
-        input_shape: [3, 20000, 20000],
+        input_shape: &[3, 20000, 20000],
         ..base()
     };
     assert_eq!(
@@ -154,11 +155,11 @@ fn zero_and_oversized_shapes() {
 #[test]
 fn oversized_outputs_are_refused_before_allocation() {
     let w = vec![1.0; 1000];
-    let conv = Conv2d {
+    let conv = Conv {
         input: &[1.0],
-        input_shape: [1, 1, 1],
+        input_shape: &[1, 1, 1],
         weight: &w,
-        weight_shape: [1000, 1, 1, 1],
+        weight_shape: &[1000, 1, 1, 1],
         padding: &Padding::Uniform(4096),
         ..base()
     };
@@ -190,22 +191,22 @@ fn unknown_names() {
 
 #[test]
 fn pooling_padding_must_be_smaller_than_the_window() {
-    let pool = Pool2d {
+    let pool = Pool {
         input: &COURSE_IMAGE,
-        input_shape: [1, 6, 6],
+        input_shape: &[1, 6, 6],
         mode: PoolMode::Max,
-        size: [2, 2],
+        size: &[2, 2],
         padding: &Padding::Uniform(2),
-        stride: [2, 2],
+        stride: &[2, 2],
     };
     let msg = "pooling padding 2+2 must be smaller than the window 2";
-    assert_eq!(reference::pool2d(&pool).unwrap_err().to_string(), msg);
-    assert_eq!(Engine::new().pool2d(&pool).unwrap_err().to_string(), msg);
+    assert_eq!(reference::pool(&pool).unwrap_err().to_string(), msg);
+    assert_eq!(Engine::new().pool(&pool).unwrap_err().to_string(), msg);
 }
 
 #[test]
 fn traces_outside_the_output() {
-    let err = reference::conv2d_trace(&base(), 4, 0)
+    let err = reference::conv_trace(&base(), &[4, 0])
         .unwrap_err()
         .to_string();
     assert_eq!(err, "output position [4, 0] is outside the [4, 4] output");
@@ -219,6 +220,6 @@ fn broken_onnx_bytes_are_an_error_and_the_engine_keeps_working() {
         format!("{err:#}").starts_with("cannot read an ONNX model from these 22 bytes"),
         "{err:#}"
     );
-    let out = engine.conv2d(&base()).unwrap();
+    let out = engine.conv(&base()).unwrap();
     assert_eq!(out.data, COURSE_OUTPUT);
 }

@@ -1,17 +1,19 @@
 //! tract against the plain-Rust reference on random geometries (in the spirit of tract's own
-//! `test-rt/suite-unit/src/conv_f32.rs`): channels, filters, rectangular inputs and kernels,
-//! per-side padding and strides, bias and ReLU; max and average pooling.
+//! `test-rt/suite-unit/src/conv_f32.rs`): 1, 2 and 3 spatial axes, channels, filters,
+//! rectangular inputs and kernels, per-side padding and strides, bias and ReLU; max and average
+//! pooling.
 //!
 //! Every generated case is valid by construction (no rejection), so all 256 cases per property run.
 
 // Native tests; the browser suite is tests/web.rs.
 #![cfg(not(target_arch = "wasm32"))]
 
+#[macro_use]
 mod common;
 
 use cnn_playground::engine::Engine;
 use cnn_playground::geometry::{AxisPad, Padding};
-use cnn_playground::ops::{Conv2d, Pool2d, PoolMode};
+use cnn_playground::ops::{Conv, Pool, PoolMode};
 use cnn_playground::reference;
 use common::{assert_close, assert_conv_close};
 use proptest::prelude::*;
@@ -38,12 +40,23 @@ fn values(len: usize) -> impl Strategy<Value = Vec<f32>> {
     prop::collection::vec(-4.0f32..4.0, len)
 }
 
+/// Random axes for 1, 2 or 3 spatial dimensions; 3D inputs stay small so a case runs quickly.
+fn axes<S: Strategy<Value = (usize, usize, AxisPad, usize)>>(
+    axis: impl Fn() -> S,
+) -> impl Strategy<Value = Vec<(usize, usize, AxisPad, usize)>> {
+    prop_oneof![
+        prop::collection::vec(axis(), 1),
+        prop::collection::vec(axis(), 2),
+        prop::collection::vec(axis(), 3),
+    ]
+}
+
 #[derive(Debug, Clone)]
 struct ConvCase {
-    c: usize,
-    k: usize,
-    rows: (usize, usize, AxisPad, usize),
-    cols: (usize, usize, AxisPad, usize),
+    input_shape: Vec<usize>,
+    weight_shape: Vec<usize>,
+    padding: Padding,
+    stride: Vec<usize>,
     input: Vec<f32>,
     weight: Vec<f32>,
     bias: Option<Vec<f32>>,
@@ -54,24 +67,29 @@ fn conv_case() -> impl Strategy<Value = ConvCase> {
     (
         1..=4usize,
         1..=4usize,
-        axis(5, 2),
-        axis(5, 2),
+        axes(|| axis(5, 2)),
         any::<bool>(),
         any::<bool>(),
     )
-        .prop_flat_map(|(c, k, rows, cols, with_bias, relu)| {
-            let input = values(c * rows.0 * cols.0);
-            let weight = values(k * c * rows.1 * cols.1);
+        .prop_flat_map(|(c, k, axes, with_bias, relu)| {
+            let input_shape: Vec<usize> =
+                std::iter::once(c).chain(axes.iter().map(|a| a.0)).collect();
+            let weight_shape: Vec<usize> =
+                [k, c].into_iter().chain(axes.iter().map(|a| a.1)).collect();
+            let input = values(input_shape.iter().product());
+            let weight = values(weight_shape.iter().product());
             let bias = if with_bias {
                 values(k).prop_map(Some).boxed()
             } else {
                 Just(None).boxed()
             };
+            let padding = Padding::PerAxis(axes.iter().map(|a| a.2).collect());
+            let stride: Vec<usize> = axes.iter().map(|a| a.3).collect();
             (input, weight, bias).prop_map(move |(input, weight, bias)| ConvCase {
-                c,
-                k,
-                rows,
-                cols,
+                input_shape: input_shape.clone(),
+                weight_shape: weight_shape.clone(),
+                padding: padding.clone(),
+                stride: stride.clone(),
                 input,
                 weight,
                 bias,
@@ -83,43 +101,47 @@ fn conv_case() -> impl Strategy<Value = ConvCase> {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
 
+    /// 1D, 2D and 3D convolutions, a third of the cases each.
     #[test]
     fn tract_conv_equals_reference(case in conv_case()) {
-        let padding = Padding::PerAxis(vec![case.rows.2, case.cols.2]);
-        let conv = Conv2d {
+        let conv = Conv {
             input: &case.input,
-            input_shape: [case.c, case.rows.0, case.cols.0],
+            input_shape: &case.input_shape,
             weight: &case.weight,
-            weight_shape: [case.k, case.c, case.rows.1, case.cols.1],
+            weight_shape: &case.weight_shape,
             bias: case.bias.as_deref(),
-            padding: &padding,
-            stride: [case.rows.3, case.cols.3],
+            padding: &case.padding,
+            stride: &case.stride,
             relu: case.relu,
         };
-        let tract = Engine::new().conv2d(&conv).unwrap();
+        let tract = Engine::new().conv(&conv).unwrap();
         assert_conv_close(&conv, &tract, &format!("{case:?}"));
     }
 
+    /// 1D, 2D and 3D max and average pooling.
     #[test]
     fn tract_pool_equals_reference(
         c in 1..=3usize,
-        rows in pool_axis(),
-        cols in pool_axis(),
+        axes in axes(pool_axis),
         max in any::<bool>(),
         seed in values(3 * 16 * 16),
     ) {
-        let input: Vec<f32> = seed.iter().cycle().take(c * rows.0 * cols.0).copied().collect();
-        let padding = Padding::PerAxis(vec![rows.2, cols.2]);
-        let pool = Pool2d {
+        let input_shape: Vec<usize> = std::iter::once(c).chain(axes.iter().map(|a| a.0)).collect();
+        let len: usize = input_shape.iter().product();
+        let input: Vec<f32> = seed.iter().cycle().take(len).copied().collect();
+        let padding = Padding::PerAxis(axes.iter().map(|a| a.2).collect());
+        let size: Vec<usize> = axes.iter().map(|a| a.1).collect();
+        let stride: Vec<usize> = axes.iter().map(|a| a.3).collect();
+        let pool = Pool {
             input: &input,
-            input_shape: [c, rows.0, cols.0],
+            input_shape: &input_shape,
             mode: if max { PoolMode::Max } else { PoolMode::Average },
-            size: [rows.1, cols.1],
+            size: &size,
             padding: &padding,
-            stride: [rows.3, cols.3],
+            stride: &stride,
         };
-        let tract = Engine::new().pool2d(&pool).unwrap();
-        let reference = reference::pool2d(&pool).unwrap();
+        let tract = Engine::new().pool(&pool).unwrap();
+        let reference = reference::pool(&pool).unwrap();
         assert_close(&tract, &reference, 1e-5, &format!("{pool:?}"));
     }
 }
@@ -134,17 +156,17 @@ fn one_filter_over_channels_uses_the_depthwise_sum_and_matches() {
         .collect();
     let weight: Vec<f32> = (0..27).map(|i| ((i * 11) % 7) as f32 - 3.0).collect();
     let padding = Padding::Uniform(1);
-    let conv = Conv2d {
+    let conv = Conv {
         input: &input,
-        input_shape: [3, 9, 11],
+        input_shape: &[3, 9, 11],
         weight: &weight,
-        weight_shape: [1, 3, 3, 3],
+        weight_shape: &[1, 3, 3, 3],
         bias: Some(&[0.75]),
         padding: &padding,
-        stride: [2, 1],
+        stride: &[2, 1],
         relu: true,
     };
-    let model = graph::conv2d(&conv, &conv.validate().unwrap());
+    let model = graph::conv(&conv, &conv.validate().unwrap());
     let ops: Vec<_> = model
         .graph
         .as_ref()
@@ -154,8 +176,8 @@ fn one_filter_over_channels_uses_the_depthwise_sum_and_matches() {
         .map(|n| n.op_type.as_str())
         .collect();
     assert_eq!(ops, ["Conv", "ReduceSum", "Relu", "Identity"]);
-    let tract = Engine::new().conv2d(&conv).unwrap();
+    let tract = Engine::new().conv(&conv).unwrap();
     assert_conv_close(&conv, &tract, "depthwise sum");
-    let reference = reference::conv2d(&conv).unwrap();
+    let reference = reference::conv(&conv).unwrap();
     assert!(reference.data.iter().any(|&v| v > 0.0) && reference.data.contains(&0.0));
 }

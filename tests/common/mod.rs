@@ -1,9 +1,8 @@
 //! Helpers shared by the native test files.
-#![allow(dead_code)]
+#![allow(dead_code, unused_macros)]
 
 use cnn_playground::engine::Engine;
-use cnn_playground::geometry::Padding;
-use cnn_playground::ops::{Conv2d, Output};
+use cnn_playground::ops::{Conv, Output};
 use cnn_playground::reference;
 
 /// The 6x6 grey-scale image of lecture 02 (course notes, "Edge Detection Example").
@@ -31,31 +30,27 @@ pub fn halves(left: f32, right: f32) -> Vec<f32> {
         .collect()
 }
 
-/// A single-channel, single-filter convolution with symmetric padding `p` and stride `s`.
-pub fn conv_1x1ch<'a>(
-    image: &'a [f32],
-    n: [usize; 2],
-    kernel: &'a [f32],
-    f: usize,
-    padding: &'a Padding,
-    s: usize,
-) -> Conv2d<'a> {
-    Conv2d {
-        input: image,
-        input_shape: [1, n[0], n[1]],
-        weight: kernel,
-        weight_shape: [1, 1, f, f],
-        bias: None,
-        padding,
-        stride: [s, s],
-        relu: false,
-    }
+/// A single-channel, single-filter 2D convolution `Conv` of `image` (`[1, n0, n1]`) with an
+/// `f × f` `kernel`, `padding` and stride `s` (a macro so the shapes live where it is used).
+macro_rules! conv_1x1ch {
+    ($image:expr, $n:expr, $kernel:expr, $f:expr, $padding:expr, $s:expr $(,)?) => {
+        cnn_playground::ops::Conv {
+            input: $image,
+            input_shape: &[1, $n[0], $n[1]],
+            weight: $kernel,
+            weight_shape: &[1, 1, $f, $f],
+            bias: None,
+            padding: $padding,
+            stride: &[$s, $s],
+            relu: false,
+        }
+    };
 }
 
 /// Runs `conv` through both tract and the reference and returns both outputs.
-pub fn both(engine: &mut Engine, conv: &Conv2d) -> (Output, Output) {
-    let tract = engine.conv2d(conv).expect("tract conv");
-    let reference = reference::conv2d(conv).expect("reference conv");
+pub fn both(engine: &mut Engine, conv: &Conv) -> (Output, Output) {
+    let tract = engine.conv(conv).expect("tract conv");
+    let reference = reference::conv(conv).expect("reference conv");
     (tract, reference)
 }
 
@@ -77,12 +72,12 @@ pub fn assert_close(a: &Output, b: &Output, tol: f32, what: &str) {
 /// `2·(n + 1)·ε·(Σ |input·weight| + |bias|)` per cell, where the magnitudes are the reference
 /// convolution of `|input|` with `|weight|` plus `|bias|`; a real error (a wrong window, weight or
 /// bias) is orders of magnitude larger.
-pub fn assert_conv_close(conv: &Conv2d, tract: &Output, what: &str) {
-    let reference = reference::conv2d(conv).expect("reference conv");
+pub fn assert_conv_close(conv: &Conv, tract: &Output, what: &str) {
+    let reference = reference::conv(conv).expect("reference conv");
     assert_eq!(tract.shape, reference.shape, "{what}: shapes differ");
     let abs = |v: &[f32]| v.iter().map(|x| x.abs()).collect::<Vec<_>>();
     let (input, weight, bias) = (abs(conv.input), abs(conv.weight), conv.bias.map(abs));
-    let magnitude = reference::conv2d(&Conv2d {
+    let magnitude = reference::conv(&Conv {
         input: &input,
         weight: &weight,
         bias: bias.as_deref(),
@@ -90,8 +85,7 @@ pub fn assert_conv_close(conv: &Conv2d, tract: &Output, what: &str) {
         ..*conv
     })
     .expect("magnitude conv");
-    let [_, c, fh, fw] = conv.weight_shape;
-    let terms = (c * fh * fw + 1) as f32;
+    let terms = (conv.weight_shape[1..].iter().product::<usize>() + 1) as f32;
     for (i, ((a, b), m)) in tract
         .data
         .iter()
