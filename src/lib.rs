@@ -10,9 +10,11 @@
 //! - [`image`]: RGBA bytes to tensors, generated images, feature maps to heatmaps;
 //! - [`samples`]: generated signals, volumes and activations, and the 1D/3D filters;
 //! - [`network`]: activation shapes and parameter counts of a stack of layers;
+//! - [`edges`]: the edge lab's frame (pixels → tract convolution → pooling → heatmap) in one call;
 //! - [`engine`]: tract loading, optimising, caching and running ONNX graphs;
 //! - `wasm` (wasm32 only): the JavaScript API, the only module that knows about JS.
 
+pub mod edges;
 pub mod engine;
 pub mod filters;
 pub mod geometry;

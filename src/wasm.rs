@@ -657,15 +657,6 @@ pub fn image_to_tensor(
     Ok(Float32Array::from(data.as_slice()))
 }
 
-/// A single-channel `f × f` kernel as one `[1, 3, f, f]` filter over R, G, B weighted by the luma
-/// coefficients: convolving an RGB `imageToTensor(…, 3)` with it gives the same numbers as
-/// convolving the grey `imageToTensor(…, 1)` with `kernel`, and tract computes it faster.
-#[wasm_bindgen(js_name = lumaWeightedKernel)]
-pub fn luma_weighted_kernel(kernel: JsValue) -> JsResult<Float32Array> {
-    let kernel = floats("kernel", &kernel)?;
-    Ok(Float32Array::from(image::luma_weighted(&kernel).as_slice()))
-}
-
 /// The size a user's `width × height` image is scaled to before use: `{ width, height, scaled }`,
 /// at most `maxImageSide()` per side, aspect ratio kept.
 #[wasm_bindgen(js_name = fitImage)]
@@ -819,4 +810,76 @@ pub fn nd_filters(dims: JsValue) -> JsResult<Array> {
         out.push(&obj);
     }
     Ok(out)
+}
+
+/// The edge lab's frame in one call: the grey image of `rgba` (`Uint8ClampedArray` from a canvas)
+/// or of `grey` (a `[1, height, width]` `Float32Array`), `width`, `height`, convolved by tract
+/// with the `f × f` `kernel` (valid), optionally pooled (`pool`: `"max"` or `"avg"` with a 2x2
+/// window at stride 2; default none) and coloured (`absolute`, default false).
+///
+/// Returns `{ rgba: Uint8ClampedArray, shape: [1, h'', w''], convShape: [1, h', w'], scale, min,
+/// max }`: the drawn map, its shape after pooling, the convolution's shape, and the colour scale.
+#[wasm_bindgen(js_name = edgeMap)]
+pub fn edge_map(options: JsValue) -> JsResult<JsValue> {
+    use crate::edges::{self, EdgeInput};
+    options_object(&options, "edgeMap")?;
+    let width = whole("width", &field(&options, "width"))?;
+    let height = whole("height", &field(&options, "height"))?;
+    let kernel = floats("kernel", &field(&options, "kernel"))?;
+    let absolute = field(&options, "absolute").is_truthy();
+    let pool = match field(&options, "pool") {
+        v if is_missing(&v) || v.as_string().as_deref() == Some("none") => None,
+        v => Some(
+            PoolMode::parse(&v.as_string().unwrap_or_else(|| type_name(&v))).map_err(core_error)?,
+        ),
+    };
+    let rgba = field(&options, "rgba");
+    let map = if is_missing(&rgba) {
+        let grey = floats("grey", &field(&options, "grey"))?;
+        with_engine(|e| {
+            edges::edge_map(
+                e,
+                EdgeInput::Grey(&grey),
+                width,
+                height,
+                &kernel,
+                absolute,
+                pool,
+            )
+        })?
+    } else {
+        let Some(bytes) = rgba
+            .dyn_ref::<js_sys::Uint8ClampedArray>()
+            .map(|a| a.to_vec())
+            .or_else(|| rgba.dyn_ref::<js_sys::Uint8Array>().map(|a| a.to_vec()))
+        else {
+            return Err(JsError::new(&format!(
+                "rgba must be a Uint8ClampedArray or Uint8Array, got {}",
+                type_name(&rgba)
+            )));
+        };
+        with_engine(|e| {
+            edges::edge_map(
+                e,
+                EdgeInput::Rgba(&bytes),
+                width,
+                height,
+                &kernel,
+                absolute,
+                pool,
+            )
+        })?
+    };
+    let obj = Object::new();
+    set(
+        &obj,
+        "rgba",
+        js_sys::Uint8ClampedArray::from(map.heatmap.rgba.as_slice()),
+    )?;
+    set(&obj, "shape", usizes(&map.shape))?;
+    set(&obj, "convShape", usizes(&map.conv_shape))?;
+    set(&obj, "scale", map.heatmap.scale)?;
+    set(&obj, "min", map.heatmap.min)?;
+    set(&obj, "max", map.heatmap.max)?;
+    Ok(obj.into())
 }

@@ -4,6 +4,8 @@ import { mountConvExplainer } from './widgets/conv-explainer.js';
 import { mountEdgeLab } from './widgets/edge-lab.js';
 import { mountPoolExplainer } from './widgets/pool-explainer.js';
 import { mountNetworkShapes } from './widgets/network-shapes.js';
+import { mountVolumeLab } from './widgets/volume-lab.js';
+import { mountGeneralize } from './widgets/generalize.js';
 
 const status = document.getElementById('status');
 
@@ -17,7 +19,9 @@ try {
 
 mountConvExplainer(document.getElementById('conv-explainer'), api);
 mountEdgeLab(document.getElementById('edge-lab'), api);
+mountVolumeLab(document.getElementById('volume-lab'), api);
 mountPoolExplainer(document.getElementById('pool-explainer'), api);
 mountNetworkShapes(document.getElementById('network-shapes'), api);
+mountGeneralize(document.getElementById('generalize'), api);
 status.textContent = 'Ready.';
 document.documentElement.dataset.ready = 'true';

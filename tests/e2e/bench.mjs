@@ -32,44 +32,50 @@ try {
     const image = new Float32Array(c * n * n).map((_, i) => ((i * 2654435761) % 1000) / 1000);
     const sobel = api.filters().find((f) => f.name === 'sobel-x').weights;
     const weight = new Float32Array(27).map((_, i) => sobel[i % 9]);
-    const args = [image, [c, n, n], weight, [1, c, 3, 3], null, 1, 1];
+    const options = { input: image, inputShape: [c, n, n], weight, weightShape: [1, c, 3, 3], padding: 1 };
     const t0 = performance.now();
-    api.conv2d(...args); // first call: builds the ONNX graph and optimises the tract plan
+    api.conv(options); // first call: builds the ONNX graph and optimises the tract plan
     const firstCall = performance.now() - t0;
-    const tract = time(() => api.conv2d(...args), 60);
-    const reference = time(() => api.conv2dReference(...args), 5);
-    const diff = api.maxAbsDiff(api.conv2d(...args).data, api.conv2dReference(...args).data);
+    const tract = time(() => api.conv(options), 60);
+    const reference = time(() => api.convReference(options), 5);
+    const diff = api.maxAbsDiff(api.conv(options).data, api.convReference(options).data);
     // The course example (6x6, 3x3): the cost of one interactive redraw's computation.
-    const small = [new Float32Array(36).map((_, i) => i % 7), [1, 6, 6], new Float32Array([1, 0, -1, 1, 0, -1, 1, 0, -1]), [1, 1, 3, 3], null, 0, 1];
-    const smallTract = time(() => api.conv2d(...small), 200);
+    const small = { input: new Float32Array(36).map((_, i) => i % 7), inputShape: [1, 6, 6], weight: new Float32Array([1, 0, -1, 1, 0, -1, 1, 0, -1]), weightShape: [1, 1, 3, 3] };
+    const smallTract = time(() => api.conv(small), 200);
     // One webcam frame through the edge lab, as the page does it (drawing to the canvas
-    // excluded): 640x480 RGBA → RGB tensor → valid 3x3 conv with the luma-weighted kernel (equal
-    // to the grey convolution) → heatmap RGBA.
+    // excluded): 640x480 RGBA → edgeMap (tensor, tract conv, heatmap) → RGBA. The reference
+    // does the same steps with convReference on the grey tensor.
     const frame = new Uint8ClampedArray(640 * 480 * 4).map((_, i) => (i * 40503) % 251);
-    const kernel = api.lumaWeightedKernel(api.filters().find((f) => f.name === 'vertical').weights);
-    const pipeline = (conv) => () => {
-      const rgb = api.imageToTensor(frame, 640, 480, 3);
-      const out = conv(rgb, [3, 480, 640], kernel, [1, 3, 3, 3], null, 'valid', 1);
+    const kernel = api.filters().find((f) => f.name === 'vertical').weights;
+    const frameTract = time(() => api.edgeMap({ rgba: frame, width: 640, height: 480, kernel }), 60);
+    const frameReference = time(() => {
+      const grey = api.imageToTensor(frame, 640, 480, 1);
+      const out = api.convReference({ input: grey, inputShape: [1, 480, 640], weight: kernel, weightShape: [1, 1, 3, 3] });
       api.heatmap(out.data, false);
-    };
-    const frameTract = time(pipeline(api.conv2d), 60);
-    const frameReference = time(pipeline(api.conv2dReference), 10);
-    return { firstCall, tract, reference, diff, smallTract, frameTract, frameReference };
+    }, 10);
+    // Lecture 43's 3D example: 14x14x14 * 5x5x5 → 10x10x10.
+    const volume = api.ballVolume(14);
+    const cube = { input: volume, inputShape: [1, 14, 14, 14], weight: new Float32Array(125).fill(1 / 125), weightShape: [1, 1, 5, 5, 5] };
+    api.conv(cube);
+    const conv3d = time(() => api.conv(cube), 60);
+    const conv3dReference = time(() => api.convReference(cube), 20);
+    return { firstCall, tract, reference, diff, smallTract, frameTract, frameReference, conv3d, conv3dReference };
   });
   const wasm = await readFile(join(WWW, 'pkg', 'cnn_playground_bg.wasm'));
   const gz = gzipSync(wasm, { level: 9 }).length;
   const ms = (x) => `${x.toFixed(2)} ms`;
   const mb = (x) => `${(x / 1e6).toFixed(2)} MB`;
   console.log('cnn-playground benchmark (headless Chromium, release wasm, 1 thread, simd128)');
-  console.log(`  conv2d by tract, 512x512x3 * 3x3x3x1, p=1 s=1: median ${ms(results.tract.median)} (min ${ms(results.tract.min)}, ${results.tract.runs} runs)`);
+  console.log(`  conv by tract, 512x512x3 * 3x3x3x1, p=1 s=1:   median ${ms(results.tract.median)} (min ${ms(results.tract.min)}, ${results.tract.runs} runs)`);
   console.log(`    first call incl. graph build + optimisation: ${ms(results.firstCall)}`);
-  console.log(`  conv2dReference, same input:                   median ${ms(results.reference.median)} (min ${ms(results.reference.min)}, ${results.reference.runs} runs)`);
+  console.log(`  convReference, same input:                     median ${ms(results.reference.median)} (min ${ms(results.reference.min)}, ${results.reference.runs} runs)`);
   console.log(`  reference / tract:                             ${(results.reference.median / results.tract.median).toFixed(1)}x`);
   console.log(`  largest |tract - reference|:                   ${results.diff}`);
-  console.log(`  conv2d by tract, course example 6x6 * 3x3:     median ${ms(results.smallTract.median)} (${results.smallTract.runs} runs)`);
+  console.log(`  conv by tract, course example 6x6 * 3x3:       median ${ms(results.smallTract.median)} (${results.smallTract.runs} runs)`);
   const fps = (x) => `${(1000 / x.median).toFixed(0)} frames/s (median ${ms(x.median)} per frame)`;
   console.log(`  edge filter on 640x480 frames, tract:          ${fps(results.frameTract)}`);
   console.log(`  edge filter on 640x480 frames, reference:      ${fps(results.frameReference)}`);
+  console.log(`  3D conv 14x14x14 * 5x5x5, tract:               median ${ms(results.conv3d.median)}, reference ${ms(results.conv3dReference.median)}`);
   console.log(`  wasm size: ${mb(wasm.length)} raw, ${mb(gz)} gzipped (level 9)`);
   if (ctx.problems.length) console.log(`  page problems: ${ctx.problems.join('; ')}`);
 } finally {

@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPlayground } from './browser.mjs';
+import { readGrid, slide, pixel, RED, WHITE } from './helpers.mjs';
 
 let ctx;
 before(async () => {
@@ -110,19 +111,6 @@ test('editing a kernel cell recomputes; an invalid cell shows an error and the p
   assert.equal((await outputGrid(page))[0][0], 5);
 });
 
-/** A grid's cells as rows of numbers; `cell` selects the cells inside the grid. */
-async function readGrid(page, id, cell) {
-  return page.$eval(id, (grid, sel) => {
-    const cols = Number(grid.dataset.cols);
-    const values = [...grid.querySelectorAll(sel)].map((b) => Number(b.textContent));
-    return Array.from({ length: values.length / cols }, (_, r) => values.slice(r * cols, (r + 1) * cols));
-  }, cell);
-}
-
-async function slide(page, id, value) {
-  await page.$eval(id, (el, v) => { el.value = String(v); el.dispatchEvent(new Event('input', { bubbles: true })); }, value);
-}
-
 test('pooling: lecture 09 example, argmax, average and stride', async () => {
   const { page } = ctx;
   assert.deepEqual(await readGrid(page, '#pool-output-grid', 'button'), [[9, 2], [6, 3]]);
@@ -157,14 +145,6 @@ test('network shapes: lecture 10 and lecture 08 presets, editing and errors', as
   assert.equal(await page.isHidden('#net-error'), true);
   assert.equal(await page.textContent('#net-total'), 'Total parameters: 25,340');
 });
-
-/** The RGBA colour of canvas pixel (x, y). */
-async function pixel(page, id, x, y) {
-  return page.$eval(id, (c, [px, py]) => [...c.getContext('2d').getImageData(px, py, 1, 1).data], [x, y]);
-}
-
-const RED = [214, 69, 65, 255];
-const WHITE = [255, 255, 255, 255];
 
 test('edge lab: bright-left image, vertical filter, heatmap and hover sum', async () => {
   const { page } = ctx;

@@ -16,7 +16,7 @@ test('webcam frames are edge-filtered live', async () => {
     await ctx.page.selectOption('#edge-source', 'webcam');
     await ctx.page.waitForFunction(() => Number(document.querySelector('#edge-stats').dataset.frames) >= 10, null, { timeout: 30_000 });
     assert.deepEqual(await ctx.page.$eval('#edge-output', (c) => [c.width, c.height]), [638, 478]);
-    assert.match(await ctx.page.textContent('#edge-stats'), /^640×480 image, 3×3 kernel: tract took [\d.]+ ms · \d+ frames\/s$/);
+    assert.match(await ctx.page.textContent('#edge-stats'), /^640×480 image, 3×3 kernel: tract and colouring took [\d.]+ ms · \d+ frames\/s$/);
     assert.match(await ctx.page.textContent('#edge-notice'), /nothing is sent anywhere/);
     await ctx.page.click('#edge-stop');
     assert.equal(await ctx.page.isHidden('#edge-stop'), true);

@@ -54,3 +54,27 @@ export function renderKernelGrid(grid, kernel, f, onEdit) {
   grid.replaceChildren(...Array.from(kernel, (w, i) => h('div', { class: 'slot' },
     numberCell(w, `kernel row ${Math.floor(i / f) + 1} column ${(i % f) + 1}`, (v) => onEdit(i, v)))));
 }
+
+/** Whether input position `at` (one coordinate per axis) lies in `window` ({ start, size }). */
+export function inWindow(window, ...at) {
+  return Boolean(window) && at.every((v, a) => v >= window.start[a] && v < window.start[a] + window.size[a]);
+}
+
+/** `a–b` for a 1-based inclusive range of `size` items starting at 0-based `start` (`a` alone for one). */
+export function span(start, size) {
+  return size === 1 ? `${start + 1}` : `${start + 1}–${start + size}`;
+}
+
+/**
+ * Runs `render` (which may rebuild `root`'s children) and gives keyboard focus back to the
+ * rebuilt element with the same `data-key` as the one focused before, so hovering or tabbing
+ * through output cells does not lose the focus.
+ */
+export function preservingFocus(root, render) {
+  const active = document.activeElement;
+  const key = active && root.contains(active) ? active.dataset.key : undefined;
+  render();
+  if (key !== undefined && document.activeElement !== active) {
+    root.querySelector(`[data-key="${CSS.escape(key)}"]`)?.focus({ preventScroll: true });
+  }
+}

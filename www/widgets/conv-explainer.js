@@ -1,10 +1,11 @@
 // Widget: the convolution of lectures 02-05, cell by cell.
 //
-// Every number it shows comes from the wasm module: the output from tract (`conv2d`), the
+// Every number it shows comes from the wasm module: the output from tract (`conv`), the
 // explanation of a cell from the plain-Rust reference (`explainConv`), the output size and its
-// formula from the geometry module (`outputSizeFormula`). This file only turns them into DOM.
+// formula from the geometry module (`outputSizeFormula`), how often each pixel is read
+// (`windowCoverage`). This file only turns them into DOM.
 
-import { h, fmt, fmtFactor, diverging, numberCell, renderKernelGrid } from '../lib/dom.js';
+import { h, fmt, fmtFactor, diverging, numberCell, renderKernelGrid, inWindow, span, preservingFocus } from '../lib/dom.js';
 
 /** Input presets: lecture 02's worked example, lectures 02-03's half-bright images, lecture 05. */
 const INPUTS = {
@@ -70,6 +71,8 @@ export function mountConvExplainer(root, api) {
   const outputGrid = h('div', { class: 'grid', id: 'conv-output-grid', role: 'group', 'aria-label': 'Output' });
   const explanation = h('div', { class: 'explanation', id: 'conv-explanation', 'aria-live': 'polite' });
   const check = h('p', { class: 'check', id: 'conv-check' });
+  const coverageGrid = h('div', { class: 'grid small', id: 'conv-coverage-grid', role: 'group', 'aria-label': 'Windows reading each input pixel' });
+  const corners = h('ul', { class: 'corners', id: 'conv-corners', 'aria-live': 'polite' });
   const error = h('p', { class: 'error', id: 'conv-error', role: 'alert', hidden: true });
 
   root.append(
@@ -86,7 +89,13 @@ export function mountConvExplainer(root, api) {
       h('figure', {}, h('figcaption', {}, 'Kernel'), kernelGrid),
       h('span', { class: 'op', 'aria-hidden': 'true' }, '='),
       h('figure', {}, h('figcaption', {}, 'Output (computed by tract)'), outputGrid)),
-    explanation, check, error);
+    explanation, check,
+    h('details', { class: 'padding-view', id: 'conv-padding-view', open: true },
+      h('summary', {}, 'What padding changes (lecture 04)'),
+      h('div', { class: 'equation' },
+        h('figure', {}, h('figcaption', {}, 'How many output cells read each input pixel'), coverageGrid),
+        h('div', {}, h('p', {}, 'The input pixels each corner output sees:'), corners))),
+    error);
 
   inputSelect.addEventListener('change', () => {
     const preset = INPUTS[inputSelect.value];
@@ -113,10 +122,10 @@ export function mountConvExplainer(root, api) {
     for (let y = -p; y < n + p; y++) {
       for (let x = -p; x < n + p; x++) {
         const inside = y >= 0 && x >= 0 && y < n && x < n;
-        const inWindow = win && y >= win.top && y < win.top + win.height && x >= win.left && x < win.left + win.width;
+        const seen = inWindow(win, y, x);
         // Rows and columns at the far end that no window reaches (the stride does not tile).
         const skipped = y >= n + p - unread || x >= n + p - unread;
-        const classes = ['slot', inside ? 'pixel' : 'pad', inWindow ? 'in-window' : '', skipped ? 'unread' : ''].join(' ');
+        const classes = ['slot', inside ? 'pixel' : 'pad', seen ? 'in-window' : '', skipped ? 'unread' : ''].join(' ');
         if (inside) {
           const i = y * n + x;
           cells.push(h('div', { class: classes, dataset: { y, x } },
@@ -150,14 +159,14 @@ export function mountConvExplainer(root, api) {
         const cell = h('button', {
           type: 'button',
           class: `slot out${focused ? ' focused' : ''}`,
-          dataset: { y, x },
+          dataset: { y, x, key: `${y}:${x}` },
           style: `background:${diverging(v, scale)}`,
           'aria-label': `output row ${y + 1} column ${x + 1}: ${fmt(v)}`,
         }, fmt(v));
         const explain = () => {
           if (state.focus && state.focus[0] === y && state.focus[1] === x) return;
           state.focus = [y, x];
-          render(false);
+          preservingFocus(root, () => render(false));
         };
         cell.addEventListener('mouseenter', explain);
         cell.addEventListener('focus', explain);
@@ -182,11 +191,29 @@ export function mountConvExplainer(root, api) {
     // Rows and columns are counted from 1 in the padded input, as the grid above shows them.
     const w = trace.window;
     const p = state.padding;
-    const where = `rows ${w.top + p + 1}–${w.top + p + w.height}, columns ${w.left + p + 1}–${w.left + p + w.width}`;
+    const where = `rows ${span(w.start[0] + p, w.size[0])}, columns ${span(w.start[1] + p, w.size[1])}`;
     explanation.replaceChildren(
-      h('p', {}, `Output row ${trace.outY + 1}, column ${trace.outX + 1} reads ${where} of the ${p ? 'padded ' : ''}input` +
+      h('p', {}, `Output row ${trace.at[0] + 1}, column ${trace.at[1] + 1} reads ${where} of the ${p ? 'padded ' : ''}input` +
         (f0.terms.some((t) => t.padding) ? ' (greyed terms are zero padding):' : ':')),
       h('p', { class: 'sum', id: 'conv-sum' }, ...plus, ' = ', h('strong', {}, fmt(f0.sum))));
+  }
+
+  /** Lecture 04: border pixels are read by fewer windows; each corner output's view of the input. */
+  function renderPaddingView(options, [, oh, ow]) {
+    const { n, f, padding, stride } = state;
+    const coverage = api.windowCoverage(n, f, padding, stride);
+    coverageGrid.style.gridTemplateColumns = `repeat(${n}, var(--cell-small))`;
+    coverageGrid.replaceChildren(...Array.from(coverage.counts, (c, i) =>
+      h('div', { class: `slot count${c ? '' : ' unread'}`, dataset: { y: Math.floor(i / n), x: i % n } }, String(c))));
+    const names = [['top-left', 0, 0], ['top-right', 0, ow - 1], ['bottom-left', oh - 1, 0], ['bottom-right', oh - 1, ow - 1]];
+    corners.replaceChildren(...names.map(([name, y, x]) => {
+      const t = api.explainConv(options, [y, x]);
+      const inside = t.window.inside;
+      const zeros = t.filters[0].terms.filter((term) => term.padding).length;
+      return h('li', { dataset: { corner: name } },
+        `${name} output (${y + 1}, ${x + 1}): input rows ${span(inside.start[0], inside.size[0])}, columns ${span(inside.start[1], inside.size[1])}` +
+        (zeros ? `, plus ${zeros} zeros of padding` : ''));
+    }));
   }
 
   function render(rebuildInput = true) {
@@ -195,21 +222,22 @@ export function mountConvExplainer(root, api) {
     strideInput.value = stride; strideValue.textContent = stride;
     inputSelect.value = state.input;
     if (state.filter !== 'custom') filterSelect.value = state.filter;
-    const args = [state.image, [1, n, n], state.kernel, [1, 1, f, f]];
+    const options = { input: state.image, inputShape: [1, n, n], weight: state.kernel, weightShape: [1, 1, f, f], padding, stride };
     try {
       formula.textContent = `n = ${n}, f = ${f}, p = ${padding}, s = ${stride}: output side ${api.outputSizeFormula(n, f, padding, stride)}`;
       const geo = api.convGeometry(n, f, padding, stride);
       tiling.textContent = geo.uncovered
         ? `Stride ${stride} does not tile the ${geo.padded}×${geo.padded} ${padding ? 'padded ' : ''}input: the last ${geo.uncovered} row${geo.uncovered > 1 ? 's' : ''} and column${geo.uncovered > 1 ? 's' : ''} (hatched) are never read, hence the floor.`
         : '';
-      const out = api.conv2d(...args, null, padding, stride);
-      const ref = api.conv2dReference(...args, null, padding, stride);
-      const trace = state.focus ? api.explainConv(...args, padding, stride, state.focus[0], state.focus[1]) : null;
+      const out = api.conv(options);
+      const ref = api.convReference(options);
+      const trace = state.focus ? api.explainConv(options, state.focus) : null;
       error.hidden = true;
       renderInput(trace, geo.uncovered);
       if (rebuildInput) renderKernel();
       renderOutput(out);
       renderExplanation(trace);
+      renderPaddingView(options, out.shape);
       check.textContent = `tract ran an ONNX Conv graph (${out.shape[1]}×${out.shape[2]} output); the plain-Rust reference agrees to ${fmt(api.maxAbsDiff(out.data, ref.data))} (largest difference).`;
     } catch (e) {
       error.hidden = false;

@@ -1,10 +1,10 @@
-// Widget: edge detection on images, lectures 02-03. The image becomes a tensor in Rust
-// (`imageToTensor`, `generateImage`), tract convolves it (`conv2d`, valid: no padding, so no false
-// edges along the border; the output is (h − f + 1) × (w − f + 1)), Rust colours
-// the result (`heatmap`) and explains a pixel (`explainConv`). This file moves pixels between
-// canvases and the wasm module, and draws.
+// Widget: edge detection on images, lectures 02-03, and pooling of the result (lecture 09).
+// One call per frame (`edgeMap`): Rust turns the pixels into a tensor, tract convolves it (valid:
+// no padding, so no false edges along the border; the output is (h − f + 1) × (w − f + 1)) and
+// optionally pools it, and Rust colours the result. A hovered pixel is explained by the reference
+// (`explainConv`). This file moves pixels between canvases and the wasm module, and draws.
 
-import { h, fmt, fmtFactor, renderKernelGrid } from '../lib/dom.js';
+import { h, fmt, fmtFactor, renderKernelGrid, span } from '../lib/dom.js';
 
 const GENERATED_SIZE = 256;
 
@@ -14,13 +14,13 @@ export function mountEdgeLab(root, api) {
   let photos = [];
   const state = {
     // { width, height, label } and either grey: Float32Array [1, h, w] (generated images) or
-    // pixels: RGBA bytes + rgb: Float32Array [3, h, w] (anything drawn on a canvas).
+    // pixels: RGBA bytes (anything drawn on a canvas; its grey tensor is made on demand).
     image: null,
     filter: 'vertical',
     kernel: Float32Array.from(filters.find((f) => f.name === 'vertical').weights),
     f: 3,
     absolute: false,
-    lumaKernel: null, // the kernel weighted for R, G, B (from lumaWeightedKernel), once per kernel
+    pool: 'none', // 'none', 'max' or 'avg' (2x2, stride 2) after the filter
     camera: null, // { stream, video, frames, since }
   };
 
@@ -33,6 +33,8 @@ export function mountEdgeLab(root, api) {
   const sizeSelect = h('select', { id: 'edge-kernel-size', 'aria-label': 'Custom kernel size' },
     h('option', { value: 3 }, '3×3'), h('option', { value: 5 }, '5×5'));
   const absolute = h('input', { type: 'checkbox', id: 'edge-abs' });
+  const poolSelect = h('select', { id: 'edge-pool', 'aria-label': 'Pooling after the filter' },
+    h('option', { value: 'none' }, 'none'), h('option', { value: 'max' }, 'max 2×2, s = 2'), h('option', { value: 'avg' }, 'average 2×2, s = 2'));
   const fileInput = h('input', { type: 'file', accept: 'image/*', id: 'edge-file', hidden: true });
   const kernelGrid = h('div', { class: 'grid kernel', id: 'edge-kernel', role: 'group', 'aria-label': 'Kernel' });
   const inputCanvas = h('canvas', { id: 'edge-input', width: 1, height: 1, role: 'img', 'aria-label': 'Input image' });
@@ -43,6 +45,7 @@ export function mountEdgeLab(root, api) {
   const info = h('p', { class: 'explanation sum', id: 'edge-info', 'aria-live': 'polite' });
   const stats = h('p', { class: 'check', id: 'edge-stats' });
   const error = h('p', { class: 'error', id: 'edge-error', role: 'alert', hidden: true });
+  const caption = h('figcaption', { id: 'edge-output-caption' }, 'Output (computed by tract, valid convolution)');
   const stopButton = h('button', { type: 'button', id: 'edge-stop', hidden: true }, 'Stop webcam');
 
   root.append(
@@ -50,14 +53,15 @@ export function mountEdgeLab(root, api) {
       h('label', {}, 'Image ', sourceSelect), fileInput, stopButton,
       h('label', {}, 'Filter ', filterSelect),
       h('label', {}, 'Custom size ', sizeSelect),
-      h('label', {}, absolute, ' absolute values')),
+      h('label', {}, absolute, ' absolute values'),
+      h('label', {}, 'Then pool ', poolSelect)),
     notice,
     h('div', { class: 'equation' },
       h('figure', {}, h('figcaption', {}, 'Input (filtered as grey)'), inputCanvas),
       h('span', { class: 'op', 'aria-hidden': 'true' }, '∗'),
       h('figure', {}, h('figcaption', {}, 'Kernel'), kernelGrid),
       h('span', { class: 'op', 'aria-hidden': 'true' }, '='),
-      h('figure', {}, h('figcaption', {}, 'Output (computed by tract, valid convolution)'), outputCanvas, bar, barLabels)),
+      h('figure', {}, caption, outputCanvas, bar, barLabels)),
     info, stats, error);
 
   const fail = (message) => { error.hidden = false; error.textContent = message; };
@@ -100,7 +104,7 @@ export function mountEdgeLab(root, api) {
 
   function fromCanvas(ctx, width, height, label) {
     const pixels = ctx.getImageData(0, 0, width, height).data;
-    setImage({ pixels, rgb: api.imageToTensor(pixels, width, height, 3), width, height, label });
+    setImage({ pixels, width, height, label });
   }
 
   /**
@@ -194,7 +198,6 @@ export function mountEdgeLab(root, api) {
   function renderKernel() {
     renderKernelGrid(kernelGrid, state.kernel, state.f, (i, v) => {
       state.kernel[i] = v;
-      state.lumaKernel = null;
       state.filter = 'custom';
       filterSelect.value = 'custom';
       run();
@@ -203,19 +206,12 @@ export function mountEdgeLab(root, api) {
 
   function run() {
     if (!state.image) return;
-    const { grey, rgb, width, height } = state.image;
-    const f = state.f;
+    const { grey, pixels, width, height } = state.image;
     try {
       const t0 = performance.now();
-      // Canvas images: the RGB planes with the luma-weighted kernel, which equals the grey
-      // convolution and runs faster in tract (see lumaWeightedKernel).
-      state.lumaKernel ??= api.lumaWeightedKernel(state.kernel);
-      const out = rgb
-        ? api.conv2d(rgb, [3, height, width], state.lumaKernel, [1, 3, f, f], null, 'valid', 1)
-        : api.conv2d(grey, [1, height, width], state.kernel, [1, 1, f, f], null, 'valid', 1);
+      const map = api.edgeMap({ rgba: pixels, grey, width, height, kernel: state.kernel, absolute: state.absolute, pool: state.pool });
       const t1 = performance.now();
-      const map = api.heatmap(out.data, state.absolute);
-      const [, oh, ow] = out.shape;
+      const [, oh, ow] = map.shape;
       if (outputCanvas.width !== ow || outputCanvas.height !== oh) {
         outputCanvas.width = ow;
         outputCanvas.height = oh;
@@ -223,11 +219,15 @@ export function mountEdgeLab(root, api) {
       outputCanvas.getContext('2d').putImageData(new ImageData(map.rgba, ow, oh), 0, 0);
       error.hidden = true;
       outputCanvas.dataset.scale = map.scale;
+      const [, ch, cw] = map.convShape;
+      caption.textContent = state.pool === 'none'
+        ? `Output ${cw}×${ch} (computed by tract, valid convolution)`
+        : `Output ${cw}×${ch}, then ${state.pool === 'max' ? 'max' : 'average'} pooling → ${ow}×${oh} (both by tract)`;
       bar.classList.toggle('absolute', state.absolute);
       barLabels.replaceChildren(...(state.absolute ? [0, map.scale] : [-map.scale, 0, map.scale]).map((v) => h('span', {}, fmt(v))));
       const cam = state.camera;
       const fps = cam && cam.frames > 1 ? ` · ${(cam.frames / ((performance.now() - cam.since) / 1000)).toFixed(0)} frames/s` : '';
-      stats.textContent = `${width}×${height} image, ${state.f}×${state.f} kernel: tract took ${(t1 - t0).toFixed(1)} ms${fps}`;
+      stats.textContent = `${width}×${height} image, ${state.f}×${state.f} kernel: tract and colouring took ${(t1 - t0).toFixed(1)} ms${fps}`;
       stats.dataset.frames = cam ? cam.frames : 0;
     } catch (e) {
       fail(e.message);
@@ -240,13 +240,18 @@ export function mountEdgeLab(root, api) {
     const x = Math.floor((event.offsetX / outputCanvas.clientWidth) * outputCanvas.width);
     const y = Math.floor((event.offsetY / outputCanvas.clientHeight) * outputCanvas.height);
     if (x < 0 || y < 0 || x >= outputCanvas.width || y >= outputCanvas.height) return;
+    if (state.pool !== 'none') {
+      info.textContent = 'Set pooling to “none” to see how a single output pixel is computed.';
+      return;
+    }
     const { width, height } = state.image;
     try {
-      const t = api.explainConv(greyOf(state.image), [1, height, width], state.kernel, [1, 1, state.f, state.f], 'valid', 1, y, x);
+      const options = { input: greyOf(state.image), inputShape: [1, height, width], weight: state.kernel, weightShape: [1, 1, state.f, state.f] };
+      const t = api.explainConv(options, [y, x]);
       const f0 = t.filters[0];
       const terms = f0.terms.map((term) => `${fmtFactor(term.input)}·${fmtFactor(term.weight)}`);
       const w = t.window;
-      info.textContent = `Output pixel (row ${y + 1}, column ${x + 1}) reads grey input rows ${w.top + 1}–${w.top + w.height}, columns ${w.left + 1}–${w.left + w.width}: ${terms.join(' + ')} = ${fmt(f0.sum)}`;
+      info.textContent = `Output pixel (row ${y + 1}, column ${x + 1}) reads grey input rows ${span(w.start[0], w.size[0])}, columns ${span(w.start[1], w.size[1])}: ${terms.join(' + ')} = ${fmt(f0.sum)}`;
     } catch (e) {
       fail(e.message);
     }
@@ -275,20 +280,21 @@ export function mountEdgeLab(root, api) {
   filterSelect.addEventListener('change', () => {
     if (filterSelect.value === 'custom') return;
     const f = filters.find((x) => x.name === filterSelect.value);
-    Object.assign(state, { filter: f.name, kernel: Float32Array.from(f.weights), f: f.size, lumaKernel: null });
+    Object.assign(state, { filter: f.name, kernel: Float32Array.from(f.weights), f: f.size });
     renderKernel();
     run();
   });
   sizeSelect.addEventListener('change', () => {
     const f = Number(sizeSelect.value);
     // A fresh custom kernel: 1 in the centre (identity), for the learner to edit.
-    Object.assign(state, { filter: 'custom', f, kernel: new Float32Array(f * f), lumaKernel: null });
+    Object.assign(state, { filter: 'custom', f, kernel: new Float32Array(f * f) });
     state.kernel[(f * f - 1) / 2] = 1;
     filterSelect.value = 'custom';
     renderKernel();
     run();
   });
   absolute.addEventListener('change', () => { state.absolute = absolute.checked; run(); });
+  poolSelect.addEventListener('change', () => { state.pool = poolSelect.value; info.textContent = ''; run(); });
   stopButton.addEventListener('click', () => { stopCamera(); sourceSelect.value = 'gen:bright-left'; loadGenerated('bright-left'); });
   outputCanvas.addEventListener('mousemove', explainAt);
 

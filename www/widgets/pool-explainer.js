@@ -1,14 +1,15 @@
-// Widget: pooling, lecture 09. Output by tract (`pool2d`), explanation by the reference
-// (`explainPool`), output size by the geometry (`outputSizeFormula`); this file only draws.
+// Widget: pooling, lecture 09. Output by tract (`pool`), explanation by the reference
+// (`explainPool`), output size by the geometry (`outputSizeFormula`); global average pooling of
+// 7x7x1000 activations (`activations`, `pool`). This file only draws.
 
-import { h, fmt, numberCell } from '../lib/dom.js';
+import { h, fmt, numberCell, inWindow, preservingFocus } from '../lib/dom.js';
 
 /** Lecture 09's 4x4 input, which max-pools (f = 2, s = 2) to [[9, 2], [6, 3]]. */
 const LECTURE_09 = [1, 3, 2, 1, 2, 9, 1, 1, 1, 3, 2, 3, 5, 6, 1, 2];
 
 /** Mounts the widget into `root`, using the wasm module's exports `api`. */
 export function mountPoolExplainer(root, api) {
-  const state = { n: 4, image: Float32Array.from(LECTURE_09), mode: 'max', f: 2, s: 2, focus: null };
+  const state = { n: 4, image: Float32Array.from(LECTURE_09), mode: 'max', f: 2, s: 2, p: 0, focus: null };
 
   const modeSelect = h('select', { id: 'pool-mode', 'aria-label': 'Pooling mode' },
     h('option', { value: 'max' }, 'Max pooling'), h('option', { value: 'avg' }, 'Average pooling'));
@@ -16,6 +17,10 @@ export function mountPoolExplainer(root, api) {
   const fValue = h('output', { for: 'pool-f' });
   const sInput = h('input', { id: 'pool-s', type: 'range', min: 1, max: 4, value: 2, 'aria-label': 'Stride s' });
   const sValue = h('output', { for: 'pool-s' });
+  const pInput = h('input', { id: 'pool-p', type: 'range', min: 0, max: 3, value: 0, 'aria-label': 'Padding p' });
+  const pValue = h('output', { for: 'pool-p' });
+  const globalButton = h('button', { type: 'button', id: 'pool-global' }, 'Global average pooling: 7×7×1000 → 1×1×1000');
+  const globalResult = h('p', { class: 'explanation', id: 'pool-global-result', 'aria-live': 'polite' });
   const formula = h('p', { class: 'formula', id: 'pool-formula', 'aria-live': 'polite' });
   const inputGrid = h('div', { class: 'grid', id: 'pool-input-grid', role: 'group', 'aria-label': 'Input' });
   const outputGrid = h('div', { class: 'grid', id: 'pool-output-grid', role: 'group', 'aria-label': 'Output' });
@@ -26,37 +31,57 @@ export function mountPoolExplainer(root, api) {
     h('div', { class: 'controls' },
       h('label', {}, 'Mode ', modeSelect),
       h('label', {}, 'Window f ', fInput, fValue),
-      h('label', {}, 'Stride s ', sInput, sValue)),
+      h('label', {}, 'Stride s ', sInput, sValue),
+      h('label', {}, 'Padding p ', pInput, pValue)),
     formula,
     h('div', { class: 'equation' },
       h('figure', {}, h('figcaption', {}, 'Input (one channel)'), inputGrid),
       h('span', { class: 'op', 'aria-hidden': 'true' }, '→'),
       h('figure', {}, h('figcaption', {}, 'Output (computed by tract)'), outputGrid)),
-    explanation, error);
+    explanation, error,
+    h('div', { class: 'controls' }, globalButton), globalResult);
 
   modeSelect.addEventListener('change', () => { state.mode = modeSelect.value; render(); });
   fInput.addEventListener('input', () => { state.f = Number(fInput.value); state.focus = null; render(); });
   sInput.addEventListener('input', () => { state.s = Number(sInput.value); state.focus = null; render(); });
+  pInput.addEventListener('input', () => { state.p = Number(pInput.value); state.focus = null; render(); });
+  globalButton.addEventListener('click', globalAverage);
+
+  /** Lecture 09's exception: average pooling over the whole 7x7 map collapses each channel. */
+  function globalAverage() {
+    try {
+      const input = api.activations(1000, 7, 7);
+      const out = api.pool({ input, inputShape: [1000, 7, 7], mode: 'avg', size: 7 });
+      const first = api.explainPool({ input, inputShape: [1000, 7, 7], mode: 'avg', size: 7 }, 0, [0, 0]);
+      globalResult.textContent = `tract pooled 1000 channels of 7×7 activations to shape [${out.shape.join(', ')}] ` +
+        `(1×1×1000): channel 1 is the mean of its ${first.values.length} values = ${fmt(out.data[0])}, ` +
+        `channels 1–5: ${Array.from(out.data.slice(0, 5), fmt).join(', ')} …`;
+    } catch (e) {
+      globalResult.textContent = e.message;
+    }
+  }
 
   function render() {
-    const { n, f, s, mode } = state;
+    const { n, f, s, p, mode } = state;
     fValue.textContent = f;
     sValue.textContent = s;
-    const args = [state.image, [1, n, n], mode, f, s];
+    pValue.textContent = p;
+    const options = { input: state.image, inputShape: [1, n, n], mode, size: f, stride: s, padding: p };
     try {
-      formula.textContent = `n = ${n}, f = ${f}, s = ${s}: output side ${api.outputSizeFormula(n, f, 0, s)}`;
-      const out = api.pool2d(...args);
-      const trace = state.focus ? api.explainPool(...args, 0, state.focus[0], state.focus[1]) : null;
+      formula.textContent = `n = ${n}, f = ${f}, p = ${p}, s = ${s}: output side ${api.outputSizeFormula(n, f, p, s)}` +
+        (p ? (mode === 'max' ? ' (padding never wins a max)' : ' (averages skip the padding)') : '');
+      const out = api.pool(options);
+      const trace = state.focus ? api.explainPool(options, 0, state.focus) : null;
       error.hidden = true;
       const win = trace?.window;
       inputGrid.style.gridTemplateColumns = `repeat(${n}, var(--cell))`;
       inputGrid.replaceChildren(...Array.from(state.image, (v, i) => {
         const y = Math.floor(i / n);
         const x = i % n;
-        const inWindow = win && y >= win.top && y < win.top + win.height && x >= win.left && x < win.left + win.width;
+        const seen = inWindow(win, y, x);
         const isArgmax = trace?.argmax && trace.argmax[0] === y && trace.argmax[1] === x;
         const cell = numberCell(v, `input row ${y + 1} column ${x + 1}`, (value) => { state.image[i] = value; render(); });
-        return h('div', { class: `slot${inWindow ? ' in-window' : ''}${isArgmax ? ' argmax' : ''}`, dataset: { y, x } }, cell);
+        return h('div', { class: `slot${seen ? ' in-window' : ''}${isArgmax ? ' argmax' : ''}`, dataset: { y, x } }, cell);
       }));
       const [, oh, ow] = out.shape;
       outputGrid.style.gridTemplateColumns = `repeat(${ow}, var(--cell))`;
@@ -66,19 +91,19 @@ export function mountPoolExplainer(root, api) {
         const y = Math.floor(i / ow);
         const x = i % ow;
         const focused = state.focus && state.focus[0] === y && state.focus[1] === x;
-        const cell = h('button', { type: 'button', class: `slot out${focused ? ' focused' : ''}`, dataset: { y, x },
+        const cell = h('button', { type: 'button', class: `slot out${focused ? ' focused' : ''}`, dataset: { y, x, key: `${y}:${x}` },
           'aria-label': `output row ${y + 1} column ${x + 1}: ${fmt(v)}` }, fmt(v));
         const explain = () => {
           if (focused) return;
           state.focus = [y, x];
-          render();
+          preservingFocus(root, render);
         };
         cell.addEventListener('mouseenter', explain);
         cell.addEventListener('focus', explain);
         return cell;
       }));
       explanation.textContent = trace
-        ? `${mode === 'max' ? 'max' : 'mean'}(${trace.values.map((v) => fmt(v[2])).join(', ')}) = ${fmt(trace.output)}` +
+        ? `${mode === 'max' ? 'max' : 'mean'}(${trace.values.map((v) => fmt(v.value)).join(', ')}) = ${fmt(trace.output)}` +
           (trace.argmax ? ` (from row ${trace.argmax[0] + 1}, column ${trace.argmax[1] + 1})` : '')
         : 'Hover over or focus an output cell to see its window.';
     } catch (e) {
