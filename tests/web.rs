@@ -418,7 +418,7 @@ fn filters_explain_pool_formula_and_plan_cache() {
 }
 
 #[wasm_bindgen_test]
-fn network_shapes_from_js_layer_objects() {
+fn lectures_08_10_11_network_shapes_from_js_layer_objects() {
     let layers = js_sys::JSON::parse(
         r#"[{"type":"conv","f":3,"s":1,"p":0,"filters":10},
             {"type":"conv","f":5,"s":2,"p":0,"filters":20},
@@ -442,6 +442,38 @@ fn network_shapes_from_js_layer_objects() {
         wasm::dense_params_between(shape(&[3, 32, 32]), shape(&[6, 28, 28])).unwrap(),
         14_455_392.0
     );
+
+    // Lecture 10: 32x32x3 → 28x28x6 → 14x14x6 → 10x10x16 → 5x5x16 → 400 → 120 → 84 → 10.
+    let lenet = js_sys::JSON::parse(
+        r#"[{"type":"conv","f":5,"s":1,"p":0,"filters":6},
+            {"type":"pool","mode":"max","f":2,"s":2},
+            {"type":"conv","f":5,"s":1,"p":0,"filters":16},
+            {"type":"pool","mode":"max","f":2,"s":2},
+            {"type":"flatten"},
+            {"type":"dense","units":120},
+            {"type":"dense","units":84},
+            {"type":"dense","units":10}]"#,
+    )
+    .unwrap();
+    let result = wasm::network_shapes(shape(&[3, 32, 32]), lenet).unwrap();
+    let outputs: Vec<Vec<f64>> = Array::from(&get(&result, "layers"))
+        .iter()
+        .map(|step| numbers_of(&get(&step, "output")))
+        .collect();
+    assert_eq!(
+        outputs,
+        [
+            vec![6., 28., 28.],
+            vec![6., 14., 14.],
+            vec![16., 10., 10.],
+            vec![16., 5., 5.],
+            vec![400.],
+            vec![120.],
+            vec![84.],
+            vec![10.],
+        ]
+    );
+    assert_eq!(get(&result, "totalParams").as_f64(), Some(62_006.0));
 
     let bad = js_sys::JSON::parse(r#"[{"type":"lstm"}]"#).unwrap();
     assert_eq!(

@@ -121,7 +121,7 @@ test('3D (lecture 43): 14x14x14 with 5x5x5 gives 10x10x10, shown as slices', asy
   const { page } = ctx;
   assert.equal(await page.$eval('#volume3-output', (c) => c.dataset.shape), '1x10x10x10');
   assert.match(await text('#volume3-formula'), /^14×14×14 ∗ 5×5×5 → 10×10×10: each side ⌊\(14 \+ 2·0 − 5\) \/ 1⌋ \+ 1 = ⌊9 \/ 1⌋ \+ 1 = 10/);
-  assert.match(await text('#volume3-reads'), /^Output slice 6 reads input slices 6–10;/);
+  assert.match(await text('#volume3-reads'), /^Output slice 3 reads input slices 3–7;/);
   await slide(page, '#volume3-out-depth', 0);
   assert.match(await text('#volume3-reads'), /^Output slice 1 reads input slices 1–5;/);
   await page.selectOption('#volume3-filter', 'average');

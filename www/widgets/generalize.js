@@ -28,8 +28,8 @@ export function mountGeneralize(root, api) {
     focus: null, // output index of the 1D explanation
     volume: api.ballVolume(VOLUME),
     filter3: 'depth-edge',
-    inputDepth: 7,
-    outputDepth: 5,
+    inputDepth: 4,
+    outputDepth: 2,
   };
 
   // 1D
