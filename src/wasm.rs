@@ -20,6 +20,9 @@ use crate::ops::{Conv, Output, Pool, PoolMode};
 use crate::reference::{self, ConvTrace, PoolTrace, Window};
 use crate::samples;
 
+mod detect;
+pub use detect::*;
+
 type JsResult<T> = Result<T, JsError>;
 
 thread_local! {

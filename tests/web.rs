@@ -486,3 +486,109 @@ fn lectures_08_10_11_network_shapes_from_js_layer_objects() {
         "layers[0].units must be a number, got undefined"
     );
 }
+
+fn u32s(v: &JsValue) -> Vec<u32> {
+    v.clone()
+        .dyn_into::<js_sys::Uint32Array>()
+        .unwrap()
+        .to_vec()
+}
+
+#[wasm_bindgen_test]
+fn lectures_28_29_iou_and_non_max_suppression_in_the_browser() {
+    let a = f32s(&[2., 1., 4., 3.]);
+    let b = f32s(&[1., 2., 3., 4.]);
+    assert_eq!(wasm::iou(a.clone(), b.clone()).unwrap(), 1.0 / 7.0);
+    let parts = wasm::iou_parts(a, b).unwrap();
+    assert_eq!(get(&parts, "union").as_f64(), Some(7.0));
+    assert_eq!(
+        wasm::iou(f32s(&[0., 0., 1., 1.]), f32s(&[1., 1., 2., 2.])).unwrap(),
+        0.0
+    );
+    let boxes = f32s(&[
+        0., 0., 10., 10., 1., 1., 11., 11., 50., 50., 60., 60., 0., 0., 10., 10.,
+    ]);
+    let scores = f32s(&[0.7, 0.9, 0.8, f32::NAN]);
+    let kept =
+        wasm::non_max_suppression(boxes.clone(), scores.clone(), 0.6.into(), 0.5.into()).unwrap();
+    assert_eq!(kept.to_vec(), [1, 2]);
+    let kept = wasm::non_max_suppression_per_class(
+        boxes.clone(),
+        scores.clone(),
+        shape(&[0, 1, 0, 0]),
+        0.6.into(),
+        0.5.into(),
+    )
+    .unwrap();
+    assert_eq!(kept.to_vec(), [1, 2, 0]);
+    let steps = wasm::nms_steps(boxes, scores, JsValue::NULL, 0.6.into(), 0.5.into()).unwrap();
+    assert_eq!(u32s(&get(&steps, "belowThreshold")), [3]);
+    let first = Array::from(&get(&steps, "steps")).get(0);
+    let gone = Array::from(&get(&first, "suppressed")).get(0);
+    assert_eq!(get(&gone, "index").as_f64(), Some(0.0));
+    assert_eq!(
+        message(wasm::non_max_suppression(
+            f32s(&[0., 0., 1.]),
+            f32s(&[0.5]),
+            0.5.into(),
+            0.5.into()
+        )),
+        "boxes must hold 4 numbers per box (x1, y1, x2, y2), got 3 numbers"
+    );
+    assert_eq!(
+        message(wasm::iou(f32s(&[2., 0., 1., 1.]), f32s(&[0., 0., 1., 1.]))),
+        "box (2, 0, 1, 1) has x2 < x1 or y2 < y1"
+    );
+}
+
+#[wasm_bindgen_test]
+fn lectures_23_27_30_31_targets_and_decoding_in_the_browser() {
+    let y = wasm::localization_target(f32s(&[0.3, 0.6, 0.7, 0.9]), 1.into(), 3.into()).unwrap();
+    assert_eq!(y.length(), 8);
+    assert_eq!(y.get(0).as_f64(), Some(1.0));
+    let none = wasm::localization_target(JsValue::NULL, 0.into(), 3.into()).unwrap();
+    assert!(none.get(1).is_null());
+    let loss = wasm::localization_loss(f32s(&[0.5; 8]), none.into()).unwrap();
+    assert_eq!(loss, 0.25);
+
+    let options = js_sys::JSON::parse(
+        r#"{"grid": 3, "anchors": [[0.5, 1.5], [1.5, 0.5]], "classes": 3,
+            "objects": [{"box": [0.425, 0.275, 0.575, 0.725], "class": 0},
+                        {"box": [0.295, 0.445, 0.745, 0.595], "class": 1}]}"#,
+    )
+    .unwrap();
+    let t = wasm::yolo_target(options).unwrap();
+    assert_eq!(shape_of(&t), vec![3., 3., 2., 8.]);
+    let assignments = Array::from(&get(&t, "assignments"));
+    let anchors: Vec<f64> = assignments
+        .iter()
+        .map(|a| get(&a, "anchor").as_f64().unwrap())
+        .collect();
+    assert_eq!(anchors, [0.0, 1.0]);
+    assert_eq!(Array::from(&get(&t, "conflicts")).length(), 0);
+
+    // Decoding a hand-made 1x1 grid output with one anchor and no classes: σ(0) = 0.5 centre.
+    let spec = js_sys::JSON::parse(r#"{"grid": 1, "anchors": [[1, 1]], "classes": 0}"#).unwrap();
+    let d = wasm::yolo_decode(
+        f32s(&[0., 0., 0., 0., 2.]),
+        shape(&[1, 5, 1, 1]),
+        spec.clone(),
+    )
+    .unwrap();
+    assert_eq!(
+        get(&d, "boxes")
+            .dyn_into::<Float32Array>()
+            .unwrap()
+            .to_vec(),
+        [0., 0., 1., 1.]
+    );
+    let score = get(&d, "scores")
+        .dyn_into::<Float32Array>()
+        .unwrap()
+        .to_vec()[0];
+    assert!((score - 0.880797).abs() < 1e-5);
+    assert_eq!(
+        message(wasm::yolo_decode(f32s(&[0.; 6]), shape(&[1, 6, 1, 1]), spec)),
+        "the model's output has shape [1, 6, 1, 1] but a 1x1 grid with 1 anchors and 0 classes needs [5, 1, 1] (1·(5 + 0) channels)"
+    );
+}
