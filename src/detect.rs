@@ -81,6 +81,18 @@ impl BBox {
     pub fn area(&self) -> f32 {
         self.width().max(0.0) * self.height().max(0.0)
     }
+
+    /// The overlap of two boxes, or `None` when they do not meet with a positive area (touching
+    /// boxes have none).
+    pub fn intersection(&self, other: &BBox) -> Option<BBox> {
+        let b = BBox {
+            x1: self.x1.max(other.x1),
+            y1: self.y1.max(other.y1),
+            x2: self.x2.min(other.x2),
+            y2: self.y2.min(other.y2),
+        };
+        (b.x2 > b.x1 && b.y2 > b.y1).then_some(b)
+    }
 }
 
 /// The parts of an IoU, for the page to show: `iou = intersection / union`.
@@ -96,9 +108,7 @@ pub struct IouParts {
 
 /// Intersection, union and IoU of `a` and `b`. Touching boxes have intersection 0, so IoU 0.
 pub fn iou_parts(a: &BBox, b: &BBox) -> IouParts {
-    let w = (a.x2.min(b.x2) - a.x1.max(b.x1)).max(0.0);
-    let h = (a.y2.min(b.y2) - a.y1.max(b.y1)).max(0.0);
-    let intersection = w * h;
+    let intersection = a.intersection(b).map_or(0.0, |o| o.area());
     let union = a.area() + b.area() - intersection;
     let iou = if union > 0.0 {
         intersection / union
@@ -482,8 +492,9 @@ pub fn yolo_target(spec: &GridSpec, objects: &[Object]) -> Result<YoloTarget> {
                     col,
                     objects: here.iter().map(|x| x.object).collect(),
                     reason: format!(
-                        "{} objects in one cell but only {a} anchor boxes",
-                        here.len()
+                        "{} objects in one cell but only {a} anchor box{}",
+                        here.len(),
+                        if a == 1 { "" } else { "es" }
                     ),
                 });
             }
@@ -616,6 +627,105 @@ pub fn yolo_decode(spec: &GridSpec, output: &[f32], shape: &[usize]) -> Result<V
     Ok(detections)
 }
 
+/// One image's predictions for mAP: `(box, score, class)`.
+pub type Predictions = Vec<(BBox, f32, usize)>;
+
+/// Average precision of one class at IoU `iou_threshold` (PASCAL VOC, all-point interpolation):
+/// predictions of every image are ranked by descending score (`total_cmp`); each is a true
+/// positive when its best-overlapping unmatched ground-truth box of the class has IoU ≥ the
+/// threshold. `None` when no image holds an object of the class.
+pub fn average_precision(
+    predictions: &[Predictions],
+    truths: &[Vec<Object>],
+    class: usize,
+    iou_threshold: f32,
+) -> Option<f32> {
+    let total: usize = truths
+        .iter()
+        .map(|t| t.iter().filter(|o| o.class == class).count())
+        .sum();
+    if total == 0 {
+        return None;
+    }
+    let mut ranked: Vec<(f32, usize, BBox)> = predictions
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| {
+            p.iter()
+                .filter(|d| d.2 == class)
+                .map(move |d| (d.1, i, d.0))
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut used: Vec<Vec<bool>> = truths.iter().map(|t| vec![false; t.len()]).collect();
+    let (mut tp, mut points) = (0usize, Vec::with_capacity(ranked.len()));
+    for (rank, (_, image, bbox)) in ranked.iter().enumerate() {
+        let best = truths[*image]
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.class == class)
+            .map(|(j, o)| (j, iou(bbox, &o.bbox)))
+            .fold(None, |b: Option<(usize, f32)>, x| match b {
+                Some(b) if b.1 >= x.1 => Some(b),
+                _ => Some(x),
+            });
+        if let Some((j, overlap)) = best {
+            if overlap >= iou_threshold && !used[*image][j] {
+                used[*image][j] = true;
+                tp += 1;
+            }
+        }
+        points.push((tp as f32 / total as f32, tp as f32 / (rank + 1) as f32));
+    }
+    // Precision made monotone from the right, integrated over recall.
+    let mut ap = 0.0;
+    let mut best_precision = 0.0f32;
+    let mut previous_recall = points.last().map_or(0.0, |p| p.0);
+    for &(recall, precision) in points.iter().rev() {
+        ap += (previous_recall - recall) * best_precision;
+        best_precision = best_precision.max(precision);
+        previous_recall = recall;
+    }
+    ap += previous_recall * best_precision;
+    Some(ap)
+}
+
+/// Mean of [`average_precision`] over the classes `0..classes` that occur in `truths`, and the
+/// per-class values (`None` for absent classes). Errors when the image counts differ.
+pub fn mean_average_precision(
+    predictions: &[Predictions],
+    truths: &[Vec<Object>],
+    classes: usize,
+    iou_threshold: f32,
+) -> Result<(f32, Vec<Option<f32>>)> {
+    ensure!(
+        predictions.len() == truths.len(),
+        "{} images of predictions but {} of ground truth",
+        predictions.len(),
+        truths.len()
+    );
+    let per_class: Vec<Option<f32>> = (0..classes)
+        .map(|c| average_precision(predictions, truths, c, iou_threshold))
+        .collect();
+    let present: Vec<f32> = per_class.iter().flatten().copied().collect();
+    ensure!(!present.is_empty(), "no ground-truth objects to evaluate");
+    Ok((
+        present.iter().sum::<f32>() / present.len() as f32,
+        per_class,
+    ))
+}
+
+/// The object under the point `(x, y)` (same units as the boxes): the smallest box containing it
+/// (edges included), or `None`. How a click picks an object.
+pub fn object_at(boxes: &[BBox], x: f32, y: f32) -> Option<usize> {
+    boxes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.x1 <= x && x <= b.x2 && b.y1 <= y && y <= b.y2)
+        .min_by(|a, b| a.1.area().total_cmp(&b.1.area()))
+        .map(|(i, _)| i)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -630,6 +740,17 @@ mod tests {
         );
         assert!(BBox::new(2.0, 0.0, 1.0, 1.0).is_err());
         assert!(BBox::new(f32::NAN, 0.0, 1.0, 1.0).is_err());
+    }
+
+    #[test]
+    fn a_click_picks_the_smallest_box_under_it() {
+        let boxes = [
+            BBox::new(0.0, 0.0, 10.0, 10.0).unwrap(),
+            BBox::new(2.0, 2.0, 4.0, 4.0).unwrap(),
+        ];
+        assert_eq!(object_at(&boxes, 3.0, 3.0), Some(1));
+        assert_eq!(object_at(&boxes, 8.0, 8.0), Some(0));
+        assert_eq!(object_at(&boxes, 11.0, 8.0), None);
     }
 
     #[test]

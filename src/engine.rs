@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use anyhow::{ensure, Context, Result};
 use tract_onnx::prelude::*;
+use tract_onnx::tract_hir::infer::Factoid;
 
 use crate::geometry::{check_output_size, check_tensor, shape_text, AxisGeometry, AxisPad};
 use crate::graph;
@@ -12,6 +13,113 @@ use crate::ops::{Conv, Output, Pool};
 
 /// An optimised tract plan, ready to run.
 pub type Plan = Arc<TypedRunnableModel>;
+
+/// Largest ONNX file the playground loads: 64 MiB (a wasm32 module has 4 GiB at most, and the
+/// optimised plan needs room besides the bytes).
+pub const MAX_MODEL_BYTES: usize = 64 << 20;
+
+/// Runs `plan` on one f32 `input` of `shape` and returns its first output.
+fn run_plan(plan: &Plan, input: &[f32], shape: &[usize]) -> Result<Output> {
+    let tensor = Tensor::from_shape(shape, input)?;
+    let outputs = plan
+        .run(tvec!(tensor.into_tvalue()))
+        .context("tract failed to run the graph")?;
+    let first = outputs.first().context("the graph produced no output")?;
+    let view = first
+        .to_plain_array_view::<f32>()
+        .context("the graph's output is not f32")?;
+    Ok(Output {
+        shape: view.shape().to_vec(),
+        data: view.iter().copied().collect(),
+    })
+}
+
+/// A loaded ONNX model with one f32 input of a fixed shape: a trained CNN (the digit classifier,
+/// the detectors) or a file the user picked.
+pub struct Model {
+    plan: Plan,
+    input_shape: Vec<usize>,
+    output_shape: Vec<usize>,
+}
+
+impl Model {
+    /// Reads ONNX `bytes`, fixes its input shape (from the file, with a batch of 1 for a symbolic
+    /// batch axis) and optimises it. Errors name the cause: bytes that are not ONNX, a file over
+    /// [`MAX_MODEL_BYTES`], several inputs, an input shape left unknown, or an op tract cannot run.
+    pub fn load(bytes: &[u8]) -> Result<Model> {
+        ensure!(
+            bytes.len() <= MAX_MODEL_BYTES,
+            "the model file has {} bytes, over the limit of {MAX_MODEL_BYTES} ({} MiB)",
+            bytes.len(),
+            MAX_MODEL_BYTES >> 20
+        );
+        let mut model = tract_onnx::onnx()
+            .model_for_read(&mut &bytes[..])
+            .with_context(|| {
+                format!("cannot read an ONNX model from these {} bytes", bytes.len())
+            })?;
+        let inputs = model.input_outlets()?.len();
+        ensure!(
+            inputs == 1,
+            "the model has {inputs} inputs; the playground runs models with one image input"
+        );
+        let fact = model.input_fact(0)?.clone();
+        let dims: Vec<usize> = fact
+            .shape
+            .dims()
+            .enumerate()
+            .map(|(axis, d)| {
+                match d.concretize().and_then(|dim| dim.as_i64()) {
+                    Some(size) => usize::try_from(size).ok(),
+                    // A symbolic or unknown batch axis runs with a batch of one.
+                    None => (axis == 0).then_some(1),
+                }
+            })
+            .collect::<Option<Vec<_>>>()
+            .with_context(|| {
+                format!(
+                    "the model's input shape {:?} has unknown sizes besides the batch",
+                    fact.shape
+                )
+            })?;
+        model.set_input_fact(0, f32::fact(&dims).into())?;
+        let typed = model
+            .into_typed()
+            .context("tract cannot analyse this ONNX graph")?;
+        let output_shape = typed
+            .output_fact(0)?
+            .shape
+            .as_concrete()
+            .map(|s| s.to_vec())
+            .context("the model's output shape is not fixed by its input shape")?;
+        let plan = typed
+            .into_optimized()
+            .context("tract cannot optimise this ONNX graph")?
+            .into_runnable()
+            .context("tract cannot plan this ONNX graph")?;
+        Ok(Model {
+            plan,
+            input_shape: dims,
+            output_shape,
+        })
+    }
+
+    /// The input shape the model runs with, e.g. `[1, 3, 96, 96]`.
+    pub fn input_shape(&self) -> &[usize] {
+        &self.input_shape
+    }
+
+    /// The shape of the first output for that input.
+    pub fn output_shape(&self) -> &[usize] {
+        &self.output_shape
+    }
+
+    /// Runs the model on `input` (`Π input_shape` finite values) and returns its first output.
+    pub fn run(&self, input: &[f32]) -> Result<Output> {
+        check_tensor("input", input, &self.input_shape)?;
+        run_plan(&self.plan, input, &self.input_shape)
+    }
+}
 
 /// How many optimised plans the engine keeps (least recently used are dropped first).
 pub const PLAN_CACHE_SIZE: usize = 8;
@@ -55,18 +163,18 @@ impl Engine {
     }
 
     /// The plan for `bytes`, from the cache or freshly loaded.
-    fn plan(&mut self, bytes: Vec<u8>) -> Result<Plan> {
-        if let Some(i) = self.plans.iter().position(|(k, _)| *k == bytes) {
+    fn plan(&mut self, bytes: &[u8]) -> Result<Plan> {
+        if let Some(i) = self.plans.iter().position(|(k, _)| k == bytes) {
             let entry = self.plans.remove(i);
             let plan = entry.1.clone();
             self.plans.push(entry);
             return Ok(plan);
         }
-        let plan = self.load(&bytes)?;
+        let plan = self.load(bytes)?;
         if self.plans.len() == PLAN_CACHE_SIZE {
             self.plans.remove(0);
         }
-        self.plans.push((bytes, plan.clone()));
+        self.plans.push((bytes.to_vec(), plan.clone()));
         Ok(plan)
     }
 
@@ -77,21 +185,10 @@ impl Engine {
 
     /// Runs the single-input, single-output ONNX model `bytes` (cached by bytes) on `input` of
     /// `shape` and returns its first output with its shape.
-    pub fn run(&mut self, bytes: Vec<u8>, input: &[f32], shape: &[usize]) -> Result<Output> {
+    pub fn run(&mut self, bytes: &[u8], input: &[f32], shape: &[usize]) -> Result<Output> {
         check_tensor("input", input, shape)?;
         let plan = self.plan(bytes)?;
-        let tensor = Tensor::from_shape(shape, input)?;
-        let outputs = plan
-            .run(tvec!(tensor.into_tvalue()))
-            .context("tract failed to run the graph")?;
-        let first = outputs.first().context("the graph produced no output")?;
-        let view = first
-            .to_plain_array_view::<f32>()
-            .context("the graph's output is not f32")?;
-        Ok(Output {
-            shape: view.shape().to_vec(),
-            data: view.iter().copied().collect(),
-        })
+        run_plan(&plan, input, shape)
     }
 
     /// Runs a one-layer graph built for an input `[c, spatial…]` (batch of one added here) and
@@ -107,7 +204,7 @@ impl Engine {
         let batched: Vec<usize> = std::iter::once(1)
             .chain(input_shape.iter().copied())
             .collect();
-        let out = self.run(graph::encode(model), input, &batched)?;
+        let out = self.run(&graph::encode(model), input, &batched)?;
         ensure!(
             out.shape[1..] == expected[..] && out.shape[0] == 1,
             "tract produced shape {} but the geometry says {}",

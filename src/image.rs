@@ -76,6 +76,72 @@ pub fn luma_weighted(kernel: &[f32]) -> Vec<f32> {
         .collect()
 }
 
+/// `width × height` RGBA bytes → an RGB `[3, out_height, out_width]` tensor with values in 0..1,
+/// resampled bilinearly (pixel centres aligned, as most resizers do): how a photo, a webcam frame
+/// or a drawing becomes a detector's fixed-size input. Errors for mismatched lengths or sizes
+/// outside 1..=[`MAX_SIDE`].
+pub fn rgba_to_rgb_resized(
+    rgba: &[u8],
+    width: usize,
+    height: usize,
+    out_width: usize,
+    out_height: usize,
+) -> Result<Vec<f32>> {
+    for (what, v) in [
+        ("width", width),
+        ("height", height),
+        ("output width", out_width),
+        ("output height", out_height),
+    ] {
+        ensure!(
+            (1..=MAX_SIDE).contains(&v),
+            "{what} must be 1 to {MAX_SIDE} pixels, got {v}"
+        );
+    }
+    ensure!(
+        rgba.len() == width * height * 4,
+        "RGBA data has {} bytes but a {width}x{height} image needs {}",
+        rgba.len(),
+        width * height * 4
+    );
+    // Source coordinate of output pixel centre i: (i + 0.5)·n/m - 0.5, clamped to the image.
+    let axis = |m: usize, n: usize| -> Vec<(usize, usize, f32)> {
+        (0..m)
+            .map(|i| {
+                let x = ((i as f32 + 0.5) * n as f32 / m as f32 - 0.5).clamp(0.0, (n - 1) as f32);
+                let lo = x.floor() as usize;
+                (lo, (lo + 1).min(n - 1), x - lo as f32)
+            })
+            .collect()
+    };
+    let (xs, ys) = (axis(out_width, width), axis(out_height, height));
+    let plane = out_width * out_height;
+    let mut out = vec![0.0f32; 3 * plane];
+    for (oy, &(y0, y1, fy)) in ys.iter().enumerate() {
+        for (ox, &(x0, x1, fx)) in xs.iter().enumerate() {
+            for c in 0..3 {
+                let p = |x: usize, y: usize| rgba[(y * width + x) * 4 + c] as f32;
+                let top = p(x0, y0) * (1.0 - fx) + p(x1, y0) * fx;
+                let bottom = p(x0, y1) * (1.0 - fx) + p(x1, y1) * fx;
+                out[c * plane + oy * out_width + ox] = (top * (1.0 - fy) + bottom * fy) / 255.0;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// An RGB `[3, height, width]` tensor with values in 0..1 → RGBA bytes (opaque), for drawing.
+pub fn rgb_to_rgba(rgb: &[f32], width: usize, height: usize) -> Result<Vec<u8>> {
+    check_tensor("image", rgb, &[3, height, width])?;
+    let plane = width * height;
+    Ok((0..plane)
+        .flat_map(|i| {
+            let c = |k: usize| (rgb[k * plane + i].clamp(0.0, 1.0) * 255.0).round() as u8;
+            [c(0), c(1), c(2), 255]
+        })
+        .collect())
+}
+
 /// The generated grey images (values 0-255), by name, in the order the page lists them.
 pub const GENERATED: &[(&str, &str)] = &[
     ("bright-left", "Bright left, dark right (lecture 02)"),
@@ -222,6 +288,32 @@ mod tests {
         assert_eq!(
             rgba_to_chw(&rgba, 3, 1, 1).unwrap_err().to_string(),
             "RGBA data has 8 bytes but a 3x1 image needs 12"
+        );
+    }
+
+    #[test]
+    fn resizing_keeps_flat_colours_and_same_size_is_an_exact_copy() {
+        let red = [200u8, 10, 0, 255].repeat(6 * 4);
+        let out = rgba_to_rgb_resized(&red, 6, 4, 3, 2).unwrap();
+        assert!(out[..6].iter().all(|&v| (v - 200.0 / 255.0).abs() < 1e-6));
+        assert!(out[12..].iter().all(|&v| v == 0.0));
+        // Same size: an exact copy, and back to the same bytes.
+        let rgba: Vec<u8> = (0..5 * 3 * 4)
+            .map(|i| {
+                if i % 4 == 3 {
+                    255
+                } else {
+                    (i * 37 % 256) as u8
+                }
+            })
+            .collect();
+        let same = rgba_to_rgb_resized(&rgba, 5, 3, 5, 3).unwrap();
+        assert_eq!(rgb_to_rgba(&same, 5, 3).unwrap(), rgba);
+        assert_eq!(
+            rgba_to_rgb_resized(&rgba, 5, 4, 2, 2)
+                .unwrap_err()
+                .to_string(),
+            "RGBA data has 60 bytes but a 5x4 image needs 80"
         );
     }
 

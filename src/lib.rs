@@ -8,6 +8,7 @@
 //! - [`filters`]: the course's named edge filters;
 //! - [`graph`]: ONNX graphs for single layers, built in Rust;
 //! - [`image`]: RGBA bytes to tensors, generated images, feature maps to heatmaps;
+//! - [`scenes`]: generated detection scenes (circles, squares, triangles) with their boxes;
 //! - [`samples`]: generated signals, volumes and activations, and the 1D/3D filters;
 //! - [`network`]: activation shapes and parameter counts of a stack of layers;
 //! - [`detect`]: boxes, IoU, non-max suppression, localisation and YOLO targets, YOLO decoding;
@@ -26,6 +27,7 @@ pub mod network;
 pub mod ops;
 pub mod reference;
 pub mod samples;
+pub mod scenes;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -21,7 +21,9 @@ use crate::reference::{self, ConvTrace, PoolTrace, Window};
 use crate::samples;
 
 mod detect;
+mod model;
 pub use detect::*;
+pub use model::*;
 
 type JsResult<T> = Result<T, JsError>;
 

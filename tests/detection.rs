@@ -315,3 +315,45 @@ fn decode_inverts_the_target_parametrisation() {
         "the model's output has shape [1, 2, 2, 7] but a 2x2 grid with 1 anchors and 2 classes needs [7, 2, 2] (1·(5 + 2) channels)"
     );
 }
+
+#[test]
+fn average_precision_of_hand_made_rankings() {
+    let truth = |x: f32, class| Object {
+        bbox: bx(x, 0., x + 1., 1.),
+        class,
+    };
+    let truths = vec![
+        vec![truth(0., 0), truth(5., 0)],
+        vec![truth(0., 0), truth(9., 1)],
+    ];
+    // Perfect: every object found with the highest scores, one false positive ranked last.
+    let perfect = vec![
+        vec![(bx(0., 0., 1., 1.), 0.9, 0), (bx(5., 0., 6., 1.), 0.8, 0)],
+        vec![
+            (bx(0., 0., 1., 1.), 0.7, 0),
+            (bx(20., 0., 21., 1.), 0.1, 0),
+            (bx(9., 0., 10., 1.), 0.5, 1),
+        ],
+    ];
+    let (map, per_class) = mean_average_precision(&perfect, &truths, 3, 0.5).unwrap();
+    assert_eq!(per_class, [Some(1.0), Some(1.0), None]);
+    assert_eq!(map, 1.0);
+    // A false positive ranked first, a duplicate of a found object, and a box in the wrong image:
+    let shaky = vec![
+        vec![
+            (bx(30., 0., 31., 1.), 0.95, 0),
+            (bx(0., 0., 1., 1.), 0.9, 0),
+        ],
+        vec![
+            (bx(0., 0., 1., 1.), 0.8, 0),
+            (bx(0.1, 0., 1.1, 1.), 0.75, 0),
+            (bx(5., 0., 6., 1.), 0.01, 0),
+        ],
+    ];
+    let ap = average_precision(&shaky, &truths, 0, 0.5).unwrap();
+    // (recall, precision) by rank: (0, 0), (1/3, 1/2), (2/3, 2/3), (2/3, 2/4) for the duplicate,
+    // (2/3, 2/5) for x = 5, which is in image 0, not 1. Precision made monotone is 2/3 up to
+    // recall 2/3: AP = 2/3 · 2/3.
+    assert!((ap - 4.0 / 9.0).abs() < 1e-6, "{ap}");
+    assert!(mean_average_precision(&shaky, &truths[..1], 3, 0.5).is_err());
+}

@@ -223,3 +223,63 @@ fn broken_onnx_bytes_are_an_error_and_the_engine_keeps_working() {
     let out = engine.conv(&base()).unwrap();
     assert_eq!(out.data, COURSE_OUTPUT);
 }
+
+/// Loading user models: what a wrong file gets told (issue: "a broken ONNX file … gets a clear
+/// message").
+#[test]
+fn model_files_that_cannot_run_get_messages_naming_the_cause() {
+    use cnn_playground::engine::{Model, MAX_MODEL_BYTES};
+    use cnn_playground::graph;
+    use tract_onnx::pb::tensor_shape_proto::dimension::Value;
+
+    let message = |bytes: &[u8]| format!("{:#}", Model::load(bytes).err().expect("an error"));
+    assert!(message(b"certainly not protobuf")
+        .starts_with("cannot read an ONNX model from these 22 bytes"));
+    assert_eq!(
+        message(&vec![0u8; MAX_MODEL_BYTES + 1]),
+        "the model file has 67108865 bytes, over the limit of 67108864 (64 MiB)"
+    );
+
+    // A valid one-layer graph loads and runs like the engine's own conv.
+    let conv = base();
+    let proto = graph::conv(&conv, &conv.validate().unwrap());
+    let model = Model::load(&graph::encode(&proto)).unwrap();
+    assert_eq!(
+        (model.input_shape(), model.output_shape()),
+        (&[1, 1, 6, 6][..], &[1, 1, 4, 4][..])
+    );
+    assert_eq!(model.run(&COURSE_IMAGE).unwrap().data, COURSE_OUTPUT);
+    assert_eq!(
+        format!("{:#}", model.run(&COURSE_IMAGE[..35]).unwrap_err()),
+        "input has 35 values but shape [1, 1, 6, 6] needs 36"
+    );
+
+    // A symbolic batch becomes 1; a symbolic height cannot be run.
+    let with_dim = |axis: usize, value: Value| {
+        let mut p = proto.clone();
+        let input = &mut p.graph.as_mut().unwrap().input[0];
+        let Some(tract_onnx::pb::type_proto::Value::TensorType(t)) =
+            input.r#type.as_mut().unwrap().value.as_mut()
+        else {
+            unreachable!()
+        };
+        t.shape.as_mut().unwrap().dim[axis].value = Some(value);
+        graph::encode(&p)
+    };
+    let batch = Model::load(&with_dim(0, Value::DimParam("N".into()))).unwrap();
+    assert_eq!(batch.input_shape(), [1, 1, 6, 6]);
+    assert!(
+        message(&with_dim(2, Value::DimParam("H".into()))).starts_with("the model's input shape")
+    );
+
+    // Two inputs.
+    let mut two = proto.clone();
+    let g = two.graph.as_mut().unwrap();
+    let mut second = g.input[0].clone();
+    second.name = "extra".into();
+    g.input.push(second);
+    assert_eq!(
+        message(&graph::encode(&two)),
+        "the model has 2 inputs; the playground runs models with one image input"
+    );
+}

@@ -6,6 +6,10 @@ import { mountPoolExplainer } from './widgets/pool-explainer.js';
 import { mountNetworkShapes } from './widgets/network-shapes.js';
 import { mountVolumeLab } from './widgets/volume-lab.js';
 import { mountGeneralize } from './widgets/generalize.js';
+import { mountLocalization } from './widgets/localization.js';
+import { mountIouLab } from './widgets/iou-lab.js';
+import { mountYoloGrid } from './widgets/yolo-grid.js';
+import { mountDetectorLab } from './widgets/detector-lab.js';
 
 const status = document.getElementById('status');
 
@@ -23,5 +27,9 @@ mountVolumeLab(document.getElementById('volume-lab'), api);
 mountPoolExplainer(document.getElementById('pool-explainer'), api);
 mountNetworkShapes(document.getElementById('network-shapes'), api);
 mountGeneralize(document.getElementById('generalize'), api);
+mountLocalization(document.getElementById('localization'), api);
+mountIouLab(document.getElementById('iou-lab'), api);
+mountYoloGrid(document.getElementById('yolo-grid'), api);
+mountDetectorLab(document.getElementById('detector-lab'), api);
 status.textContent = 'Ready.';
 document.documentElement.dataset.ready = 'true';

@@ -10,6 +10,7 @@ use super::{
     JsResult,
 };
 use crate::detect::{self, BBox, GridSpec, NmsTrace, Object as Obj};
+use crate::{image, scenes};
 
 /// `[x1, y1, x2, y2]` → a checked box.
 fn bbox(name: &str, v: &JsValue) -> JsResult<BBox> {
@@ -62,11 +63,17 @@ pub fn iou(a: JsValue, b: JsValue) -> JsResult<f32> {
     Ok(detect::iou(&bbox("a", &a)?, &bbox("b", &b)?))
 }
 
-/// `{ intersection, union, iou }` of two boxes, for showing how the IoU is made.
+/// `{ intersection, union, iou, overlap: [x1, y1, x2, y2] | null }` of two boxes, for showing how
+/// the IoU is made (`overlap` is the intersection box, `null` when the boxes only touch or miss).
 #[wasm_bindgen(js_name = iouParts)]
 pub fn iou_parts(a: JsValue, b: JsValue) -> JsResult<JsValue> {
-    let p = detect::iou_parts(&bbox("a", &a)?, &bbox("b", &b)?);
+    let (a, b) = (bbox("a", &a)?, bbox("b", &b)?);
+    let p = detect::iou_parts(&a, &b);
     let obj = Object::new();
+    let overlap = a.intersection(&b).map_or(JsValue::NULL, |o| {
+        Float32Array::from(&[o.x1, o.y1, o.x2, o.y2][..]).into()
+    });
+    set(&obj, "overlap", overlap)?;
     set(&obj, "intersection", p.intersection)?;
     set(&obj, "union", p.union)?;
     set(&obj, "iou", p.iou)?;
@@ -337,4 +344,99 @@ pub(super) fn detections_object(found: &[detect::Detection]) -> JsResult<JsValue
     set(&obj, "classes", Uint32Array::from(classes.as_slice()))?;
     set(&obj, "cells", Uint32Array::from(cells.as_slice()))?;
     Ok(obj.into())
+}
+
+/// A generated detection scene (lecture 31's setting) for `seed`: `{ size, tensor: Float32Array
+/// [3, 96, 96] (0..1), rgba: Uint8ClampedArray, objects: [{ box, class }], classes: string[],
+/// grid, anchors }` with boxes in image fractions and the shapes detector's grid and anchors.
+#[wasm_bindgen(js_name = generateScene)]
+pub fn generate_scene(seed: JsValue) -> JsResult<JsValue> {
+    let seed = seed
+        .as_f64()
+        .filter(|s| s.is_finite() && *s >= 0.0 && s.fract() == 0.0)
+        .ok_or_else(|| JsError::new(&format!("seed must be a whole number ≥ 0, got {seed:?}")))?;
+    let scene = scenes::generate(seed as u64, scenes::SCENE_SIZE).map_err(core_error)?;
+    let size = scene.size;
+    let rgba = image::rgb_to_rgba(&scene.image, size, size).map_err(core_error)?;
+    let obj = Object::new();
+    set(&obj, "size", size as f64)?;
+    set(&obj, "tensor", Float32Array::from(scene.image.as_slice()))?;
+    set(
+        &obj,
+        "rgba",
+        js_sys::Uint8ClampedArray::from(rgba.as_slice()),
+    )?;
+    let objects = Array::new();
+    for o in &scene.objects {
+        let oo = Object::new();
+        let b = o.bbox;
+        set(
+            &oo,
+            "box",
+            Float32Array::from(&[b.x1, b.y1, b.x2, b.y2][..]),
+        )?;
+        set(&oo, "class", o.class as f64)?;
+        objects.push(&oo);
+    }
+    set(&obj, "objects", objects)?;
+    let spec = scenes::detector_spec();
+    set(
+        &obj,
+        "classes",
+        scenes::CLASSES
+            .iter()
+            .map(|c| JsValue::from_str(c))
+            .collect::<Array>(),
+    )?;
+    set(&obj, "grid", spec.grid as f64)?;
+    let anchors: Array = spec
+        .anchors
+        .iter()
+        .map(|&(w, h)| JsValue::from(Float32Array::from(&[w, h][..])))
+        .collect();
+    set(&obj, "anchors", anchors)?;
+    Ok(obj.into())
+}
+
+/// `width × height` RGBA bytes (a canvas, photo or webcam frame) → an RGB `[3, size, size]`
+/// `Float32Array` in 0..1, resized bilinearly: a detector's input.
+#[wasm_bindgen(js_name = detectorInput)]
+pub fn detector_input(
+    rgba: &[u8],
+    width: JsValue,
+    height: JsValue,
+    size: JsValue,
+) -> JsResult<Float32Array> {
+    let (w, h, s) = (
+        whole("width", &width)?,
+        whole("height", &height)?,
+        whole("size", &size)?,
+    );
+    let data = image::rgba_to_rgb_resized(rgba, w, h, s, s).map_err(core_error)?;
+    Ok(Float32Array::from(data.as_slice()))
+}
+
+/// The index of the smallest box (`n·4` corners) containing the point `(x, y)`, or -1: what a
+/// click on a scene picks.
+#[wasm_bindgen(js_name = objectAt)]
+pub fn object_at(boxes_: JsValue, x: JsValue, y: JsValue) -> JsResult<f64> {
+    let found = detect::object_at(&boxes(&boxes_)?, number("x", &x)?, number("y", &y)?);
+    Ok(found.map_or(-1.0, |i| i as f64))
+}
+
+/// An RGB `[3, height, width]` tensor in 0..1 → opaque RGBA bytes (`Uint8ClampedArray`) for a
+/// canvas: how the page shows what a detector sees.
+#[wasm_bindgen(js_name = imageFromTensor)]
+pub fn image_from_tensor(
+    tensor: JsValue,
+    width: JsValue,
+    height: JsValue,
+) -> JsResult<js_sys::Uint8ClampedArray> {
+    let rgba = image::rgb_to_rgba(
+        &floats("tensor", &tensor)?,
+        whole("width", &width)?,
+        whole("height", &height)?,
+    )
+    .map_err(core_error)?;
+    Ok(js_sys::Uint8ClampedArray::from(rgba.as_slice()))
 }

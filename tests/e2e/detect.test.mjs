@@ -1,0 +1,145 @@
+// End to end: the week-3 widgets — localisation target and loss (23-24), IoU with dragging and
+// the keyboard (28), the YOLO grid with anchors and its conflicts (27, 30, 31), and the trained
+// shapes detector decoded and suppressed step by step (29, 31). Fails on any console error,
+// page error or failed request.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openPlayground } from './browser.mjs';
+import { slide } from './helpers.mjs';
+
+let ctx;
+before(async () => {
+  ctx = await openPlayground();
+  await ctx.page.goto(ctx.server.url);
+  await ctx.page.waitForSelector('html[data-ready="true"]', { timeout: 30_000 });
+  await ctx.page.waitForSelector('#detector-lab[data-ready="true"]', { timeout: 30_000 });
+});
+after(async () => {
+  await ctx?.close();
+});
+
+const text = (sel) => ctx.page.textContent(sel);
+
+test('IoU (lecture 28): the course case, keyboard and dragging, touching boxes', async () => {
+  const { page } = ctx;
+  assert.equal(await text('#iou-readout'), 'intersection 1, union 7: IoU = 1 / 7 = 0.1429');
+  assert.equal(await page.$eval('#iou-verdict', (e) => e.dataset.correct), 'false');
+  await page.focus('#iou-box-b');
+  await page.keyboard.press('ArrowRight'); // B = (2, 2, 4, 4): overlap 2×1 = 2, union 6
+  assert.equal(await text('#iou-readout'), 'intersection 2, union 6: IoU = 2 / 6 = 0.3333');
+  await page.keyboard.press('Shift+ArrowDown'); // B = (2, 2, 4, 5)
+  assert.match(await text('#iou-coords'), /B = \(2, 2, 4, 5\)/);
+  await page.selectOption('#iou-preset', 'half');
+  assert.equal(await text('#iou-readout'), 'intersection 16, union 32: IoU = 16 / 32 = 0.5000');
+  assert.equal(await page.$eval('#iou-verdict', (e) => e.dataset.correct), 'true');
+  for (const touching of ['corner', 'edge', 'disjoint']) {
+    await page.selectOption('#iou-preset', touching);
+    assert.match(await text('#iou-readout'), /^intersection 0, union \d+: IoU = 0 \/ \d+ = 0\.0000$/, touching);
+  }
+  // Drag B of "the same box" two units to the right: overlap 2×4 = 8, union 24.
+  await page.selectOption('#iou-preset', 'same');
+  const b = await page.locator('#iou-box-b').boundingBox();
+  const unit = (await page.locator('#iou-svg').boundingBox()).width / 368 * 36;
+  await page.mouse.move(b.x + b.width - 10, b.y + b.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width - 10 + 2 * unit, b.y + b.height / 2, { steps: 8 });
+  await page.mouse.up();
+  assert.equal(await text('#iou-readout'), 'intersection 8, union 24: IoU = 8 / 24 = 0.3333');
+});
+
+test('YOLO grid (lectures 27, 30, 31): cells, anchors by shape, target shape and conflicts', async () => {
+  const { page } = ctx;
+  assert.equal(await text('#yolo-shape'), 'Target y: 3×3×2×8 = 3×3×16 (2 anchors × (5 + 3 classes) per cell)');
+  const rows = () => page.$$eval('#yolo-table tr[data-object]', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+  assert.deepEqual((await rows()).map((r) => r.slice(0, 3)), [['1 pedestrian', '(2, 2)', '1 (0.81)'], ['2 car', '(2, 2)', '2 (0.81)']]);
+  assert.equal((await rows())[0][3], '[1, 0.5, 0.5, 1.35, 0.45, 1, 0, 0]');
+  assert.equal(await page.$$eval('#yolo-conflicts li', (l) => l.length), 0);
+  await page.selectOption('#yolo-anchors', 'one');
+  assert.match(await text('#yolo-conflicts'), /Cell \(2, 2\): 2 objects in one cell but only 1 anchor box\./);
+  await page.selectOption('#yolo-preset', 'three-objects');
+  assert.match(await text('#yolo-conflicts'), /3 objects in one cell but only 2 anchor boxes/);
+  await page.selectOption('#yolo-preset', 'same-anchor');
+  assert.match(await text('#yolo-conflicts'), /2 objects in one cell match the same anchor box 2; only object 1 is kept/);
+  assert.equal(await page.$$eval('#yolo-table tr.lost', (l) => l.length), 1);
+  await page.selectOption('#yolo-preset', 'lecture-27');
+  await slide(page, '#yolo-grid-size', 19);
+  assert.equal(await text('#yolo-shape'), 'Target y: 19×19×1×8 = 19×19×8 (1 anchor × (5 + 3 classes) per cell)');
+  // Drawing a box adds an object.
+  const c = await page.locator('#yolo-canvas').boundingBox();
+  await page.mouse.move(c.x + c.width * 0.1, c.y + c.height * 0.1);
+  await page.mouse.down();
+  await page.mouse.move(c.x + c.width * 0.3, c.y + c.height * 0.25, { steps: 5 });
+  await page.mouse.up();
+  assert.equal((await rows()).length, 3);
+  assert.equal((await rows())[2][1], '(4, 4)'); // centre (0.2, 0.175) on 19 cells: ⌊3.3⌋, ⌊3.8⌋
+  await page.selectOption('#yolo-preset', 'scene');
+  assert.match(await text('#yolo-shape'), /^Target y: 6×6×2×8 = 6×6×16/);
+  assert.equal(await page.isHidden('#yolo-error'), true);
+});
+
+test('localisation (lectures 23-24): object and background targets, loss, landmarks', async () => {
+  const { page } = ctx;
+  // The widget shows the first generated scene (seed ≥ 1) with exactly one object.
+  const scene = await page.evaluate(async () => {
+    const api = await import('./pkg/cnn_playground.js');
+    for (let seed = 1; ; seed++) {
+      const s = api.generateScene(seed);
+      if (s.objects.length === 1) return { box: Array.from(s.objects[0].box), cls: s.objects[0].class, target: api.localizationTarget(s.objects[0].box, s.objects[0].class, 3) };
+    }
+  });
+  const c = await page.locator('#loc-canvas').boundingBox();
+  const [x1, y1, x2, y2] = scene.box;
+  await page.mouse.click(c.x + c.width * (x1 + x2) / 2, c.y + c.height * (y1 + y2) / 2);
+  const ys = await page.$$eval('#loc-target td.y', (tds) => tds.map((td) => td.textContent));
+  assert.deepEqual(ys.map(Number).map((v) => v.toFixed(2)), scene.target.map((v) => v.toFixed(2)));
+  assert.equal(ys[0], '1');
+  assert.match(await text('#loc-loss'), /^Object: L = Σ \(ŷ_i − y_i\)² over all 8 components = \d\.\d{4}$/);
+  // The far corner away from the object is background.
+  const corner = x1 > 0.5 ? 0.02 : 0.98;
+  const cornerY = y1 > 0.5 ? 0.02 : 0.98;
+  await page.mouse.click(c.x + c.width * corner, c.y + c.height * cornerY);
+  const bg = await page.$$eval('#loc-target td.y', (tds) => tds.map((td) => td.textContent));
+  assert.deepEqual(bg, ['0', ...Array(7).fill('? (don\'t care)')]);
+  assert.equal(await text('#loc-loss'), 'No object: only p_c counts, L = (ŷ_1 − 0)² = 0.6400');
+  await page.selectOption('#loc-mode', 'landmark');
+  await page.mouse.click(c.x + c.width * 0.25, c.y + c.height * 0.5);
+  assert.match(await text('#loc-landmarks'), /^Landmarks add 2 outputs: l1 = \(0\.25, 0\.50\)$/);
+});
+
+test('detector (lectures 29, 31): thresholds move the counts of each stage', async () => {
+  const { page } = ctx;
+  const counts = async () => page.$eval('#det-counts', (e) => [Number(e.dataset.passed), Number(e.dataset.kept), e.textContent]);
+  const [passed, kept, line] = await counts();
+  assert.match(line, /^72 boxes \(6×6 cells × 2 anchors\) → \d+ with score > 0\.60 → \d+ after non-max suppression \(\d+ suppressed\)$/);
+  assert.ok(kept >= 1 && kept <= passed, line);
+  // The generated scene's objects are all found, each by one box of the right class.
+  const truth = await page.evaluate(async () => (await import('./pkg/cnn_playground.js')).generateScene(1).objects.length);
+  assert.equal(kept, truth, line);
+  await slide(page, '#det-score', 0);
+  assert.equal((await counts())[0], 72);
+  const keptAtZero = (await counts())[1];
+  await slide(page, '#det-iou', 1);
+  assert.ok((await counts())[1] > keptAtZero, 'with IoU threshold 1 almost nothing is suppressed');
+  await slide(page, '#det-score', 1);
+  assert.deepEqual((await counts()).slice(0, 2), [0, 0]);
+  await slide(page, '#det-score', 0.6);
+  await slide(page, '#det-iou', 0.5);
+  await page.selectOption('#det-stage', 'all');
+  await page.click('#det-next');
+  assert.match((await counts())[2], /^72 boxes/);
+  // Drawing a square on the blank canvas: the detector finds a square there.
+  await page.selectOption('#det-source', 'draw');
+  await page.selectOption('#det-draw-class', '1');
+  const c = await page.locator('#det-canvas').boundingBox();
+  await page.mouse.move(c.x + c.width * 0.3, c.y + c.height * 0.3);
+  await page.mouse.down();
+  await page.mouse.move(c.x + c.width * 0.55, c.y + c.height * 0.55, { steps: 5 });
+  await page.mouse.up();
+  await page.selectOption('#det-stage', 'nms');
+  assert.match(await text('#det-steps'), /keep square/);
+  assert.equal(await page.isHidden('#det-error'), true);
+});
+
+test('no console errors, page errors or failed requests', () => {
+  assert.deepEqual(ctx.problems, []);
+});

@@ -1,0 +1,199 @@
+// Widget: a trained YOLO-style detector, decoded and suppressed step by step (lectures 29, 31).
+// tract runs www/models/shapes-detector.onnx (`loadModel`, `Model.run`); Rust decodes the raw
+// 6×6×2×8 output (`yoloDecode`), filters by score and suppresses per class (`nmsSteps`). Inputs:
+// generated scenes (`generateScene`), shapes the learner draws, or an uploaded image
+// (`detectorInput`). This file only moves arrays and draws.
+
+import { h, fmt } from '../lib/dom.js';
+import { CLASS_COLOURS, drawScene, strokeBox, fractionAt } from '../lib/scene.js';
+
+const SIZE = 384;
+
+/** Mounts the widget into `root`, using the wasm module's exports `api`. */
+export function mountDetectorLab(root, api) {
+  const info = api.generateScene(0);
+  const spec = { grid: info.grid, anchors: Array.from(info.anchors, (a) => Array.from(a)), classes: info.classes.length };
+  const classes = Array.from(info.classes);
+  const state = {
+    model: null, seed: 1, source: 'scene', scene: null, rgba: null, truth: [], drawn: null,
+    scoreThreshold: 0.6, iouThreshold: 0.5, stage: 'nms', showTruth: false, drawClass: 0,
+  };
+
+  const status = h('p', { class: 'notice', id: 'det-status', role: 'status' }, 'Loading the detector…');
+  const sourceSelect = h('select', { id: 'det-source', 'aria-label': 'Input' },
+    h('option', { value: 'scene' }, 'Generated scene'), h('option', { value: 'draw' }, 'Draw shapes'), h('option', { value: 'file' }, 'Image file…'));
+  const nextButton = h('button', { type: 'button', id: 'det-next' }, 'Another scene');
+  const classSelect = h('select', { id: 'det-draw-class', 'aria-label': 'Shape to draw', hidden: true }, classes.map((c, i) => h('option', { value: i }, c)));
+  const fileInput = h('input', { type: 'file', accept: 'image/*', id: 'det-file', hidden: true });
+  const score = h('input', { type: 'range', id: 'det-score', min: 0, max: 1, step: 0.01, value: 0.6, 'aria-label': 'Score threshold' });
+  const scoreValue = h('output', { for: 'det-score' });
+  const iou = h('input', { type: 'range', id: 'det-iou', min: 0, max: 1, step: 0.01, value: 0.5, 'aria-label': 'IoU threshold' });
+  const iouValue = h('output', { for: 'det-iou' });
+  const stageSelect = h('select', { id: 'det-stage', 'aria-label': 'Stage to draw' },
+    h('option', { value: 'all' }, '1. every cell and anchor'), h('option', { value: 'score' }, '2. score above the threshold'),
+    h('option', { value: 'nms' }, '3. after non-max suppression'));
+  stageSelect.value = 'nms';
+  const truth = h('input', { type: 'checkbox', id: 'det-truth' });
+  const canvas = h('canvas', { id: 'det-canvas', width: SIZE, height: SIZE, role: 'img', 'aria-label': 'Scene with detected boxes' });
+  const counts = h('p', { class: 'formula', id: 'det-counts', 'aria-live': 'polite' });
+  const steps = h('ol', { class: 'explanation', id: 'det-steps' });
+  const timing = h('p', { class: 'check', id: 'det-timing' });
+  const error = h('p', { class: 'error', id: 'det-error', role: 'alert', hidden: true });
+  root.append(status,
+    h('div', { class: 'controls' }, h('label', {}, 'Input ', sourceSelect), nextButton, classSelect, fileInput),
+    h('div', { class: 'controls' },
+      h('label', {}, 'Score threshold ', score, scoreValue), h('label', {}, 'IoU threshold ', iou, iouValue),
+      h('label', {}, 'Show ', stageSelect), h('label', {}, truth, ' true boxes')),
+    h('div', { class: 'equation' }, canvas, h('div', {}, counts, steps, timing)), error);
+
+  const fail = (message) => { error.hidden = false; error.textContent = message; };
+
+  function useScene() {
+    const scene = api.generateScene(state.seed);
+    Object.assign(state, { scene, rgba: scene.rgba, tensor: scene.tensor, truth: scene.objects.map((o) => ({ box: Array.from(o.box), class: o.class })) });
+    run();
+  }
+
+  /** The learner's drawing: a 96×96 canvas of shapes on a light background. */
+  function startDrawing() {
+    const c = new OffscreenCanvas(info.size, info.size);
+    const ctx = c.getContext('2d');
+    ctx.fillStyle = '#d8d2c0';
+    ctx.fillRect(0, 0, info.size, info.size);
+    state.drawn = { canvas: c, ctx };
+    Object.assign(state, { truth: [] });
+    fromDrawing();
+  }
+
+  function fromDrawing() {
+    const { canvas: c, ctx } = state.drawn;
+    const rgba = ctx.getImageData(0, 0, c.width, c.height).data;
+    Object.assign(state, { rgba, tensor: api.detectorInput(rgba, c.width, c.height, info.size) });
+    run();
+  }
+
+  /** Draws shape `cls` filling box `[x1, y1, x2, y2]` (fractions) on the drawing. */
+  function drawShape(box, cls) {
+    const { ctx } = state.drawn;
+    const s = info.size;
+    const [x1, y1, x2, y2] = box.map((v) => v * s);
+    ctx.fillStyle = ['#c0392b', '#2470b3', '#1e8449'][cls];
+    ctx.beginPath();
+    if (cls === 0) ctx.ellipse((x1 + x2) / 2, (y1 + y2) / 2, (x2 - x1) / 2, (y2 - y1) / 2, 0, 0, 2 * Math.PI);
+    else if (cls === 1) ctx.rect(x1, y1, x2 - x1, y2 - y1);
+    else { ctx.moveTo((x1 + x2) / 2, y1); ctx.lineTo(x2, y2); ctx.lineTo(x1, y2); ctx.closePath(); }
+    ctx.fill();
+    state.truth.push({ box, class: cls });
+    fromDrawing();
+  }
+
+  async function useFile(file) {
+    try {
+      const bitmap = await createImageBitmap(file);
+      const fit = api.fitImage(bitmap.width, bitmap.height);
+      const c = new OffscreenCanvas(fit.width, fit.height);
+      const ctx = c.getContext('2d');
+      ctx.drawImage(bitmap, 0, 0, fit.width, fit.height);
+      bitmap.close();
+      const pixels = ctx.getImageData(0, 0, fit.width, fit.height).data;
+      const tensor = api.detectorInput(pixels, fit.width, fit.height, info.size);
+      Object.assign(state, { tensor, rgba: api.imageFromTensor(tensor, info.size, info.size), truth: [] });
+      run();
+    } catch (e) {
+      fail(`“${file.name}” could not be used: ${e.message}`);
+    }
+  }
+
+  function run() {
+    scoreValue.textContent = state.scoreThreshold.toFixed(2);
+    iouValue.textContent = state.iouThreshold.toFixed(2);
+    if (!state.model || !state.tensor) return;
+    try {
+      const t0 = performance.now();
+      const out = state.model.run(state.tensor);
+      const t1 = performance.now();
+      const d = api.yoloDecode(out.data, out.shape, spec);
+      const trace = api.nmsSteps(d.boxes, d.scores, d.classes, state.scoreThreshold, state.iouThreshold);
+      const t2 = performance.now();
+      error.hidden = true;
+      draw(d, trace);
+      const n = d.scores.length;
+      const passed = n - trace.belowThreshold.length;
+      const suppressed = trace.steps.reduce((sum, s) => sum + s.suppressed.length, 0);
+      counts.textContent = `${n} boxes (${spec.grid}×${spec.grid} cells × ${spec.anchors.length} anchors) → ${passed} with score > ${state.scoreThreshold.toFixed(2)} → ${trace.steps.length} after non-max suppression (${suppressed} suppressed)`;
+      counts.dataset.kept = trace.steps.length;
+      counts.dataset.passed = passed;
+      const box = (i) => `${classes[d.classes[i]]} ${d.scores[i].toFixed(2)} in cell (${d.cells[3 * i] + 1}, ${d.cells[3 * i + 1] + 1}), anchor ${d.cells[3 * i + 2] + 1}`;
+      steps.replaceChildren(...trace.steps.map((s) => h('li', {}, `keep ${box(s.kept)}`,
+        s.suppressed.length ? `; suppress ${s.suppressed.map((g) => `${box(g.index)} (IoU ${g.iou.toFixed(2)})`).join(', ')}` : '')));
+      timing.textContent = `tract ran the detector in ${(t1 - t0).toFixed(1)} ms; decoding and NMS in Rust took ${(t2 - t1).toFixed(2)} ms.`;
+    } catch (e) {
+      fail(e.message);
+    }
+  }
+
+  function draw(d, trace) {
+    const ctx = drawScene(canvas, state.rgba, info.size);
+    const boxAt = (i) => Array.from(d.boxes.subarray(4 * i, 4 * i + 4));
+    const colour = (i) => CLASS_COLOURS[d.classes[i] % CLASS_COLOURS.length];
+    if (state.stage === 'all') {
+      for (let i = 0; i < d.scores.length; i++) {
+        ctx.globalAlpha = Math.max(0.08, d.scores[i]);
+        strokeBox(ctx, boxAt(i), colour(i), { width: 1 });
+      }
+      ctx.globalAlpha = 1;
+    } else if (state.stage === 'score') {
+      const below = new Set(trace.belowThreshold);
+      for (let i = 0; i < d.scores.length; i++) if (!below.has(i)) strokeBox(ctx, boxAt(i), colour(i), { label: d.scores[i].toFixed(2) });
+    } else {
+      for (const s of trace.steps) {
+        for (const g of s.suppressed) strokeBox(ctx, boxAt(g.index), '#888', { dash: [4, 3], width: 1 });
+      }
+      for (const s of trace.steps) strokeBox(ctx, boxAt(s.kept), colour(s.kept), { label: `${classes[d.classes[s.kept]]} ${d.scores[s.kept].toFixed(2)}`, width: 3 });
+    }
+    if (state.showTruth) for (const o of state.truth) strokeBox(ctx, o.box, '#000', { dash: [2, 2], width: 1 });
+  }
+
+  canvas.addEventListener('pointerdown', (event) => {
+    if (state.source !== 'draw') return;
+    const start = fractionAt(canvas, event);
+    canvas.setPointerCapture(event.pointerId);
+    const up = (e) => {
+      canvas.removeEventListener('pointerup', up);
+      const end = fractionAt(canvas, e);
+      const box = [Math.min(start[0], end[0]), Math.min(start[1], end[1]), Math.max(start[0], end[0]), Math.max(start[1], end[1])];
+      if (box[2] - box[0] > 0.05 && box[3] - box[1] > 0.05) drawShape(box, Number(classSelect.value));
+    };
+    canvas.addEventListener('pointerup', up);
+  });
+  sourceSelect.addEventListener('change', () => {
+    state.source = sourceSelect.value;
+    nextButton.hidden = state.source !== 'scene';
+    classSelect.hidden = state.source !== 'draw';
+    nextButton.textContent = 'Another scene';
+    if (state.source === 'scene') useScene();
+    else if (state.source === 'draw') startDrawing();
+    else fileInput.click();
+  });
+  fileInput.addEventListener('change', () => { if (fileInput.files[0]) useFile(fileInput.files[0]); });
+  nextButton.addEventListener('click', () => { state.seed += 1; useScene(); });
+  score.addEventListener('input', () => { state.scoreThreshold = Number(score.value); run(); });
+  iou.addEventListener('input', () => { state.iouThreshold = Number(iou.value); run(); });
+  stageSelect.addEventListener('change', () => { state.stage = stageSelect.value; run(); });
+  truth.addEventListener('change', () => { state.showTruth = truth.checked; run(); });
+
+  (async () => {
+    try {
+      const response = await fetch(new URL('../models/shapes-detector.onnx', import.meta.url));
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      state.model = api.loadModel(new Uint8Array(await response.arrayBuffer()));
+      status.textContent = `Shapes detector loaded: input [${state.model.inputShape().join(', ')}], output [${state.model.outputShape().join(', ')}] (trained by data/shapes/train_detector.py).`;
+      root.dataset.ready = 'true';
+      useScene();
+    } catch (e) {
+      status.textContent = `The detector could not be loaded (${e.message}); the other widgets still work.`;
+      status.classList.add('error');
+    }
+  })();
+  run();
+}
