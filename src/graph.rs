@@ -267,6 +267,202 @@ pub fn pad2d(input_shape: [usize; 3], pads: [AxisPad; 2]) -> pb::ModelProto {
     )
 }
 
+/// Builds a multi-layer ONNX graph (opset 13) node by node, for trained models converted by the
+/// project and for the classic architectures. The graph has one input [`INPUT`] of the shape given
+/// to [`GraphBuilder::new`]; every method adds one node (and its weights as initializers) and
+/// returns the name of the value it produced; [`GraphBuilder::finish`] names the output.
+///
+/// Shapes follow ONNX: NCHW activations, OIHW convolution weights, `pads` listing all "before"
+/// sides then all "after" sides.
+pub struct GraphBuilder {
+    name: String,
+    input_shape: Vec<usize>,
+    nodes: Vec<pb::NodeProto>,
+    initializer: Vec<pb::TensorProto>,
+    count: usize,
+}
+
+impl GraphBuilder {
+    /// An empty graph called `name` whose input has `input_shape` (batch included).
+    pub fn new(name: &str, input_shape: &[usize]) -> Self {
+        GraphBuilder {
+            name: name.into(),
+            input_shape: input_shape.to_vec(),
+            nodes: Vec::new(),
+            initializer: Vec::new(),
+            count: 0,
+        }
+    }
+
+    /// The name of the graph input.
+    pub fn input(&self) -> String {
+        INPUT.into()
+    }
+
+    /// A fresh value name `"{stem}_{n}"`.
+    fn fresh(&mut self, stem: &str) -> String {
+        self.count += 1;
+        format!("{stem}_{}", self.count)
+    }
+
+    /// Adds an f32 initializer of `shape` and returns its name.
+    pub fn constant(&mut self, stem: &str, shape: &[usize], data: &[f32]) -> String {
+        let name = self.fresh(stem);
+        self.initializer.push(float_tensor(&name, shape, data));
+        name
+    }
+
+    fn push(&mut self, op: &str, inputs: &[&str], attributes: Vec<pb::AttributeProto>) -> String {
+        let out = self.fresh(&op.to_lowercase());
+        self.nodes.push(node(op, inputs, &[&out], attributes));
+        out
+    }
+
+    /// `Conv` of `x` with `weight` `[k, c / group, kernel…]`, optional `bias` `[k]`, ONNX `pads`
+    /// and `strides`, and `group` (`group = c` with one filter slice per channel is a depthwise
+    /// convolution).
+    pub fn conv(
+        &mut self,
+        x: &str,
+        weight: (&[usize], &[f32]),
+        bias: Option<&[f32]>,
+        pads: &[usize],
+        strides: &[usize],
+        group: usize,
+    ) -> String {
+        let w = self.constant("w", weight.0, weight.1);
+        let mut inputs = vec![x.to_string(), w];
+        if let Some(b) = bias {
+            inputs.push(self.constant("b", &[b.len()], b));
+        }
+        let kernel = &weight.0[2..];
+        let refs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+        self.push(
+            "Conv",
+            &refs,
+            vec![
+                ints("kernel_shape", &dims(kernel)),
+                ints("pads", &dims(pads)),
+                ints("strides", &dims(strides)),
+                ints("dilations", &vec![1; kernel.len()]),
+                int("group", group as i64),
+            ],
+        )
+    }
+
+    /// `Relu`.
+    pub fn relu(&mut self, x: &str) -> String {
+        self.push("Relu", &[x], vec![])
+    }
+
+    /// `LeakyRelu` with slope `alpha` for negative values.
+    pub fn leaky_relu(&mut self, x: &str, alpha: f32) -> String {
+        let attribute = pb::AttributeProto {
+            name: "alpha".into(),
+            r#type: AttributeType::Float as i32,
+            f: alpha,
+            ..Default::default()
+        };
+        self.push("LeakyRelu", &[x], vec![attribute])
+    }
+
+    /// `MaxPool` with window `kernel`, `strides` and ONNX `pads` (padding never wins).
+    pub fn max_pool(
+        &mut self,
+        x: &str,
+        kernel: &[usize],
+        strides: &[usize],
+        pads: &[usize],
+    ) -> String {
+        self.push(
+            "MaxPool",
+            &[x],
+            vec![
+                ints("kernel_shape", &dims(kernel)),
+                ints("strides", &dims(strides)),
+                ints("pads", &dims(pads)),
+            ],
+        )
+    }
+
+    /// `AveragePool` (`count_include_pad = 0`) with window `kernel`, `strides` and ONNX `pads`.
+    pub fn average_pool(
+        &mut self,
+        x: &str,
+        kernel: &[usize],
+        strides: &[usize],
+        pads: &[usize],
+    ) -> String {
+        self.push(
+            "AveragePool",
+            &[x],
+            vec![
+                ints("kernel_shape", &dims(kernel)),
+                ints("strides", &dims(strides)),
+                ints("pads", &dims(pads)),
+                int("count_include_pad", 0),
+            ],
+        )
+    }
+
+    /// `GlobalAveragePool`: `[n, c, spatial…]` → `[n, c, 1, …]`.
+    pub fn global_average_pool(&mut self, x: &str) -> String {
+        self.push("GlobalAveragePool", &[x], vec![])
+    }
+
+    /// Element-wise `Add` (a residual connection).
+    pub fn add(&mut self, a: &str, b: &str) -> String {
+        self.push("Add", &[a, b], vec![])
+    }
+
+    /// `Concat` along `axis` (1: channels, as in an Inception module).
+    pub fn concat(&mut self, inputs: &[&str], axis: i64) -> String {
+        self.push("Concat", inputs, vec![int("axis", axis)])
+    }
+
+    /// `Flatten` from axis 1: `[n, c, h, w]` → `[n, c·h·w]`.
+    pub fn flatten(&mut self, x: &str) -> String {
+        self.push("Flatten", &[x], vec![int("axis", 1)])
+    }
+
+    /// A fully connected layer, `Gemm` with `weight` `[units, inputs]` (`transB = 1`) and `bias`
+    /// `[units]`: `y = x·Wᵀ + b`.
+    pub fn dense(&mut self, x: &str, weight: (&[usize], &[f32]), bias: &[f32]) -> String {
+        let w = self.constant("w", weight.0, weight.1);
+        let b = self.constant("b", &[bias.len()], bias);
+        self.push("Gemm", &[x, &w, &b], vec![int("transB", 1)])
+    }
+
+    /// `Softmax` over `axis`.
+    pub fn softmax(&mut self, x: &str, axis: i64) -> String {
+        self.push("Softmax", &[x], vec![int("axis", axis)])
+    }
+
+    /// The finished model with `output` as its only output (its shape left to the runtime).
+    pub fn finish(mut self, output: &str) -> pb::ModelProto {
+        self.nodes
+            .push(node("Identity", &[output], &[OUTPUT], vec![]));
+        let mut m = model(
+            &self.name,
+            self.nodes,
+            self.initializer,
+            &self.input_shape,
+            &[],
+        );
+        if let Some(graph) = m.graph.as_mut() {
+            // No shape for the output: tract infers it from the input.
+            if let Some(pb::type_proto::Value::TensorType(t)) = graph.output[0]
+                .r#type
+                .as_mut()
+                .and_then(|t| t.value.as_mut())
+            {
+                t.shape = None;
+            }
+        }
+        m
+    }
+}
+
 /// The `.onnx` file bytes of `model`.
 pub fn encode(model: &pb::ModelProto) -> Vec<u8> {
     model.encode_to_vec()

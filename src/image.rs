@@ -130,6 +130,35 @@ pub fn rgba_to_rgb_resized(
     Ok(out)
 }
 
+/// `width × height` RGBA bytes → an RGB `[3, size, size]` tensor in 0..1 holding the image scaled
+/// to fit the square (aspect ratio kept, bilinear) at the top-left, black below or to the right:
+/// the input face-api's detectors expect. Box fractions of the square map back to the image by
+/// dividing by `(fitted width / size, fitted height / size)`.
+pub fn letterbox(rgba: &[u8], width: usize, height: usize, size: usize) -> Result<Vec<f32>> {
+    let (w, h) = fit_square(width, height, size)?;
+    let fitted = rgba_to_rgb_resized(rgba, width, height, w, h)?;
+    let mut out = vec![0.0f32; 3 * size * size];
+    for c in 0..3 {
+        for y in 0..h {
+            let from = &fitted[(c * h + y) * w..][..w];
+            out[(c * size + y) * size..][..w].copy_from_slice(from);
+        }
+    }
+    Ok(out)
+}
+
+/// The size `width × height` is scaled to so that it fits a `size × size` square with its aspect
+/// ratio kept (the longer side becomes `size`, the other is rounded, at least 1).
+pub fn fit_square(width: usize, height: usize, size: usize) -> Result<(usize, usize)> {
+    ensure!(
+        width >= 1 && height >= 1 && (1..=MAX_SIDE).contains(&size),
+        "cannot fit a {width}x{height} image into a {size}x{size} square"
+    );
+    let scale = size as f64 / width.max(height) as f64;
+    let side = |v: usize| ((v as f64 * scale).round() as usize).clamp(1, size);
+    Ok((side(width), side(height)))
+}
+
 /// An RGB `[3, height, width]` tensor with values in 0..1 → RGBA bytes (opaque), for drawing.
 pub fn rgb_to_rgba(rgb: &[f32], width: usize, height: usize) -> Result<Vec<u8>> {
     check_tensor("image", rgb, &[3, height, width])?;
@@ -315,6 +344,19 @@ mod tests {
                 .to_string(),
             "RGBA data has 60 bytes but a 5x4 image needs 80"
         );
+    }
+
+    #[test]
+    fn letterbox_keeps_the_aspect_ratio_and_pads_black() {
+        let white = [255u8; 4].repeat(8 * 4);
+        let square = letterbox(&white, 8, 4, 4).unwrap();
+        // Rows 0-1 hold the 4x2 image, rows 2-3 are black, in every channel.
+        for c in 0..3 {
+            let plane = &square[c * 16..(c + 1) * 16];
+            assert!(plane[..8].iter().all(|&v| v == 1.0) && plane[8..].iter().all(|&v| v == 0.0));
+        }
+        assert_eq!(fit_square(640, 480, 416).unwrap(), (416, 312));
+        assert_eq!(fit_square(480, 640, 416).unwrap(), (312, 416));
     }
 
     #[test]

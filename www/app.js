@@ -10,6 +10,7 @@ import { mountLocalization } from './widgets/localization.js';
 import { mountIouLab } from './widgets/iou-lab.js';
 import { mountYoloGrid } from './widgets/yolo-grid.js';
 import { mountDetectorLab } from './widgets/detector-lab.js';
+import { mountFaceLab } from './widgets/face-lab.js';
 
 const status = document.getElementById('status');
 
@@ -31,5 +32,6 @@ mountLocalization(document.getElementById('localization'), api);
 mountIouLab(document.getElementById('iou-lab'), api);
 mountYoloGrid(document.getElementById('yolo-grid'), api);
 mountDetectorLab(document.getElementById('detector-lab'), api);
+mountFaceLab(document.getElementById('face-lab'), api);
 status.textContent = 'Ready.';
 document.documentElement.dataset.ready = 'true';

@@ -440,3 +440,23 @@ pub fn image_from_tensor(
     .map_err(core_error)?;
     Ok(js_sys::Uint8ClampedArray::from(rgba.as_slice()))
 }
+
+/// `width × height` RGBA bytes → an RGB `[3, size, size]` `Float32Array` in 0..1 with the image
+/// scaled to fit the square (aspect ratio kept) at the top-left and black padding: the face
+/// detector's input.
+#[wasm_bindgen(js_name = letterbox)]
+pub fn letterbox(
+    rgba: &[u8],
+    width: JsValue,
+    height: JsValue,
+    size: JsValue,
+) -> JsResult<Float32Array> {
+    let data = image::letterbox(
+        rgba,
+        whole("width", &width)?,
+        whole("height", &height)?,
+        whole("size", &size)?,
+    )
+    .map_err(core_error)?;
+    Ok(Float32Array::from(data.as_slice()))
+}

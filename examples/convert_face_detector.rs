@@ -1,0 +1,189 @@
+//! Converts the Tiny Face Detector of the npm package `@vladmandic/face-api` (MIT licence; its
+//! `model/tiny_face_detector_model.bin` and `-weights_manifest.json`) to an ONNX graph built with
+//! `graph::GraphBuilder`, for tract to run: `www/models/face-detector.onnx` and its sidecar
+//! `face-detector.json`.
+//!
+//! Usage (`npm pack @vladmandic/face-api` and untar it first; see data/face/README.md):
+//! `cargo run --example convert_face_detector -- <face-api model dir> <input size> <out dir>`
+//!
+//! The network (face-api's `TinyYolov2Base.runMobilenet` with separable convolutions, the first
+//! layer a plain convolution): conv 3x3 valid + leaky ReLU, then five times [max pool 2x2 "same"
+//! (stride 2; stride 1 the last time), depthwise 3x3 + pointwise 1x1 with padding 1 + leaky ReLU],
+//! and a 1x1 convolution to 5 anchors × 5 numbers per cell. Leaky ReLU has slope 0.1. The weights
+//! are stored as uint8 with a per-tensor `scale` and `min` (value = byte·scale + min) in TF layouts
+//! (HWIO), turned into ONNX's OIHW here.
+//!
+//! face-api feeds `(rgb − mean) / 255` with mean (117.001, 114.697, 97.404); the converted graph
+//! takes RGB in 0..1 instead and folds the mean into the first bias,
+//! `b' = b − Σ W·mean / 255`, which is exact because that convolution has no padding.
+
+use std::collections::HashMap;
+
+use anyhow::{bail, ensure, Context, Result};
+use cnn_playground::geometry::{output_size, same_padding, AxisPad};
+use cnn_playground::graph::{encode, GraphBuilder};
+use serde_json::Value;
+
+const MEAN_RGB: [f32; 3] = [117.001, 114.697, 97.404];
+const ANCHORS: [(f32, f32); 5] = [
+    (1.603231, 2.094468),
+    (6.041143, 7.080126),
+    (2.882459, 3.518061),
+    (4.266906, 5.178857),
+    (9.041765, 10.66308),
+];
+
+/// The dequantised weights by name, with their TF shapes.
+fn read_weights(dir: &str) -> Result<HashMap<String, (Vec<usize>, Vec<f32>)>> {
+    let manifest: Value = serde_json::from_str(
+        &std::fs::read_to_string(format!(
+            "{dir}/tiny_face_detector_model-weights_manifest.json"
+        ))
+        .context("read the weights manifest")?,
+    )?;
+    let bin =
+        std::fs::read(format!("{dir}/tiny_face_detector_model.bin")).context("read the weights")?;
+    let mut at = 0;
+    let mut weights = HashMap::new();
+    for group in manifest.as_array().context("manifest is not a list")? {
+        for w in group["weights"].as_array().context("no weights")? {
+            let name = w["name"].as_str().context("weight without a name")?;
+            let shape: Vec<usize> = w["shape"]
+                .as_array()
+                .context("weight without a shape")?
+                .iter()
+                .map(|d| d.as_u64().map(|d| d as usize).context("bad dimension"))
+                .collect::<Result<_>>()?;
+            let n: usize = shape.iter().product();
+            let q = &w["quantization"];
+            let values: Vec<f32> = if q["dtype"] == "uint8" {
+                let (scale, min) = (
+                    q["scale"].as_f64().context("scale")? as f32,
+                    q["min"].as_f64().context("min")? as f32,
+                );
+                let bytes = bin.get(at..at + n).context("weights file too short")?;
+                at += n;
+                bytes.iter().map(|&b| b as f32 * scale + min).collect()
+            } else {
+                bail!("weight {name} is not uint8-quantised: {q}");
+            };
+            weights.insert(name.to_string(), (shape, values));
+        }
+    }
+    ensure!(at == bin.len(), "read {at} of {} weight bytes", bin.len());
+    Ok(weights)
+}
+
+/// TF `[h, w, in, out]` → ONNX `[out, in, h, w]`.
+fn hwio_to_oihw((shape, data): &(Vec<usize>, Vec<f32>)) -> (Vec<usize>, Vec<f32>) {
+    let [h, w, i, o] = [shape[0], shape[1], shape[2], shape[3]];
+    let mut out = vec![0.0; data.len()];
+    for y in 0..h {
+        for x in 0..w {
+            for c in 0..i {
+                for k in 0..o {
+                    out[((k * i + c) * h + y) * w + x] = data[((y * w + x) * i + c) * o + k];
+                }
+            }
+        }
+    }
+    (vec![o, i, h, w], out)
+}
+
+/// TF depthwise `[h, w, c, 1]` → ONNX grouped `[c, 1, h, w]`.
+fn depthwise((shape, data): &(Vec<usize>, Vec<f32>)) -> (Vec<usize>, Vec<f32>) {
+    let (_, o) = hwio_to_oihw(&(vec![shape[0], shape[1], 1, shape[2]], data.clone()));
+    (vec![shape[2], 1, shape[0], shape[1]], o)
+}
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    ensure!(
+        args.len() == 3,
+        "usage: convert_face_detector <face-api model dir> <input size> <out dir>"
+    );
+    let size: usize = args[1].parse().context("input size")?;
+    ensure!(
+        size % 32 == 0,
+        "the input size must be a multiple of 32, got {size}"
+    );
+    let w = read_weights(&args[0])?;
+    let get = |name: &str| w.get(name).with_context(|| format!("no weight {name}"));
+    let mut g = GraphBuilder::new("tiny-face-detector", &[1, 3, size, size]);
+
+    // conv0 with the mean folded into its bias.
+    let (shape, filters) = hwio_to_oihw(get("conv0/filters")?);
+    let mut bias = get("conv0/bias")?.1.clone();
+    let per_filter = shape[1] * shape[2] * shape[3];
+    for (k, b) in bias.iter_mut().enumerate() {
+        let f = &filters[k * per_filter..(k + 1) * per_filter];
+        let plane = shape[2] * shape[3];
+        *b -= (0..3)
+            .map(|c| f[c * plane..(c + 1) * plane].iter().sum::<f32>() * MEAN_RGB[c] / 255.0)
+            .sum::<f32>();
+    }
+    let input = g.input();
+    let mut x = g.conv(&input, (&shape, &filters), Some(&bias), &[0; 4], &[1, 1], 1);
+    x = g.leaky_relu(&x, 0.1);
+    let mut n = output_size(size, 3, AxisPad::default(), 1)?;
+
+    for layer in 1..=5 {
+        let stride = 2;
+        let pad = same_padding(n, 2, stride)?;
+        x = g.max_pool(
+            &x,
+            &[2, 2],
+            &[stride, stride],
+            &[pad.before, pad.before, pad.after, pad.after],
+        );
+        n = output_size(n, 2, pad, stride)?;
+        let dw = depthwise(get(&format!("conv{layer}/depthwise_filter"))?);
+        let pw = hwio_to_oihw(get(&format!("conv{layer}/pointwise_filter"))?);
+        let b = &get(&format!("conv{layer}/bias"))?.1;
+        x = g.conv(&x, (&dw.0, &dw.1), None, &[1; 4], &[1, 1], dw.0[0]);
+        x = g.conv(&x, (&pw.0, &pw.1), Some(b), &[0; 4], &[1, 1], 1);
+        x = g.leaky_relu(&x, 0.1);
+    }
+    let pad = same_padding(n, 2, 1)?;
+    x = g.max_pool(
+        &x,
+        &[2, 2],
+        &[1, 1],
+        &[pad.before, pad.before, pad.after, pad.after],
+    );
+    n = output_size(n, 2, pad, 1)?;
+    let head = hwio_to_oihw(get("conv8/filters")?);
+    let out = g.conv(
+        &x,
+        (&head.0, &head.1),
+        Some(&get("conv8/bias")?.1),
+        &[0; 4],
+        &[1, 1],
+        1,
+    );
+    let model = g.finish(&out);
+
+    let dir = &args[2];
+    std::fs::write(format!("{dir}/face-detector.onnx"), encode(&model))?;
+    let anchors: Vec<String> = ANCHORS.iter().map(|(a, b)| format!("[{a}, {b}]")).collect();
+    let sidecar = format!(
+        r#"{{
+  "name": "face-detector",
+  "source": "Tiny Face Detector of the npm package @vladmandic/face-api (model/tiny_face_detector_model.bin), MIT licence (www/models/LICENSE-face-api.txt)",
+  "converter": "examples/convert_face_detector.rs",
+  "input": {{ "shape": [1, 3, {size}, {size}], "layout": "NCHW RGB", "scale": "0..1 (pixel / 255)", "fit": "scaled to fit a square, padded with black at the bottom and right" }},
+  "output": {{ "shape": [1, 25, {n}, {n}], "layout": "channel a·5 + field, fields [t_x, t_y, t_w, t_h, t_o]" }},
+  "grid": {n},
+  "anchors": [{}],
+  "anchorUnits": "grid cells",
+  "classes": ["face"],
+  "classLogits": false,
+  "iouThreshold": 0.4
+}}
+"#,
+        anchors.join(", ")
+    );
+    std::fs::write(format!("{dir}/face-detector.json"), sidecar)?;
+    println!("wrote {dir}/face-detector.onnx: input {size}x{size}, grid {n}x{n}");
+    Ok(())
+}

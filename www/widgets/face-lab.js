@@ -1,0 +1,199 @@
+// Widget: a real face detector on photos and the webcam (lectures 27-31 on real images). tract
+// runs face-api's Tiny Face Detector converted to ONNX (www/models/face-detector.onnx, see
+// data/face/README.md); Rust letterboxes the image (`letterbox`), decodes the 13×13×5 grid
+// (`yoloDecode`) and suppresses duplicates (`nmsSteps`), the same code as the shapes detector.
+// This file moves pixels and draws.
+
+import { h } from '../lib/dom.js';
+import { strokeBox } from '../lib/scene.js';
+
+const VIEW = 416;
+
+/** Mounts the widget into `root`, using the wasm module's exports `api`. */
+export function mountFaceLab(root, api) {
+  const state = { model: null, spec: null, size: 0, frame: null, scoreThreshold: 0.5, iouThreshold: 0.4, grid: false, anchors: false, camera: null, photos: [] };
+
+  const status = h('p', { class: 'notice', id: 'face-status', role: 'status' }, 'Loading the face detector…');
+  const sourceSelect = h('select', { id: 'face-source', 'aria-label': 'Image source' },
+    h('option', { value: 'file' }, 'Image file…'), h('option', { value: 'webcam' }, 'Webcam (live)'));
+  const fileInput = h('input', { type: 'file', accept: 'image/*', id: 'face-file', hidden: true });
+  const stopButton = h('button', { type: 'button', id: 'face-stop', hidden: true }, 'Stop webcam');
+  const score = h('input', { type: 'range', id: 'face-score', min: 0.05, max: 0.95, step: 0.05, value: 0.5, 'aria-label': 'Score threshold' });
+  const scoreValue = h('output', { for: 'face-score' });
+  const iou = h('input', { type: 'range', id: 'face-iou', min: 0.1, max: 0.9, step: 0.05, value: 0.4, 'aria-label': 'IoU threshold' });
+  const iouValue = h('output', { for: 'face-iou' });
+  const gridBox = h('input', { type: 'checkbox', id: 'face-grid' });
+  const anchorBox = h('input', { type: 'checkbox', id: 'face-anchors' });
+  const canvas = h('canvas', { id: 'face-canvas', width: VIEW, height: VIEW, role: 'img', 'aria-label': 'What the detector sees, with the faces found' });
+  const result = h('p', { class: 'formula', id: 'face-result', 'aria-live': 'polite' });
+  const stats = h('p', { class: 'check', id: 'face-stats' });
+  const error = h('p', { class: 'error', id: 'face-error', role: 'alert', hidden: true });
+  root.append(status,
+    h('div', { class: 'controls' }, h('label', {}, 'Image ', sourceSelect), fileInput, stopButton),
+    h('div', { class: 'controls' }, h('label', {}, 'Score threshold ', score, scoreValue), h('label', {}, 'IoU threshold ', iou, iouValue),
+      h('label', {}, gridBox, ' grid'), h('label', {}, anchorBox, ' anchor boxes')),
+    h('div', { class: 'equation' }, canvas, h('div', {}, result, stats)), error);
+
+  const fail = (message) => { error.hidden = false; error.textContent = message; };
+
+  /** Uses RGBA `pixels` of `width × height` as the current frame and detects. */
+  function useFrame(pixels, width, height) {
+    state.frame = { tensor: api.letterbox(pixels, width, height, state.size), width, height };
+    detect();
+  }
+
+  function detect() {
+    scoreValue.textContent = state.scoreThreshold.toFixed(2);
+    iouValue.textContent = state.iouThreshold.toFixed(2);
+    if (!state.model || !state.frame) return;
+    try {
+      const t0 = performance.now();
+      const out = state.model.run(state.frame.tensor);
+      const t1 = performance.now();
+      const d = api.yoloDecode(out.data, out.shape, state.spec);
+      const trace = api.nmsSteps(d.boxes, d.scores, null, state.scoreThreshold, state.iouThreshold);
+      const t2 = performance.now();
+      error.hidden = true;
+      const ctx = canvas.getContext('2d');
+      ctx.putImageData(new ImageData(api.imageFromTensor(state.frame.tensor, state.size, state.size), state.size, state.size), 0, 0);
+      const s = state.spec.grid;
+      if (state.grid) {
+        ctx.save();
+        ctx.strokeStyle = 'rgba(255, 255, 255, .35)';
+        for (let i = 1; i < s; i++) {
+          const p = (i * VIEW) / s;
+          ctx.beginPath(); ctx.moveTo(p, 0); ctx.lineTo(p, VIEW); ctx.moveTo(0, p); ctx.lineTo(VIEW, p); ctx.stroke();
+        }
+        ctx.restore();
+      }
+      const faces = trace.steps.map((step) => step.kept);
+      for (const i of faces) {
+        const box = Array.from(d.boxes.subarray(4 * i, 4 * i + 4));
+        strokeBox(ctx, box, '#e0a100', { label: `face ${d.scores[i].toFixed(2)}`, width: 3 });
+        if (state.anchors) {
+          // The five anchor shapes centred on the cell that found this face.
+          const [row, col] = [d.cells[3 * i], d.cells[3 * i + 1]];
+          ctx.save();
+          ctx.strokeStyle = 'rgba(255, 255, 255, .8)';
+          ctx.setLineDash([3, 3]);
+          const cell = VIEW / s;
+          for (const [aw, ah] of state.spec.anchors) {
+            ctx.strokeRect((col + 0.5) * cell - (aw * cell) / 2, (row + 0.5) * cell - (ah * cell) / 2, aw * cell, ah * cell);
+          }
+          ctx.restore();
+        }
+      }
+      result.textContent = `${faces.length} face${faces.length === 1 ? '' : 's'} (${d.scores.length} boxes: ${s}×${s} cells × ${state.spec.anchors.length} anchors; ` +
+        `${d.scores.length - trace.belowThreshold.length} above ${state.scoreThreshold.toFixed(2)})`;
+      result.dataset.faces = faces.length;
+      result.dataset.best = faces.length ? d.scores[faces[0]] : 0;
+      result.dataset.box = faces.length ? Array.from(d.boxes.subarray(4 * faces[0], 4 * faces[0] + 4)).join(',') : '';
+      const cam = state.camera;
+      const fps = cam && cam.frames > 1 ? ` · ${(cam.frames / ((performance.now() - cam.since) / 1000)).toFixed(1)} frames/s` : '';
+      stats.textContent = `tract ${(t1 - t0).toFixed(0)} ms, decode + NMS ${(t2 - t1).toFixed(2)} ms${fps}`;
+      stats.dataset.frames = cam ? cam.frames : 0;
+    } catch (e) {
+      fail(e.message);
+    }
+  }
+
+  async function fromBlob(blob, name) {
+    stopCamera();
+    try {
+      const bitmap = await createImageBitmap(blob);
+      const fit = api.fitImage(bitmap.width, bitmap.height);
+      const c = new OffscreenCanvas(fit.width, fit.height);
+      const ctx = c.getContext('2d');
+      ctx.drawImage(bitmap, 0, 0, fit.width, fit.height);
+      bitmap.close();
+      useFrame(ctx.getImageData(0, 0, fit.width, fit.height).data, fit.width, fit.height);
+    } catch (e) {
+      fail(`“${name}” is not an image this browser can decode (${e.message}).`);
+    }
+  }
+
+  async function loadPhoto(photo) {
+    try {
+      const response = await fetch(new URL(`../${photo.file}`, import.meta.url));
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      await fromBlob(await response.blob(), photo.label);
+    } catch (e) {
+      fail(`The photo “${photo.label}” could not be loaded (${e.message}).`);
+    }
+  }
+
+  async function startCamera() {
+    if (!navigator.mediaDevices?.getUserMedia) {
+      fail('This browser gives no camera access to this page (it needs https or localhost).');
+      return;
+    }
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false });
+    } catch (e) {
+      fail(e.name === 'NotAllowedError'
+        ? 'Camera access was denied. Allow the camera for this page in the browser, or pick a photo.'
+        : `No camera could be opened (${e.name}: ${e.message}).`);
+      return;
+    }
+    const video = h('video', { muted: true, playsinline: true });
+    video.srcObject = stream;
+    await video.play();
+    state.camera = { stream, frames: 0, since: performance.now() };
+    stopButton.hidden = false;
+    const c = new OffscreenCanvas(video.videoWidth, video.videoHeight);
+    const ctx = c.getContext('2d', { willReadFrequently: true });
+    const frame = () => {
+      if (!state.camera || state.camera.stream !== stream) return;
+      ctx.drawImage(video, 0, 0);
+      useFrame(ctx.getImageData(0, 0, c.width, c.height).data, c.width, c.height);
+      state.camera.frames += 1;
+      requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  }
+
+  function stopCamera() {
+    if (!state.camera) return;
+    state.camera.stream.getTracks().forEach((t) => t.stop());
+    state.camera = null;
+    stopButton.hidden = true;
+  }
+
+  sourceSelect.addEventListener('change', () => {
+    error.hidden = true;
+    const v = sourceSelect.value;
+    if (v === 'file') fileInput.click();
+    else if (v === 'webcam') startCamera();
+    else loadPhoto(state.photos.find((p) => p.name === v.slice(6)));
+  });
+  fileInput.addEventListener('change', () => { if (fileInput.files[0]) fromBlob(fileInput.files[0], fileInput.files[0].name); });
+  stopButton.addEventListener('click', () => { stopCamera(); sourceSelect.value = 'photo:astronaut'; loadPhoto(state.photos.find((p) => p.name === 'astronaut')); });
+  score.addEventListener('input', () => { state.scoreThreshold = Number(score.value); detect(); });
+  iou.addEventListener('input', () => { state.iouThreshold = Number(iou.value); detect(); });
+  gridBox.addEventListener('change', () => { state.grid = gridBox.checked; detect(); });
+  anchorBox.addEventListener('change', () => { state.anchors = anchorBox.checked; detect(); });
+
+  (async () => {
+    try {
+      const [model, sidecar, photos] = await Promise.all(['../models/face-detector.onnx', '../models/face-detector.json', '../images/photos.json']
+        .map(async (path) => {
+          const response = await fetch(new URL(path, import.meta.url));
+          if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+          return path.endsWith('.onnx') ? new Uint8Array(await response.arrayBuffer()) : response.json();
+        }));
+      state.model = api.loadModel(model);
+      state.size = state.model.inputShape()[2];
+      state.spec = { grid: sidecar.grid, anchors: sidecar.anchors, classes: sidecar.classLogits ? sidecar.classes.length : 0 };
+      state.photos = photos;
+      sourceSelect.prepend(h('optgroup', { label: 'Photos' }, photos.map((p) => h('option', { value: `photo:${p.name}` }, p.label))));
+      sourceSelect.value = 'photo:astronaut';
+      status.textContent = `Face detector loaded (face-api's Tiny Face Detector, MIT; input ${state.size}×${state.size}, ${sidecar.grid}×${sidecar.grid} grid, ${sidecar.anchors.length} anchors).`;
+      await loadPhoto(photos.find((p) => p.name === 'astronaut'));
+      root.dataset.ready = 'true';
+    } catch (e) {
+      status.textContent = `The face detector could not be loaded (${e.message}); the other widgets still work.`;
+      status.classList.add('error');
+    }
+  })();
+}
