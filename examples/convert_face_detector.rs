@@ -33,8 +33,11 @@ const ANCHORS: [(f32, f32); 5] = [
     (9.041765, 10.66308),
 ];
 
+/// A weight: its shape and values.
+type Weight = (Vec<usize>, Vec<f32>);
+
 /// The dequantised weights by name, with their TF shapes.
-fn read_weights(dir: &str) -> Result<HashMap<String, (Vec<usize>, Vec<f32>)>> {
+fn read_weights(dir: &str) -> Result<HashMap<String, Weight>> {
     let manifest: Value = serde_json::from_str(
         &std::fs::read_to_string(format!(
             "{dir}/tiny_face_detector_model-weights_manifest.json"
@@ -75,7 +78,7 @@ fn read_weights(dir: &str) -> Result<HashMap<String, (Vec<usize>, Vec<f32>)>> {
 }
 
 /// TF `[h, w, in, out]` → ONNX `[out, in, h, w]`.
-fn hwio_to_oihw((shape, data): &(Vec<usize>, Vec<f32>)) -> (Vec<usize>, Vec<f32>) {
+fn hwio_to_oihw((shape, data): &Weight) -> Weight {
     let [h, w, i, o] = [shape[0], shape[1], shape[2], shape[3]];
     let mut out = vec![0.0; data.len()];
     for y in 0..h {
@@ -91,7 +94,7 @@ fn hwio_to_oihw((shape, data): &(Vec<usize>, Vec<f32>)) -> (Vec<usize>, Vec<f32>
 }
 
 /// TF depthwise `[h, w, c, 1]` → ONNX grouped `[c, 1, h, w]`.
-fn depthwise((shape, data): &(Vec<usize>, Vec<f32>)) -> (Vec<usize>, Vec<f32>) {
+fn depthwise((shape, data): &Weight) -> Weight {
     let (_, o) = hwio_to_oihw(&(vec![shape[0], shape[1], 1, shape[2]], data.clone()));
     (vec![shape[2], 1, shape[0], shape[1]], o)
 }
@@ -104,7 +107,7 @@ fn main() -> Result<()> {
     );
     let size: usize = args[1].parse().context("input size")?;
     ensure!(
-        size % 32 == 0,
+        size.is_multiple_of(32),
         "the input size must be a multiple of 32, got {size}"
     );
     let w = read_weights(&args[0])?;
