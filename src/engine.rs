@@ -34,12 +34,125 @@ fn run_plan(plan: &Plan, input: &[f32], shape: &[usize]) -> Result<Output> {
     })
 }
 
+/// One node of a loaded model, as the model explorer lists it (lecture 13's tables).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LayerInfo {
+    /// The ONNX node's name, or its first output's name when the node has none.
+    pub name: String,
+    /// The ONNX op type, e.g. `Conv`, `MaxPool`, `Gemm`.
+    pub op: String,
+    /// The shape of its first output for the model's input shape (from tract's analysis).
+    pub output_shape: Vec<usize>,
+    /// Values in the node's weight inputs (initializers): weights and biases.
+    pub params: usize,
+    /// Multiply-adds of one run: `Conv` `Π output · (c / group) · Π kernel`, `Gemm` and `MatMul`
+    /// `Π output · inner size`, 0 for the others.
+    pub macs: u64,
+    /// Whether the output is a stack of 2D maps (`[1, c, h, w]`) from a conv, pool, activation,
+    /// normalisation, residual add or concatenation: what the explorer draws.
+    pub feature_map: bool,
+}
+
+/// Ops whose 4-D outputs the explorer shows as feature maps.
+const FEATURE_MAP_OPS: &[&str] = &[
+    "Conv",
+    "MaxPool",
+    "AveragePool",
+    "GlobalAveragePool",
+    "GlobalMaxPool",
+    "Relu",
+    "LeakyRelu",
+    "Clip",
+    "Sigmoid",
+    "Tanh",
+    "BatchNormalization",
+    "Add",
+    "Concat",
+];
+
 /// A loaded ONNX model with one f32 input of a fixed shape: a trained CNN (the digit classifier,
 /// the detectors) or a file the user picked.
 pub struct Model {
     plan: Plan,
     input_shape: Vec<usize>,
     output_shape: Vec<usize>,
+    layers: Vec<LayerInfo>,
+    /// The inference graph with the input shape set, kept to build the probe plan on demand.
+    graph: InferenceModel,
+    /// Outlets of the feature-map layers, in `layers` order, and their layer indices.
+    probes: Vec<(usize, OutletId)>,
+    /// The plan whose outputs are the feature-map layers, built on first use.
+    probe_plan: std::cell::RefCell<Option<Plan>>,
+}
+
+/// What the ONNX file itself says about a node.
+struct OnnxNode {
+    op: String,
+    name: String,
+    /// Its first output's name (tract labels outlets with it).
+    output: String,
+    params: usize,
+    /// The shape of its first weight input, for multiply-adds.
+    weight: Vec<usize>,
+}
+
+/// The ONNX nodes of `bytes` (without `Constant` and `Identity`) with the facts that need no
+/// runtime.
+fn onnx_nodes(bytes: &[u8]) -> Result<Vec<OnnxNode>> {
+    use prost::Message;
+    let proto = tract_onnx::pb::ModelProto::decode(bytes)
+        .with_context(|| format!("cannot read an ONNX model from these {} bytes", bytes.len()))?;
+    let graph = proto.graph.context("the ONNX file has no graph")?;
+    let initializers: std::collections::HashMap<&str, Vec<usize>> = graph
+        .initializer
+        .iter()
+        .map(|t| {
+            (
+                t.name.as_str(),
+                t.dims.iter().map(|&d| d.max(0) as usize).collect(),
+            )
+        })
+        .collect();
+    Ok(graph
+        .node
+        .iter()
+        .filter(|n| !matches!(n.op_type.as_str(), "Constant" | "Identity"))
+        .filter_map(|n| {
+            let output = n.output.first()?.clone();
+            let name = if n.name.is_empty() {
+                output.clone()
+            } else {
+                n.name.clone()
+            };
+            let weights: Vec<&Vec<usize>> = n
+                .input
+                .iter()
+                .filter_map(|i| initializers.get(i.as_str()))
+                .collect();
+            let params = weights.iter().map(|d| d.iter().product::<usize>()).sum();
+            let weight = weights.first().map(|d| d.to_vec()).unwrap_or_default();
+            Some(OnnxNode {
+                op: n.op_type.clone(),
+                name,
+                output,
+                params,
+                weight,
+            })
+        })
+        .collect())
+}
+
+fn macs(op: &str, output: &[usize], weight: &[usize]) -> u64 {
+    let out: u64 = output.iter().map(|&d| d as u64).product();
+    match op {
+        "Conv" if weight.len() >= 3 => out * weight[1..].iter().map(|&d| d as u64).product::<u64>(),
+        "Gemm" | "MatMul" if weight.len() == 2 => {
+            let units = *output.last().unwrap_or(&1) as u64;
+            let total: u64 = weight.iter().map(|&d| d as u64).product();
+            out * (total / units.max(1))
+        }
+        _ => 0,
+    }
 }
 
 impl Model {
@@ -47,6 +160,14 @@ impl Model {
     /// batch axis) and optimises it. Errors name the cause: bytes that are not ONNX, a file over
     /// [`MAX_MODEL_BYTES`], several inputs, an input shape left unknown, or an op tract cannot run.
     pub fn load(bytes: &[u8]) -> Result<Model> {
+        Model::load_with_input_shape(bytes, None)
+    }
+
+    /// [`Model::load`] with the input shape chosen by the caller (`Some`), for fully
+    /// convolutional models whose file leaves height and width symbolic: lecture 26's classifier
+    /// runs on 14x14, 16x16 and 28x28 inputs. The shape must have as many axes as the file's input
+    /// and agree with every size the file fixes.
+    pub fn load_with_input_shape(bytes: &[u8], input_shape: Option<&[usize]>) -> Result<Model> {
         ensure!(
             bytes.len() <= MAX_MODEL_BYTES,
             "the model file has {} bytes, over the limit of {MAX_MODEL_BYTES} ({} MiB)",
@@ -64,25 +185,95 @@ impl Model {
             "the model has {inputs} inputs; the playground runs models with one image input"
         );
         let fact = model.input_fact(0)?.clone();
-        let dims: Vec<usize> = fact
+        let declared: Vec<Option<usize>> = fact
             .shape
             .dims()
-            .enumerate()
-            .map(|(axis, d)| {
-                match d.concretize().and_then(|dim| dim.as_i64()) {
-                    Some(size) => usize::try_from(size).ok(),
-                    // A symbolic or unknown batch axis runs with a batch of one.
-                    None => (axis == 0).then_some(1),
-                }
+            .map(|d| {
+                d.concretize()
+                    .and_then(|dim| dim.as_i64())
+                    .and_then(|v| usize::try_from(v).ok())
             })
-            .collect::<Option<Vec<_>>>()
-            .with_context(|| {
-                format!(
-                    "the model's input shape {:?} has unknown sizes besides the batch",
+            .collect();
+        let dims: Vec<usize> = match input_shape {
+            Some(wanted) => {
+                ensure!(
+                    wanted.len() == declared.len()
+                        && wanted
+                            .iter()
+                            .zip(&declared)
+                            .all(|(w, d)| d.is_none_or(|d| d == *w)),
+                    "input shape {} does not fit the model's input {:?}",
+                    shape_text(wanted),
                     fact.shape
-                )
-            })?;
+                );
+                check_output_size("input", wanted)?;
+                wanted.to_vec()
+            }
+            None => declared
+                .iter()
+                .enumerate()
+                // A symbolic or unknown batch axis runs with a batch of one.
+                .map(|(axis, d)| d.or((axis == 0).then_some(1)))
+                .collect::<Option<Vec<_>>>()
+                .with_context(|| {
+                    format!(
+                        "the model's input shape {:?} has unknown sizes besides the batch",
+                        fact.shape
+                    )
+                })?,
+        };
         model.set_input_fact(0, f32::fact(&dims).into())?;
+        let graph = model.clone();
+
+        // Every ONNX node's output shape: a typed copy whose outputs are all the nodes.
+        let nodes = onnx_nodes(bytes)?;
+        let outlets: Vec<Option<OutletId>> = nodes
+            .iter()
+            .map(|n| model.find_outlet_label(&n.output))
+            .collect();
+        let mut all = model.clone();
+        all.select_output_outlets(&outlets.iter().flatten().copied().collect::<Vec<_>>())?;
+        let all = all
+            .into_typed()
+            .context("tract cannot analyse this ONNX graph")?;
+        let mut layers = Vec::with_capacity(nodes.len());
+        let mut probes = Vec::new();
+        let mut k = 0;
+        for (node, outlet) in nodes.into_iter().zip(&outlets) {
+            let OnnxNode {
+                op,
+                name,
+                params,
+                weight,
+                ..
+            } = node;
+            let output_shape = match outlet {
+                Some(_) => {
+                    k += 1;
+                    all.output_fact(k - 1)?
+                        .shape
+                        .as_concrete()
+                        .map(|s| s.to_vec())
+                        .unwrap_or_default()
+                }
+                None => Vec::new(),
+            };
+            let feature_map = FEATURE_MAP_OPS.contains(&op.as_str())
+                && output_shape.len() == 4
+                && output_shape[0] == 1;
+            if let (true, Some(o)) = (feature_map, outlet) {
+                probes.push((layers.len(), *o));
+            }
+            layers.push(LayerInfo {
+                macs: macs(&op, &output_shape, &weight),
+                name,
+                op,
+                output_shape,
+                params,
+                feature_map,
+            });
+        }
+
         let typed = model
             .into_typed()
             .context("tract cannot analyse this ONNX graph")?;
@@ -101,7 +292,56 @@ impl Model {
             plan,
             input_shape: dims,
             output_shape,
+            layers,
+            graph,
+            probes,
+            probe_plan: std::cell::RefCell::new(None),
         })
+    }
+
+    /// The model's nodes in file order with their op, output shape, parameters and multiply-adds.
+    pub fn layers(&self) -> &[LayerInfo] {
+        &self.layers
+    }
+
+    /// The feature maps of one run on `input`: for every layer whose output is `[1, c, h, w]` (see
+    /// [`LayerInfo::feature_map`]), its index in [`Model::layers`] and its output. The values come
+    /// from the real graph: those layers' outlets are made outputs of a second plan before tract
+    /// optimises it (built on the first call), so fused operations still expose them.
+    pub fn feature_maps(&self, input: &[f32]) -> Result<Vec<(usize, Output)>> {
+        check_tensor("input", input, &self.input_shape)?;
+        if self.probes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut cached = self.probe_plan.borrow_mut();
+        if cached.is_none() {
+            let mut g = self.graph.clone();
+            g.select_output_outlets(&self.probes.iter().map(|p| p.1).collect::<Vec<_>>())?;
+            let plan = g
+                .into_optimized()
+                .context("tract cannot optimise the graph with its feature maps as outputs")?
+                .into_runnable()?;
+            *cached = Some(plan);
+        }
+        let plan = cached.as_ref().context("no probe plan")?;
+        let tensor = Tensor::from_shape(&self.input_shape, input)?;
+        let outputs = plan.run(tvec!(tensor.into_tvalue()))?;
+        self.probes
+            .iter()
+            .zip(outputs.iter())
+            .map(|((layer, _), t)| {
+                let view = t
+                    .to_plain_array_view::<f32>()
+                    .context("a feature map is not f32")?;
+                Ok((
+                    *layer,
+                    Output {
+                        shape: view.shape().to_vec(),
+                        data: view.iter().copied().collect(),
+                    },
+                ))
+            })
+            .collect()
     }
 
     /// The input shape the model runs with, e.g. `[1, 3, 96, 96]`.

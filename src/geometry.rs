@@ -292,6 +292,18 @@ impl Geometry {
     }
 }
 
+/// The input positions that output positions `range` of a stack of layers read, along one axis:
+/// `layers` lists each layer's `(kernel f, stride s, padding before p)`, first layer first. One
+/// layer's outputs `a..b` read `a·s − p .. (b − 1)·s − p + f`; the stack applies that from the last
+/// layer back to the first. For a single output position this is its receptive field in the
+/// network's input (lecture 26: a 14x14 window at stride 2 for the sliding-windows network).
+pub fn stacked_window(layers: &[(usize, usize, usize)], range: Range<isize>) -> Range<isize> {
+    layers.iter().rev().fold(range, |r, &(f, s, p)| {
+        let (f, s, p) = (f as isize, s as isize, p as isize);
+        r.start * s - p..(r.end - 1) * s - p + f
+    })
+}
+
 /// Number of values of a tensor of `shape`, `Π shape`, or `None` when that overflows `usize`.
 pub fn element_count(shape: &[usize]) -> Option<usize> {
     shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d))
@@ -367,6 +379,16 @@ mod tests {
         assert_eq!(same.coverage(), [2, 3, 3, 3, 3, 2]);
         let grid = Geometry::new(&[3, 6], &[3, 3], &Padding::Valid, &[1, 1]).unwrap();
         assert_eq!(grid.coverage()[..6], [1, 2, 3, 3, 2, 1]);
+    }
+
+    #[test]
+    fn stacked_windows_compose_kernels_and_strides() {
+        // Lecture 26: conv 5, max pool 2 (stride 2), conv 5, two 1x1 convs.
+        let net = [(5, 1, 0), (2, 2, 0), (5, 1, 0), (1, 1, 0), (1, 1, 0)];
+        assert_eq!(stacked_window(&net, 0..1), 0..14);
+        assert_eq!(stacked_window(&net, 3..4), 6..20);
+        assert_eq!(stacked_window(&net, 0..8), 0..28);
+        assert_eq!(stacked_window(&[(3, 1, 1)], 0..1), -1..2);
     }
 
     #[test]

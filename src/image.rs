@@ -159,6 +159,32 @@ pub fn fit_square(width: usize, height: usize, size: usize) -> Result<(usize, us
     Ok((side(width), side(height)))
 }
 
+/// The window `top..top + height`, `left..left + width` of every channel of a `[c, h, w]` tensor:
+/// `[c, height, width]`. Errors when the window leaves the tensor.
+pub fn crop(
+    input: &[f32],
+    [c, h, w]: [usize; 3],
+    top: usize,
+    left: usize,
+    height: usize,
+    width: usize,
+) -> Result<Vec<f32>> {
+    check_tensor("input", input, &[c, h, w])?;
+    ensure!(
+        height >= 1 && width >= 1 && top + height <= h && left + width <= w,
+        "the window rows {top}..{} and columns {left}..{} leave the {h}x{w} input",
+        top + height,
+        left + width
+    );
+    let mut out = Vec::with_capacity(c * height * width);
+    for ch in 0..c {
+        for y in top..top + height {
+            out.extend_from_slice(&input[(ch * h + y) * w + left..][..width]);
+        }
+    }
+    Ok(out)
+}
+
 /// An RGB `[3, height, width]` tensor with values in 0..1 → RGBA bytes (opaque), for drawing.
 pub fn rgb_to_rgba(rgb: &[f32], width: usize, height: usize) -> Result<Vec<u8>> {
     check_tensor("image", rgb, &[3, height, width])?;
@@ -357,6 +383,19 @@ mod tests {
         }
         assert_eq!(fit_square(640, 480, 416).unwrap(), (416, 312));
         assert_eq!(fit_square(480, 640, 416).unwrap(), (312, 416));
+    }
+
+    #[test]
+    fn crops_take_the_window_of_every_channel() {
+        let t: Vec<f32> = (0..2 * 3 * 4).map(|v| v as f32).collect();
+        assert_eq!(
+            crop(&t, [2, 3, 4], 1, 2, 2, 2).unwrap(),
+            [6.0, 7.0, 10.0, 11.0, 18.0, 19.0, 22.0, 23.0]
+        );
+        assert_eq!(
+            crop(&t, [2, 3, 4], 2, 0, 2, 1).unwrap_err().to_string(),
+            "the window rows 2..4 and columns 0..1 leave the 3x4 input"
+        );
     }
 
     #[test]

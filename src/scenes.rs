@@ -175,6 +175,86 @@ pub fn generate(seed: u64, size: usize) -> Result<Scene> {
     })
 }
 
+/// Side of the sliding-windows classifier's input patch (lecture 26: 14x14x3).
+pub const PATCH_SIZE: usize = 14;
+
+/// Class index of "no shape" for the patch classifier, after the three [`CLASSES`] (the lecture's
+/// fourth output, "background").
+pub const BACKGROUND: usize = 3;
+
+/// A `size × size` RGB patch (`[3, size, size]`, values `k/255`) and its class: a shape of side
+/// 60-95 % of the patch, roughly centred, on a noisy plain background (classes 0-2), or only the
+/// background ([`BACKGROUND`]) one time in four. The training set of the lecture 26 classifier.
+pub fn patch(seed: u64, size: usize) -> Result<(Vec<f32>, usize)> {
+    ensure!(
+        (8..=64).contains(&size),
+        "patches are 8 to 64 pixels wide, got {size}"
+    );
+    let mut rng = Rng::new(seed ^ 0x5EED_CAFE);
+    let background = [rng.unit(), rng.unit(), rng.unit()];
+    let n = size * size;
+    let mut image: Vec<f32> = (0..3 * n)
+        .map(|i| (background[i / n] + rng.range(-0.04, 0.04)).clamp(0.0, 1.0))
+        .collect();
+    let class = if rng.int(0, 3) == 3 {
+        BACKGROUND
+    } else {
+        rng.int(0, 2)
+    };
+    if class != BACKGROUND {
+        let colour = loop {
+            let c = [rng.unit(), rng.unit(), rng.unit()];
+            let d: f32 = c.iter().zip(background).map(|(a, b)| (a - b).powi(2)).sum();
+            if d.sqrt() >= 0.35 {
+                break c;
+            }
+        };
+        let side = (size as f32 * rng.range(0.6, 0.95)).round();
+        let slack = size as f32 - side;
+        let x1 = (slack / 2.0 + rng.range(-1.5, 1.5))
+            .clamp(0.0, slack)
+            .round();
+        let y1 = (slack / 2.0 + rng.range(-1.5, 1.5))
+            .clamp(0.0, slack)
+            .round();
+        let bounds = (x1, y1, x1 + side, y1 + side);
+        for y in 0..size {
+            for x in 0..size {
+                if inside(class, bounds, x as f32 + 0.5, y as f32 + 0.5) {
+                    for (c, v) in colour.iter().enumerate() {
+                        image[c * n + y * size + x] = *v;
+                    }
+                }
+            }
+        }
+    }
+    for v in &mut image {
+        *v = (*v * 255.0).round() / 255.0;
+    }
+    Ok((image, class))
+}
+
+/// A `2·size × 2·size` picture tiled from the four patches of seeds `seed, seed + 1, …` (top-left,
+/// top-right, bottom-left, bottom-right) and their classes: lecture 26's 28x28 image for the
+/// convolutional sliding windows, where the windows at the four corners see exactly one patch.
+pub fn patch_mosaic(seed: u64, size: usize) -> Result<(Vec<f32>, [usize; 4])> {
+    let side = 2 * size;
+    let mut image = vec![0.0f32; 3 * side * side];
+    let mut classes = [0; 4];
+    for (k, class) in classes.iter_mut().enumerate() {
+        let (p, c) = patch(seed + k as u64, size)?;
+        *class = c;
+        let (oy, ox) = ((k / 2) * size, (k % 2) * size);
+        for ch in 0..3 {
+            for y in 0..size {
+                let from = &p[(ch * size + y) * size..][..size];
+                image[(ch * side + oy + y) * side + ox..][..size].copy_from_slice(from);
+            }
+        }
+    }
+    Ok((image, classes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,6 +272,22 @@ mod tests {
         }
         assert!(a.image.iter().all(|v| (0.0..=1.0).contains(v)));
         assert!(generate(1, 8).is_err());
+    }
+
+    #[test]
+    fn patches_cover_every_class_and_tile_into_mosaics() {
+        let mut seen = [0; 4];
+        for seed in 0..200 {
+            let (p, c) = patch(seed, PATCH_SIZE).unwrap();
+            assert_eq!(p.len(), 3 * PATCH_SIZE * PATCH_SIZE);
+            seen[c] += 1;
+        }
+        assert!(seen.iter().all(|&n| n > 25), "{seen:?}");
+        let (mosaic, classes) = patch_mosaic(5, PATCH_SIZE).unwrap();
+        let (third, class) = patch(7, PATCH_SIZE).unwrap();
+        assert_eq!(classes[2], class);
+        // Row 0 of the bottom-left patch is row 14 of the mosaic, columns 0..14.
+        assert_eq!(mosaic[14 * 28..14 * 28 + 14], third[..14]);
     }
 
     #[test]

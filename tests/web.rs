@@ -592,3 +592,49 @@ fn lectures_23_27_30_31_targets_and_decoding_in_the_browser() {
         "the model's output has shape [1, 6, 1, 1] but a 1x1 grid with 1 anchors and 0 classes needs [5, 1, 1] (1·(5 + 0) channels)"
     );
 }
+
+#[wasm_bindgen_test]
+fn trained_models_load_and_run_in_the_browser() {
+    // The face detector (converted by examples/convert_face_detector.rs).
+    let face = wasm::load_model(
+        include_bytes!("../www/models/face-detector.onnx"),
+        JsValue::UNDEFINED,
+    )
+    .unwrap();
+    let input_shape: Vec<f64> = face
+        .input_shape()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(input_shape, [1., 3., 416., 416.]);
+    let out = face.run(f32s(&vec![0.5; 3 * 416 * 416])).unwrap();
+    assert_eq!(shape_of(&out), vec![1., 25., 13., 13.]);
+    // Lecture 26's classifier at three input sizes: 1x1x4, 2x2x4, 8x8x4.
+    let sliding = include_bytes!("../www/models/sliding-windows.onnx");
+    for (n, cells) in [(14, 1.), (16, 2.), (28, 8.)] {
+        let model = wasm::load_model(sliding, shape(&[1, 3, n, n])).unwrap();
+        let out = model.run(f32s(&vec![0.2; (3 * n * n) as usize])).unwrap();
+        assert_eq!(shape_of(&out), vec![1., 4., cells, cells]);
+    }
+    assert_eq!(
+        message(wasm::load_model(sliding, shape(&[1, 1, 14, 14]))),
+        "input shape [1, 1, 14, 14] does not fit the model's input 1,3,height,width"
+    );
+    let err = message(wasm::load_model(b"not a model", JsValue::UNDEFINED));
+    assert!(
+        err.starts_with("cannot read an ONNX model from these 11 bytes"),
+        "{err}"
+    );
+    // The window of output cell (3, 5) of the lecture 26 network: rows 6-19, columns 10-23.
+    let layers = js_sys::JSON::parse("[[5,1,0],[2,2,0],[5,1,0],[1,1,0],[1,1,0]]").unwrap();
+    let w = wasm::stacked_window(layers, shape(&[3, 5])).unwrap();
+    assert_eq!(numbers_of(&get(&w, "start")), [6., 10.]);
+    assert_eq!(numbers_of(&get(&w, "size")), [14., 14.]);
+    let mosaic = wasm::patch_mosaic(1.into()).unwrap();
+    let tensor = get(&mosaic, "tensor");
+    let crop = wasm::crop_tensor(tensor, shape(&[3, 28, 28]), shape(&[14, 14, 14, 14])).unwrap();
+    assert_eq!(crop.length(), 3 * 14 * 14);
+    let boxed = wasm::letterbox(&[255u8; 8 * 4 * 4], 8.into(), 4.into(), 4.into()).unwrap();
+    assert_eq!(boxed.to_vec()[..8], [1.0; 8]);
+    assert_eq!(boxed.to_vec()[8..16], [0.0; 8]);
+}

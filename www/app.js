@@ -11,6 +11,8 @@ import { mountIouLab } from './widgets/iou-lab.js';
 import { mountYoloGrid } from './widgets/yolo-grid.js';
 import { mountDetectorLab } from './widgets/detector-lab.js';
 import { mountFaceLab } from './widgets/face-lab.js';
+import { mountSlidingWindows } from './widgets/sliding-windows.js';
+import { mountLenetLab } from './widgets/lenet-lab.js';
 
 const status = document.getElementById('status');
 
@@ -28,7 +30,9 @@ mountVolumeLab(document.getElementById('volume-lab'), api);
 mountPoolExplainer(document.getElementById('pool-explainer'), api);
 mountNetworkShapes(document.getElementById('network-shapes'), api);
 mountGeneralize(document.getElementById('generalize'), api);
+mountLenetLab(document.getElementById('lenet-lab'), api);
 mountLocalization(document.getElementById('localization'), api);
+mountSlidingWindows(document.getElementById('sliding-windows'), api);
 mountIouLab(document.getElementById('iou-lab'), api);
 mountYoloGrid(document.getElementById('yolo-grid'), api);
 mountDetectorLab(document.getElementById('detector-lab'), api);

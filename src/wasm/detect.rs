@@ -460,3 +460,114 @@ pub fn letterbox(
     .map_err(core_error)?;
     Ok(Float32Array::from(data.as_slice()))
 }
+
+/// The window `top..top + height`, `left..left + width` of every channel of a `[c, h, w]` tensor,
+/// as a `Float32Array` `[c, height, width]`: one crop of the naive sliding-windows loop.
+#[wasm_bindgen(js_name = cropTensor)]
+pub fn crop_tensor(tensor: JsValue, shape: JsValue, window: JsValue) -> JsResult<Float32Array> {
+    let [c, h, w] = super::shape::<3>("shape", &shape, "[c, h, w]")?;
+    let [top, left, height, width] =
+        super::shape::<4>("window", &window, "[top, left, height, width]")?;
+    let data = image::crop(
+        &floats("tensor", &tensor)?,
+        [c, h, w],
+        top,
+        left,
+        height,
+        width,
+    )
+    .map_err(core_error)?;
+    Ok(Float32Array::from(data.as_slice()))
+}
+
+/// A `2·14 × 2·14` picture tiled from four generated 14x14 patches (seeds `seed..seed + 4`):
+/// `{ size, tensor: Float32Array [3, 28, 28], rgba, classes: [4 class indices], names }` for
+/// lecture 26's convolutional sliding windows.
+#[wasm_bindgen(js_name = patchMosaic)]
+pub fn patch_mosaic(seed: JsValue) -> JsResult<JsValue> {
+    let seed = whole("seed", &seed)?;
+    let (tensor, classes) =
+        scenes::patch_mosaic(seed as u64, scenes::PATCH_SIZE).map_err(core_error)?;
+    let side = 2 * scenes::PATCH_SIZE;
+    let rgba = image::rgb_to_rgba(&tensor, side, side).map_err(core_error)?;
+    let obj = Object::new();
+    set(&obj, "size", side as f64)?;
+    set(&obj, "tensor", Float32Array::from(tensor.as_slice()))?;
+    set(
+        &obj,
+        "rgba",
+        js_sys::Uint8ClampedArray::from(rgba.as_slice()),
+    )?;
+    set(&obj, "classes", usizes(&classes))?;
+    let names: Array = scenes::CLASSES
+        .iter()
+        .chain(std::iter::once(&"background"))
+        .map(|c| JsValue::from_str(c))
+        .collect();
+    set(&obj, "names", names)?;
+    Ok(obj.into())
+}
+
+/// The receptive field of output cell `at` (`[row, col]`) of a stack of layers given as `[[f, s,
+/// p], …]` (first layer first, same on both axes): `{ start: [row, col], size: [h, w] }` in the
+/// input. Lecture 26's network gives 14x14 windows at stride 2.
+#[wasm_bindgen(js_name = stackedWindow)]
+pub fn stacked_window(layers: JsValue, at: JsValue) -> JsResult<JsValue> {
+    if !Array::is_array(&layers) {
+        return Err(JsError::new(&format!(
+            "layers must be an array of [f, s, p], got {}",
+            type_name(&layers)
+        )));
+    }
+    let stack = Array::from(&layers)
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let [f, s, p] = super::shape::<3>(&format!("layers[{i}]"), &l, "[f, s, p]")?;
+            Ok((f, s, p))
+        })
+        .collect::<JsResult<Vec<_>>>()?;
+    let [row, col] = super::shape::<2>("at", &at, "[row, col]")?;
+    let r = crate::geometry::stacked_window(&stack, row as isize..row as isize + 1);
+    let c = crate::geometry::stacked_window(&stack, col as isize..col as isize + 1);
+    let obj = Object::new();
+    set(
+        &obj,
+        "start",
+        js_sys::Array::of2(&(r.start as f64).into(), &(c.start as f64).into()),
+    )?;
+    set(
+        &obj,
+        "size",
+        js_sys::Array::of2(
+            &((r.end - r.start) as f64).into(),
+            &((c.end - c.start) as f64).into(),
+        ),
+    )?;
+    Ok(obj.into())
+}
+
+/// A drawing (`width × height` RGBA) → `{ digit: Float32Array (8x8, 0..16), input: Float32Array
+/// [1, 32, 32] }` for LeNet-5, as scikit-learn's digits look (see `digits::drawing_to_digit`), or
+/// `null` for a blank canvas.
+#[wasm_bindgen(js_name = digitFromDrawing)]
+pub fn digit_from_drawing(rgba: &[u8], width: JsValue, height: JsValue) -> JsResult<JsValue> {
+    let Some(digit) =
+        crate::digits::drawing_to_digit(rgba, whole("width", &width)?, whole("height", &height)?)
+            .map_err(core_error)?
+    else {
+        return Ok(JsValue::NULL);
+    };
+    let input = crate::digits::lenet_input(&digit).map_err(core_error)?;
+    let obj = Object::new();
+    set(&obj, "digit", Float32Array::from(digit.as_slice()))?;
+    set(&obj, "input", Float32Array::from(input.as_slice()))?;
+    Ok(obj.into())
+}
+
+/// An 8x8 digit (64 values, 0..16, as scikit-learn's) → LeNet-5's `[1, 32, 32]` input in 0..1.
+#[wasm_bindgen(js_name = lenetInput)]
+pub fn lenet_input(digit: JsValue) -> JsResult<Float32Array> {
+    let input = crate::digits::lenet_input(&floats("digit", &digit)?).map_err(core_error)?;
+    Ok(Float32Array::from(input.as_slice()))
+}

@@ -2,7 +2,9 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::{core_error, floats, output, usizes, JsResult};
+use js_sys::{Array, Object};
+
+use super::{core_error, dims, floats, is_missing, output, set, usizes, JsResult};
 use crate::engine;
 
 /// A loaded ONNX model (see `loadModel`): its input and output shapes and `run`.
@@ -11,14 +13,36 @@ pub struct JsModel {
     model: engine::Model,
 }
 
-/// Loads an ONNX model from its bytes (`Uint8Array`) with tract, fixing a symbolic batch axis
-/// to 1 and optimising the graph. Throws an `Error` naming the cause for bytes that are not ONNX,
-/// a file over 64 MiB, several inputs, unknown input sizes or an op tract cannot run.
+/// Loads an ONNX model from its bytes (`Uint8Array`) with tract and optimises it for one input
+/// shape: `inputShape` when given (for fully convolutional models with symbolic height and width),
+/// otherwise the file's, with a symbolic batch axis set to 1. Throws an `Error` naming the cause
+/// for bytes that are not ONNX, a file over 64 MiB, several inputs, unknown input sizes, a shape
+/// that does not fit, or an op tract cannot run.
 #[wasm_bindgen(js_name = loadModel)]
-pub fn load_model(bytes: &[u8]) -> JsResult<JsModel> {
+pub fn load_model(bytes: &[u8], input_shape: JsValue) -> JsResult<JsModel> {
+    let shape = if is_missing(&input_shape) {
+        None
+    } else {
+        Some(dims(
+            "inputShape",
+            &input_shape,
+            "an array of whole numbers",
+        )?)
+    };
     Ok(JsModel {
-        model: engine::Model::load(bytes).map_err(core_error)?,
+        model: engine::Model::load_with_input_shape(bytes, shape.as_deref()).map_err(core_error)?,
     })
+}
+
+impl std::fmt::Debug for JsModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Model {:?} → {:?}",
+            self.model.input_shape(),
+            self.model.output_shape()
+        )
+    }
 }
 
 #[wasm_bindgen(js_class = Model)]
@@ -40,5 +64,50 @@ impl JsModel {
     pub fn run(&self, input: JsValue) -> JsResult<JsValue> {
         let input = floats("input", &input)?;
         output(self.model.run(&input).map_err(core_error)?)
+    }
+
+    /// The model's nodes in file order: `[{ name, op, outputShape, params, macs, featureMap }]`
+    /// (shapes from tract's analysis of the graph; parameters from the node's weights;
+    /// multiply-adds for `Conv`, `Gemm` and `MatMul`).
+    pub fn layers(&self) -> JsResult<Array> {
+        let list = Array::new();
+        for l in self.model.layers() {
+            let obj = Object::new();
+            set(&obj, "name", l.name.as_str())?;
+            set(&obj, "op", l.op.as_str())?;
+            set(&obj, "outputShape", usizes(&l.output_shape))?;
+            set(&obj, "params", l.params as f64)?;
+            set(&obj, "macs", l.macs as f64)?;
+            set(&obj, "featureMap", l.feature_map)?;
+            list.push(&obj);
+        }
+        Ok(list)
+    }
+
+    /// Sum of the layers' parameters.
+    #[wasm_bindgen(js_name = totalParams)]
+    pub fn total_params(&self) -> f64 {
+        self.model.layers().iter().map(|l| l.params as f64).sum()
+    }
+
+    /// The feature maps of one run on `input`: `[{ layer, shape, data }]` for every layer whose
+    /// output is `[1, c, h, w]` (`layer` indexes `layers()`), taken from the real graph.
+    #[wasm_bindgen(js_name = featureMaps)]
+    pub fn feature_maps(&self, input: JsValue) -> JsResult<Array> {
+        let input = floats("input", &input)?;
+        let maps = self.model.feature_maps(&input).map_err(core_error)?;
+        let list = Array::new();
+        for (layer, out) in maps {
+            let obj = Object::new();
+            set(&obj, "layer", layer as f64)?;
+            set(&obj, "shape", usizes(&out.shape))?;
+            set(
+                &obj,
+                "data",
+                js_sys::Float32Array::from(out.data.as_slice()),
+            )?;
+            list.push(&obj);
+        }
+        Ok(list)
     }
 }

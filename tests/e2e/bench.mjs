@@ -59,7 +59,29 @@ try {
     api.conv(cube);
     const conv3d = time(() => api.conv(cube), 60);
     const conv3dReference = time(() => api.convReference(cube), 20);
-    return { firstCall, tract, reference, diff, smallTract, frameTract, frameReference, conv3d, conv3dReference };
+    // Detectors: the shapes detector (96x96) and the face detector (416x416) by tract, and the
+    // decode + per-class NMS that follow, in Rust.
+    const load = async (name) => {
+      const t = performance.now();
+      const bytes = new Uint8Array(await (await fetch(`models/${name}.onnx`)).arrayBuffer());
+      const model = api.loadModel(bytes);
+      return { model, loadMs: performance.now() - t, sidecar: await (await fetch(`models/${name}.json`)).json() };
+    };
+    const detectors = {};
+    for (const name of ['shapes-detector', 'face-detector']) {
+      const { model, loadMs, sidecar } = await load(name);
+      const input = new Float32Array(model.inputShape().reduce((a, b) => a * b, 1)).map((_, i) => ((i * 7919) % 255) / 255);
+      model.run(input);
+      const run = time(() => model.run(input), 20);
+      const out = model.run(input);
+      const spec = { grid: sidecar.grid, anchors: sidecar.anchors, classes: sidecar.classLogits === false ? 0 : sidecar.classes.length };
+      const post = time(() => {
+        const d = api.yoloDecode(out.data, out.shape, spec);
+        api.nmsSteps(d.boxes, d.scores, d.classes, 0.05, 0.5);
+      }, 50);
+      detectors[name] = { loadMs, run, post, input: model.inputShape().join('x') };
+    }
+    return { firstCall, tract, reference, diff, smallTract, frameTract, frameReference, conv3d, conv3dReference, detectors };
   });
   const wasm = await readFile(join(WWW, 'pkg', 'cnn_playground_bg.wasm'));
   const gz = gzipSync(wasm, { level: 9 }).length;
@@ -76,6 +98,9 @@ try {
   console.log(`  edge filter on 640x480 frames, tract:          ${fps(results.frameTract)}`);
   console.log(`  edge filter on 640x480 frames, reference:      ${fps(results.frameReference)}`);
   console.log(`  3D conv 14x14x14 * 5x5x5, tract:               median ${ms(results.conv3d.median)}, reference ${ms(results.conv3dReference.median)}`);
+  for (const [name, d] of Object.entries(results.detectors)) {
+    console.log(`  ${name} (${d.input}): load ${ms(d.loadMs)}, tract ${fps(d.run)}; decode + NMS median ${ms(d.post.median)}`);
+  }
   console.log(`  wasm size: ${mb(wasm.length)} raw, ${mb(gz)} gzipped (level 9)`);
   if (ctx.problems.length) console.log(`  page problems: ${ctx.problems.join('; ')}`);
 } finally {

@@ -13,6 +13,7 @@ before(async () => {
   await ctx.page.goto(ctx.server.url);
   await ctx.page.waitForSelector('html[data-ready="true"]', { timeout: 30_000 });
   await ctx.page.waitForSelector('#detector-lab[data-ready="true"]', { timeout: 30_000 });
+  await ctx.page.waitForSelector('#face-lab[data-ready="true"]', { timeout: 60_000 });
 });
 after(async () => {
   await ctx?.close();
@@ -138,6 +139,27 @@ test('detector (lectures 29, 31): thresholds move the counts of each stage', asy
   await page.selectOption('#det-stage', 'nms');
   assert.match(await text('#det-steps'), /keep square/);
   assert.equal(await page.isHidden('#det-error'), true);
+});
+
+test('face detector: the astronaut photo has one face, where her face is', async () => {
+  const { page } = ctx;
+  const result = () => page.$eval('#face-result', (e) => ({ ...e.dataset, text: e.textContent }));
+  const r = await result();
+  assert.equal(r.faces, '1', r.text);
+  assert.ok(Number(r.best) > 0.9, r.text);
+  // Her face spans about x 0.32-0.54, y 0.15-0.36 of the picture (it fills the square: no padding).
+  const [x1, y1, x2, y2] = r.box.split(',').map(Number);
+  const [cx, cy] = [(x1 + x2) / 2, (y1 + y2) / 2];
+  assert.ok(cx > 0.38 && cx < 0.48 && cy > 0.2 && cy < 0.31, `face centre (${cx}, ${cy})`);
+  assert.ok(x2 - x1 > 0.15 && x2 - x1 < 0.3, `face width ${x2 - x1}`);
+  assert.match(r.text, /^1 face \(845 boxes: 13×13 cells × 5 anchors; 1 above 0\.50\)$/);
+  // A lower threshold lets weaker boxes through; NMS still merges the duplicates on her face.
+  await slide(page, '#face-score', 0.05);
+  assert.ok(Number((await result()).faces) >= 1);
+  await slide(page, '#face-score', 0.5);
+  await page.check('#face-grid');
+  await page.check('#face-anchors');
+  assert.equal(await page.isHidden('#face-error'), true);
 });
 
 test('no console errors, page errors or failed requests', () => {

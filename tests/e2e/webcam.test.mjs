@@ -1,5 +1,6 @@
-// End to end: the edge lab on a live webcam, with Chromium's fake camera (a generated test
-// pattern), and the message when the camera cannot be opened. Fails on console or page errors.
+// End to end: the edge lab and the face detector on a live webcam, with Chromium's fake camera (a
+// generated test pattern, no face in it), and the message when the camera cannot be opened.
+// Fails on console or page errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPlayground } from './browser.mjs';
@@ -20,6 +21,24 @@ test('webcam frames are edge-filtered live', async () => {
     assert.match(await ctx.page.textContent('#edge-notice'), /nothing is sent anywhere/);
     await ctx.page.click('#edge-stop');
     assert.equal(await ctx.page.isHidden('#edge-stop'), true);
+    assert.deepEqual(ctx.problems, []);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('webcam frames go through the face detector live', async () => {
+  const ctx = await openPlayground({ extraArgs: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'] });
+  try {
+    await ready(ctx);
+    await ctx.page.waitForSelector('#face-lab[data-ready="true"]', { timeout: 60_000 });
+    await ctx.page.selectOption('#face-source', 'webcam');
+    await ctx.page.waitForFunction(() => Number(document.querySelector('#face-stats').dataset.frames) >= 3, null, { timeout: 60_000 });
+    assert.match(await ctx.page.textContent('#face-stats'), /^tract \d+ ms, decode \+ NMS [\d.]+ ms · [\d.]+ frames\/s$/);
+    // The fake camera's test pattern holds no face.
+    assert.equal(await ctx.page.$eval('#face-result', (e) => e.dataset.faces), '0');
+    await ctx.page.click('#face-stop');
+    await ctx.page.waitForFunction(() => document.querySelector('#face-result').dataset.faces === '1', null, { timeout: 30_000 });
     assert.deepEqual(ctx.problems, []);
   } finally {
     await ctx.close();

@@ -1,0 +1,132 @@
+// Widget: LeNet-5 on handwritten digits, lectures 10 and 13. Draw a digit with a mouse, pen or
+// finger; Rust turns the drawing into an 8x8 digit like scikit-learn's and the 32x32 input
+// (`digitFromDrawing`), tract runs the trained LeNet-5 (`loadModel`, `run`) and returns every
+// feature map from the real graph (`featureMaps`), Rust colours them (`heatmap`). This file draws.
+
+import { h } from '../lib/dom.js';
+
+const PAD = 224;
+
+/** Mounts the widget into `root`, using the wasm module's exports `api`. */
+export function mountLenetLab(root, api) {
+  const state = { model: null, layers: [], heldOut: null, sample: 0, drawing: false };
+
+  const status = h('p', { class: 'notice', id: 'lenet-status', role: 'status' }, 'Loading LeNet-5…');
+  const pad = h('canvas', { id: 'lenet-pad', width: PAD, height: PAD, role: 'img', 'aria-label': 'Drawing pad: draw a digit' });
+  const clearButton = h('button', { type: 'button', id: 'lenet-clear' }, 'Clear');
+  const sampleButton = h('button', { type: 'button', id: 'lenet-sample' }, 'A held-out digit');
+  const seen = h('canvas', { id: 'lenet-input', width: 32, height: 32, role: 'img', 'aria-label': 'The 32x32 input LeNet-5 sees' });
+  const bars = h('div', { class: 'bars', id: 'lenet-probs', role: 'list', 'aria-label': 'Probabilities of the digits 0 to 9' });
+  const verdict = h('p', { class: 'formula', id: 'lenet-verdict', 'aria-live': 'polite' });
+  const maps = h('div', { class: 'feature-maps', id: 'lenet-maps' });
+  const error = h('p', { class: 'error', id: 'lenet-error', role: 'alert', hidden: true });
+  root.append(status,
+    h('div', { class: 'equation' },
+      h('figure', {}, h('figcaption', {}, 'Draw a digit (0-9)'), pad, h('div', { class: 'controls' }, clearButton, sampleButton)),
+      h('figure', {}, h('figcaption', {}, 'Input 32×32×1'), seen),
+      h('figure', {}, h('figcaption', {}, 'Output: softmax over 10 digits'), bars, verdict)),
+    maps, error);
+
+  const ctx = pad.getContext('2d', { willReadFrequently: true });
+  function clear() {
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, PAD, PAD);
+    verdict.textContent = 'Draw a digit.';
+    bars.replaceChildren();
+    maps.replaceChildren();
+  }
+
+  function showInput(input) {
+    const map = api.heatmap(input, true);
+    seen.getContext('2d').putImageData(new ImageData(map.rgba, 32, 32), 0, 0);
+  }
+
+  function classify(input) {
+    if (!state.model) return;
+    try {
+      const out = state.model.run(input);
+      const probs = Array.from(out.data);
+      const best = probs.indexOf(Math.max(...probs));
+      showInput(input);
+      bars.replaceChildren(...probs.map((p, d) => h('div', { class: `bar-row${d === best ? ' best' : ''}`, role: 'listitem', dataset: { digit: d, p } },
+        h('span', {}, String(d)), h('span', { class: 'bar', style: `width:${(p * 100).toFixed(1)}%` }), h('span', {}, `${(p * 100).toFixed(1)} %`))));
+      verdict.textContent = `LeNet-5 reads a ${best} (${(probs[best] * 100).toFixed(1)} %)`;
+      verdict.dataset.digit = best;
+      const fm = state.model.featureMaps(input);
+      maps.replaceChildren(...fm.map((m) => {
+        const layer = state.layers[m.layer];
+        const [, c, hh, ww] = m.shape;
+        const tiles = Array.from({ length: c }, (_, k) => {
+          const tile = h('canvas', { width: ww, height: hh, class: 'map', title: `${layer.name}, channel ${k + 1}` });
+          const heat = api.heatmap(m.data.subarray(k * hh * ww, (k + 1) * hh * ww), false);
+          tile.getContext('2d').putImageData(new ImageData(heat.rgba, ww, hh), 0, 0);
+          return tile;
+        });
+        return h('figure', { class: 'layer', dataset: { layer: m.layer } },
+          h('figcaption', {}, `${layer.op} ${layer.name}: ${hh}×${ww}×${c}`), h('div', { class: 'tiles' }, tiles));
+      }));
+      error.hidden = true;
+    } catch (e) {
+      error.hidden = false;
+      error.textContent = e.message;
+    }
+  }
+
+  function fromPad() {
+    const drawn = api.digitFromDrawing(ctx.getImageData(0, 0, PAD, PAD).data, PAD, PAD);
+    if (drawn) classify(drawn.input);
+  }
+
+  function point(event) {
+    const r = pad.getBoundingClientRect();
+    return [((event.clientX - r.left) / r.width) * PAD, ((event.clientY - r.top) / r.height) * PAD];
+  }
+  pad.addEventListener('pointerdown', (event) => {
+    event.preventDefault();
+    pad.setPointerCapture(event.pointerId);
+    state.drawing = true;
+    ctx.lineWidth = 18;
+    ctx.lineCap = 'round';
+    ctx.lineJoin = 'round';
+    ctx.strokeStyle = '#000';
+    ctx.beginPath();
+    ctx.moveTo(...point(event));
+  });
+  pad.addEventListener('pointermove', (event) => {
+    if (!state.drawing) return;
+    ctx.lineTo(...point(event));
+    ctx.stroke();
+    fromPad();
+  });
+  pad.addEventListener('pointerup', () => { state.drawing = false; fromPad(); });
+  clearButton.addEventListener('click', clear);
+  sampleButton.addEventListener('click', () => {
+    if (!state.heldOut) return;
+    const count = (state.heldOut.length - 4) / 65;
+    const at = 4 + (state.sample % count) * 65;
+    state.sample += 1;
+    const digit = Float32Array.from(state.heldOut.subarray(at + 1, at + 65));
+    clear();
+    classify(api.lenetInput(digit));
+    verdict.textContent += ` (held-out digit labelled ${state.heldOut[at]})`;
+  });
+
+  clear();
+  (async () => {
+    try {
+      const [bytes, heldOut] = await Promise.all(['../models/lenet5-digits.onnx', '../models/digits-heldout.bin'].map(async (path) => {
+        const response = await fetch(new URL(path, import.meta.url));
+        if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+        return new Uint8Array(await response.arrayBuffer());
+      }));
+      state.model = api.loadModel(bytes);
+      state.layers = state.model.layers();
+      state.heldOut = heldOut;
+      status.textContent = `LeNet-5 loaded: ${state.model.totalParams().toLocaleString('en')} parameters, trained by data/digits/train_lenet.py on scikit-learn's digits.`;
+      root.dataset.ready = 'true';
+    } catch (e) {
+      status.textContent = `LeNet-5 could not be loaded (${e.message}); the other widgets still work.`;
+      status.classList.add('error');
+    }
+  })();
+}
