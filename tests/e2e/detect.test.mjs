@@ -39,6 +39,7 @@ test('IoU (lecture 28): the course case, keyboard and dragging, touching boxes',
   }
   // Drag B of "the same box" two units to the right: overlap 2×4 = 8, union 24.
   await page.selectOption('#iou-preset', 'same');
+  await page.locator('#iou-svg').scrollIntoViewIfNeeded();
   const b = await page.locator('#iou-box-b').boundingBox();
   const unit = (await page.locator('#iou-svg').boundingBox()).width / 368 * 36;
   await page.mouse.move(b.x + b.width - 10, b.y + b.height / 2);
@@ -66,6 +67,7 @@ test('YOLO grid (lectures 27, 30, 31): cells, anchors by shape, target shape and
   await slide(page, '#yolo-grid-size', 19);
   assert.equal(await text('#yolo-shape'), 'Target y: 19×19×1×8 = 19×19×8 (1 anchor × (5 + 3 classes) per cell)');
   // Drawing a box adds an object.
+  await page.locator('#yolo-canvas').scrollIntoViewIfNeeded();
   const c = await page.locator('#yolo-canvas').boundingBox();
   await page.mouse.move(c.x + c.width * 0.1, c.y + c.height * 0.1);
   await page.mouse.down();
@@ -88,6 +90,7 @@ test('localisation (lectures 23-24): object and background targets, loss, landma
       if (s.objects.length === 1) return { box: Array.from(s.objects[0].box), cls: s.objects[0].class, target: api.localizationTarget(s.objects[0].box, s.objects[0].class, 3) };
     }
   });
+  await page.locator('#loc-canvas').scrollIntoViewIfNeeded();
   const c = await page.locator('#loc-canvas').boundingBox();
   const [x1, y1, x2, y2] = scene.box;
   await page.mouse.click(c.x + c.width * (x1 + x2) / 2, c.y + c.height * (y1 + y2) / 2);
@@ -131,6 +134,7 @@ test('detector (lectures 29, 31): thresholds move the counts of each stage', asy
   // Drawing a square on the blank canvas: the detector finds a square there.
   await page.selectOption('#det-source', 'draw');
   await page.selectOption('#det-draw-class', '1');
+  await page.locator('#det-canvas').scrollIntoViewIfNeeded();
   const c = await page.locator('#det-canvas').boundingBox();
   await page.mouse.move(c.x + c.width * 0.3, c.y + c.height * 0.3);
   await page.mouse.down();

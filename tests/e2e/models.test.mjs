@@ -36,6 +36,7 @@ test('drawing on the pad updates the prediction live', async () => {
   const { page } = ctx;
   await page.click('#lenet-clear');
   assert.equal(await page.textContent('#lenet-verdict'), 'Draw a digit.');
+  await page.locator('#lenet-pad').scrollIntoViewIfNeeded();
   const pad = await page.locator('#lenet-pad').boundingBox();
   // A "7": a bar across the top, then a stroke down to the lower left.
   await page.mouse.move(pad.x + pad.width * 0.3, pad.y + pad.height * 0.2);
