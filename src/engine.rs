@@ -70,6 +70,81 @@ const FEATURE_MAP_OPS: &[&str] = &[
     "Concat",
 ];
 
+/// A feature-map layer: its index in the layer table and its outlet in the graph.
+type Probe = (usize, OutletId);
+
+/// Every ONNX node's layer facts, with output shapes from tract's analysis of `model` (a typed
+/// copy whose outputs are all the nodes), and the outlets of the feature-map layers.
+fn layer_table(
+    model: &InferenceModel,
+    nodes: Vec<OnnxNode>,
+) -> Result<(Vec<LayerInfo>, Vec<Probe>)> {
+    let outlets: Vec<Option<OutletId>> = nodes
+        .iter()
+        .map(|n| model.find_outlet_label(&n.output))
+        .collect();
+    let mut all = model.clone();
+    all.select_output_outlets(&outlets.iter().flatten().copied().collect::<Vec<_>>())?;
+    let all = all
+        .into_typed()
+        .context("tract cannot analyse this ONNX graph")?;
+    let mut layers = Vec::with_capacity(nodes.len());
+    let mut probes = Vec::new();
+    let mut k = 0;
+    for (node, outlet) in nodes.into_iter().zip(&outlets) {
+        let OnnxNode {
+            op,
+            name,
+            params,
+            weight,
+            ..
+        } = node;
+        let output_shape = match outlet {
+            Some(_) => {
+                k += 1;
+                all.output_fact(k - 1)?
+                    .shape
+                    .as_concrete()
+                    .map(|s| s.to_vec())
+                    .unwrap_or_default()
+            }
+            None => Vec::new(),
+        };
+        let feature_map = FEATURE_MAP_OPS.contains(&op.as_str())
+            && output_shape.len() == 4
+            && output_shape[0] == 1;
+        if let (true, Some(o)) = (feature_map, outlet) {
+            probes.push((layers.len(), *o));
+        }
+        layers.push(LayerInfo {
+            macs: macs(&op, &output_shape, &weight),
+            name,
+            op,
+            output_shape,
+            params,
+            feature_map,
+        });
+    }
+    Ok((layers, probes))
+}
+
+/// The layer table of an architecture built with [`crate::graph::GraphBuilder::shapes_only`] (its
+/// weights are graph inputs with shapes and no values) or of any ONNX file: shapes from tract's
+/// analysis, parameters and multiply-adds as in [`LayerInfo`]. Nothing is optimised or run, so
+/// VGG-16's 138 million parameters never exist in memory.
+pub fn analyse(bytes: &[u8]) -> Result<Vec<LayerInfo>> {
+    ensure!(
+        bytes.len() <= MAX_MODEL_BYTES,
+        "the model file has {} bytes, over the limit of {MAX_MODEL_BYTES} ({} MiB)",
+        bytes.len(),
+        MAX_MODEL_BYTES >> 20
+    );
+    let model = tract_onnx::onnx()
+        .model_for_read(&mut &bytes[..])
+        .with_context(|| format!("cannot read an ONNX model from these {} bytes", bytes.len()))?;
+    Ok(layer_table(&model, onnx_nodes(bytes)?)?.0)
+}
+
 /// A loaded ONNX model with one f32 input of a fixed shape: a trained CNN (the digit classifier,
 /// the detectors) or a file the user picked.
 pub struct Model {
@@ -80,7 +155,7 @@ pub struct Model {
     /// The inference graph with the input shape set, kept to build the probe plan on demand.
     graph: InferenceModel,
     /// Outlets of the feature-map layers, in `layers` order, and their layer indices.
-    probes: Vec<(usize, OutletId)>,
+    probes: Vec<Probe>,
     /// The plan whose outputs are the feature-map layers, built on first use.
     probe_plan: std::cell::RefCell<Option<Plan>>,
 }
@@ -103,7 +178,8 @@ fn onnx_nodes(bytes: &[u8]) -> Result<Vec<OnnxNode>> {
     let proto = tract_onnx::pb::ModelProto::decode(bytes)
         .with_context(|| format!("cannot read an ONNX model from these {} bytes", bytes.len()))?;
     let graph = proto.graph.context("the ONNX file has no graph")?;
-    let initializers: std::collections::HashMap<&str, Vec<usize>> = graph
+    // Weights: initializers, and graph inputs after the first (shapes-only architectures).
+    let mut initializers: std::collections::HashMap<&str, Vec<usize>> = graph
         .initializer
         .iter()
         .map(|t| {
@@ -113,6 +189,23 @@ fn onnx_nodes(bytes: &[u8]) -> Result<Vec<OnnxNode>> {
             )
         })
         .collect();
+    for input in graph.input.iter().skip(1) {
+        use tract_onnx::pb::tensor_shape_proto::dimension::Value;
+        if let Some(tract_onnx::pb::type_proto::Value::TensorType(t)) =
+            input.r#type.as_ref().and_then(|t| t.value.as_ref())
+        {
+            let dims = t.shape.as_ref().map_or(Vec::new(), |s| {
+                s.dim
+                    .iter()
+                    .map(|d| match d.value {
+                        Some(Value::DimValue(v)) => v.max(0) as usize,
+                        _ => 0,
+                    })
+                    .collect()
+            });
+            initializers.insert(input.name.as_str(), dims);
+        }
+    }
     Ok(graph
         .node
         .iter()
@@ -225,54 +318,7 @@ impl Model {
         model.set_input_fact(0, f32::fact(&dims).into())?;
         let graph = model.clone();
 
-        // Every ONNX node's output shape: a typed copy whose outputs are all the nodes.
-        let nodes = onnx_nodes(bytes)?;
-        let outlets: Vec<Option<OutletId>> = nodes
-            .iter()
-            .map(|n| model.find_outlet_label(&n.output))
-            .collect();
-        let mut all = model.clone();
-        all.select_output_outlets(&outlets.iter().flatten().copied().collect::<Vec<_>>())?;
-        let all = all
-            .into_typed()
-            .context("tract cannot analyse this ONNX graph")?;
-        let mut layers = Vec::with_capacity(nodes.len());
-        let mut probes = Vec::new();
-        let mut k = 0;
-        for (node, outlet) in nodes.into_iter().zip(&outlets) {
-            let OnnxNode {
-                op,
-                name,
-                params,
-                weight,
-                ..
-            } = node;
-            let output_shape = match outlet {
-                Some(_) => {
-                    k += 1;
-                    all.output_fact(k - 1)?
-                        .shape
-                        .as_concrete()
-                        .map(|s| s.to_vec())
-                        .unwrap_or_default()
-                }
-                None => Vec::new(),
-            };
-            let feature_map = FEATURE_MAP_OPS.contains(&op.as_str())
-                && output_shape.len() == 4
-                && output_shape[0] == 1;
-            if let (true, Some(o)) = (feature_map, outlet) {
-                probes.push((layers.len(), *o));
-            }
-            layers.push(LayerInfo {
-                macs: macs(&op, &output_shape, &weight),
-                name,
-                op,
-                output_shape,
-                params,
-                feature_map,
-            });
-        }
+        let (layers, probes) = layer_table(&model, onnx_nodes(bytes)?)?;
 
         let typed = model
             .into_typed()

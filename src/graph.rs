@@ -279,6 +279,8 @@ pub struct GraphBuilder {
     input_shape: Vec<usize>,
     nodes: Vec<pb::NodeProto>,
     initializer: Vec<pb::TensorProto>,
+    /// In shapes-only mode, the weights as extra graph inputs (shape, no values).
+    weight_inputs: Option<Vec<pb::ValueInfoProto>>,
     count: usize,
 }
 
@@ -290,7 +292,19 @@ impl GraphBuilder {
             input_shape: input_shape.to_vec(),
             nodes: Vec::new(),
             initializer: Vec::new(),
+            weight_inputs: None,
             count: 0,
+        }
+    }
+
+    /// A graph whose weights are declared as extra graph inputs with their shapes but no values,
+    /// for analysing architectures (shapes, parameters, multiply-adds) without materialising their
+    /// weights: VGG-16's 138 million parameters would be 553 MB. Such a graph can be analysed
+    /// ([`crate::engine::analyse`]) but not run; weight values passed to its methods are ignored.
+    pub fn shapes_only(name: &str, input_shape: &[usize]) -> Self {
+        GraphBuilder {
+            weight_inputs: Some(Vec::new()),
+            ..GraphBuilder::new(name, input_shape)
         }
     }
 
@@ -308,8 +322,21 @@ impl GraphBuilder {
     /// Adds an f32 initializer of `shape` and returns its name.
     pub fn constant(&mut self, stem: &str, shape: &[usize], data: &[f32]) -> String {
         let name = self.fresh(stem);
-        self.initializer.push(float_tensor(&name, shape, data));
+        match self.weight_inputs.as_mut() {
+            Some(inputs) => inputs.push(value_info(&name, shape)),
+            None => self.initializer.push(float_tensor(&name, shape, data)),
+        }
         name
+    }
+
+    /// A per-channel scale and shift of `[n, c, h, w]`, `x·γ + β` with `γ`, `β` of `[1, c, 1, 1]`:
+    /// batch normalisation as it runs at inference (its statistics folded in), two parameters per
+    /// channel.
+    pub fn scale_shift(&mut self, x: &str, gamma: &[f32], beta: &[f32], channels: usize) -> String {
+        let g = self.constant("gamma", &[1, channels, 1, 1], gamma);
+        let b = self.constant("beta", &[1, channels, 1, 1], beta);
+        let scaled = self.push("Mul", &[x, &g], vec![]);
+        self.push("Add", &[&scaled, &b], vec![])
     }
 
     fn push(&mut self, op: &str, inputs: &[&str], attributes: Vec<pb::AttributeProto>) -> String {
@@ -449,6 +476,9 @@ impl GraphBuilder {
             &self.input_shape,
             &[],
         );
+        if let (Some(graph), Some(weights)) = (m.graph.as_mut(), self.weight_inputs) {
+            graph.input.extend(weights);
+        }
         if let Some(graph) = m.graph.as_mut() {
             // No shape for the output: tract infers it from the input.
             if let Some(pb::type_proto::Value::TensorType(t)) = graph.output[0]

@@ -142,3 +142,55 @@ fn count(fan_in: &[usize], outputs: usize) -> Result<usize> {
 pub fn dense_params_between(from: [usize; 3], to: [usize; 3]) -> Result<usize> {
     count(&from, product(&to)?)
 }
+
+/// Multiplications of a "same" convolution of an `h × w × c_in` activation with `filters` filters
+/// of `f × f × c_in` (lectures 16-17): `h · w · filters · f · f · c_in`, one per weight and output.
+pub fn conv_multiplications(
+    h: usize,
+    w: usize,
+    c_in: usize,
+    f: usize,
+    filters: usize,
+) -> Result<u64> {
+    [h, w, filters, f, f, c_in]
+        .iter()
+        .try_fold(1u64, |acc, &d| acc.checked_mul(d as u64))
+        .context("the number of multiplications overflows")
+}
+
+/// The cost of lecture 17's bottleneck: a direct `f × f` same convolution to `filters` channels,
+/// against a 1×1 convolution to `reduce` channels followed by the `f × f` one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BottleneckCost {
+    /// Multiplications of the direct convolution.
+    pub direct: u64,
+    /// Of the 1×1 reduction.
+    pub reduce: u64,
+    /// Of the `f × f` convolution on the reduced activation.
+    pub conv: u64,
+    /// `reduce + conv`.
+    pub total: u64,
+}
+
+/// Lecture 17: 28×28×192 with 32 filters of 5×5 costs 120,422,400 multiplications directly and
+/// 2,408,448 + 10,035,200 = 12,443,648 through a 16-channel bottleneck.
+pub fn bottleneck_cost(
+    h: usize,
+    w: usize,
+    c_in: usize,
+    f: usize,
+    filters: usize,
+    reduce: usize,
+) -> Result<BottleneckCost> {
+    let direct = conv_multiplications(h, w, c_in, f, filters)?;
+    let reduce_cost = conv_multiplications(h, w, c_in, 1, reduce)?;
+    let conv = conv_multiplications(h, w, reduce, f, filters)?;
+    Ok(BottleneckCost {
+        direct,
+        reduce: reduce_cost,
+        conv,
+        total: reduce_cost
+            .checked_add(conv)
+            .context("the number of multiplications overflows")?,
+    })
+}

@@ -159,3 +159,17 @@ fn errors_name_the_layer_and_the_numbers() {
     );
     assert!(dense_params_between([usize::MAX, 2, 1], [1, 1, 1]).is_err());
 }
+
+#[test]
+fn lectures_16_17_one_by_one_convolutions_and_the_bottleneck() {
+    use cnn_playground::network::{bottleneck_cost, conv_multiplications};
+    // 28x28x192 → 28x28x32 with 1x1 filters: 28·28·32·192 multiplications.
+    assert_eq!(conv_multiplications(28, 28, 192, 1, 32).unwrap(), 4_816_896);
+    let cost = bottleneck_cost(28, 28, 192, 5, 32, 16).unwrap();
+    assert_eq!(cost.direct, 120_422_400);
+    assert_eq!(
+        (cost.reduce, cost.conv, cost.total),
+        (2_408_448, 10_035_200, 12_443_648)
+    );
+    assert!(conv_multiplications(usize::MAX, 2, 1, 1, 1).is_err());
+}

@@ -13,6 +13,8 @@ import { mountDetectorLab } from './widgets/detector-lab.js';
 import { mountFaceLab } from './widgets/face-lab.js';
 import { mountSlidingWindows } from './widgets/sliding-windows.js';
 import { mountLenetLab } from './widgets/lenet-lab.js';
+import { mountExplorer } from './widgets/explorer.js';
+import { mountBottleneck } from './widgets/bottleneck.js';
 
 const status = document.getElementById('status');
 
@@ -31,6 +33,8 @@ mountPoolExplainer(document.getElementById('pool-explainer'), api);
 mountNetworkShapes(document.getElementById('network-shapes'), api);
 mountGeneralize(document.getElementById('generalize'), api);
 mountLenetLab(document.getElementById('lenet-lab'), api);
+mountExplorer(document.getElementById('explorer'), api);
+mountBottleneck(document.getElementById('bottleneck'), api);
 mountLocalization(document.getElementById('localization'), api);
 mountSlidingWindows(document.getElementById('sliding-windows'), api);
 mountIouLab(document.getElementById('iou-lab'), api);

@@ -571,3 +571,27 @@ pub fn lenet_input(digit: JsValue) -> JsResult<Float32Array> {
     let input = crate::digits::lenet_input(&floats("digit", &digit)?).map_err(core_error)?;
     Ok(Float32Array::from(input.as_slice()))
 }
+
+/// A sample input for a model whose input is `shape` `[1, c, h, w]` (values 0..1): for one
+/// channel a generated circle, for three a generated shapes scene resized to `h × w`. What the
+/// model explorer runs a model on before the user picks anything.
+#[wasm_bindgen(js_name = sampleInput)]
+pub fn sample_input(shape: JsValue) -> JsResult<Float32Array> {
+    let [n, c, h, w] = super::shape::<4>("shape", &shape, "[1, c, h, w]")?;
+    if n != 1 || !(c == 1 || c == 3) {
+        return Err(JsError::new(&format!(
+            "sample inputs are [1, 1, h, w] or [1, 3, h, w], got [{n}, {c}, {h}, {w}]"
+        )));
+    }
+    let data = if c == 1 {
+        let side = h.max(w);
+        let grey = image::generate("circle", side).map_err(core_error)?;
+        let full = image::crop(&grey, [1, side, side], 0, 0, h, w).map_err(core_error)?;
+        full.iter().map(|v| v / 255.0).collect::<Vec<f32>>()
+    } else {
+        let scene = scenes::generate(3, scenes::SCENE_SIZE).map_err(core_error)?;
+        let rgba = image::rgb_to_rgba(&scene.image, scene.size, scene.size).map_err(core_error)?;
+        image::rgba_to_rgb_resized(&rgba, scene.size, scene.size, w, h).map_err(core_error)?
+    };
+    Ok(Float32Array::from(data.as_slice()))
+}

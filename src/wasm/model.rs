@@ -70,18 +70,7 @@ impl JsModel {
     /// (shapes from tract's analysis of the graph; parameters from the node's weights;
     /// multiply-adds for `Conv`, `Gemm` and `MatMul`).
     pub fn layers(&self) -> JsResult<Array> {
-        let list = Array::new();
-        for l in self.model.layers() {
-            let obj = Object::new();
-            set(&obj, "name", l.name.as_str())?;
-            set(&obj, "op", l.op.as_str())?;
-            set(&obj, "outputShape", usizes(&l.output_shape))?;
-            set(&obj, "params", l.params as f64)?;
-            set(&obj, "macs", l.macs as f64)?;
-            set(&obj, "featureMap", l.feature_map)?;
-            list.push(&obj);
-        }
-        Ok(list)
+        layer_list(self.model.layers())
     }
 
     /// Sum of the layers' parameters.
@@ -110,4 +99,73 @@ impl JsModel {
         }
         Ok(list)
     }
+}
+
+fn layer_list(layers: &[engine::LayerInfo]) -> JsResult<Array> {
+    let list = Array::new();
+    for l in layers {
+        let obj = Object::new();
+        set(&obj, "name", l.name.as_str())?;
+        set(&obj, "op", l.op.as_str())?;
+        set(&obj, "outputShape", usizes(&l.output_shape))?;
+        set(&obj, "params", l.params as f64)?;
+        set(&obj, "macs", l.macs as f64)?;
+        set(&obj, "featureMap", l.feature_map)?;
+        list.push(&obj);
+    }
+    Ok(list)
+}
+
+/// The classic architectures: `[{ name, label }]` (LeNet-5, AlexNet, VGG-16, ResNet-34, an
+/// Inception module, GoogLeNet).
+#[wasm_bindgen(js_name = architectures)]
+pub fn architectures() -> JsResult<Array> {
+    let list = Array::new();
+    for (name, label) in crate::architectures::ARCHITECTURES {
+        let obj = Object::new();
+        set(&obj, "name", *name)?;
+        set(&obj, "label", *label)?;
+        list.push(&obj);
+    }
+    Ok(list)
+}
+
+/// Architecture `name` built as an ONNX graph whose weights are declared by shape only, analysed
+/// by tract: its layer table as `Model.layers()` gives it, without allocating the weights.
+#[wasm_bindgen(js_name = analyseArchitecture)]
+pub fn analyse_architecture(name: JsValue) -> JsResult<Array> {
+    let Some(name) = name.as_string() else {
+        return Err(JsError::new("name must be a string"));
+    };
+    let bytes = crate::architectures::build(&name).map_err(core_error)?;
+    layer_list(&engine::analyse(&bytes).map_err(core_error)?)
+}
+
+/// Lecture 17's cost of a same `f × f` convolution to `filters` channels on `h × w × cIn`, direct
+/// or through a 1×1 bottleneck of `reduce` channels: `{ direct, reduce, conv, total }`
+/// multiplications.
+#[wasm_bindgen(js_name = bottleneckCost)]
+pub fn bottleneck_cost(
+    h: JsValue,
+    w: JsValue,
+    c_in: JsValue,
+    f: JsValue,
+    filters: JsValue,
+    reduce: JsValue,
+) -> JsResult<JsValue> {
+    let cost = crate::network::bottleneck_cost(
+        super::whole("h", &h)?,
+        super::whole("w", &w)?,
+        super::whole("cIn", &c_in)?,
+        super::whole("f", &f)?,
+        super::whole("filters", &filters)?,
+        super::whole("reduce", &reduce)?,
+    )
+    .map_err(core_error)?;
+    let obj = Object::new();
+    set(&obj, "direct", cost.direct as f64)?;
+    set(&obj, "reduce", cost.reduce as f64)?;
+    set(&obj, "conv", cost.conv as f64)?;
+    set(&obj, "total", cost.total as f64)?;
+    Ok(obj.into())
 }

@@ -1,8 +1,12 @@
-// End to end: week 2's LeNet-5 widget — a held-out digit and a drawn one go through the trained
-// network, with every feature map drawn. Fails on any console error, page error or failed request.
+// End to end: week 2 — LeNet-5 (a held-out digit and a drawn one through the trained network,
+// with every feature map), the model explorer (bundled models, the classic architectures, a file
+// through the file input, a broken file, a model address in the URL) and the bottleneck cost.
+// Fails on any console error, page error or failed request.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPlayground } from './browser.mjs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { openPlayground, WWW } from './browser.mjs';
 
 let ctx;
 before(async () => {
@@ -10,6 +14,7 @@ before(async () => {
   await ctx.page.goto(ctx.server.url);
   await ctx.page.waitForSelector('html[data-ready="true"]', { timeout: 30_000 });
   await ctx.page.waitForSelector('#lenet-lab[data-ready="true"]', { timeout: 30_000 });
+  await ctx.page.waitForSelector('#explorer[data-ready="true"]', { timeout: 30_000 });
 });
 after(async () => {
   await ctx?.close();
@@ -47,6 +52,77 @@ test('drawing on the pad updates the prediction live', async () => {
   assert.match(await page.textContent('#lenet-verdict'), /^LeNet-5 reads a \d \([\d.]+ %\)$/);
   assert.deepEqual(await tiles(), [6, 6, 6, 16, 16, 16]);
   assert.equal(await page.isHidden('#lenet-error'), true);
+});
+
+const total = () => ctx.page.textContent('#explorer-total-params');
+
+test('explorer (lectures 13-18): LeNet-5 layer by layer with feature maps, values on hover', async () => {
+  const { page } = ctx;
+  assert.equal(await total(), '61,706');
+  assert.equal(await page.textContent('#explorer-total-macs'), '416,520');
+  assert.equal(await page.$$eval('#explorer-maps figure', (f) => f.length), 6);
+  const tile = page.locator('#explorer-maps canvas').first();
+  await tile.scrollIntoViewIfNeeded();
+  await tile.click();
+  const large = page.locator('#explorer-large');
+  await large.scrollIntoViewIfNeeded();
+  const box = await large.boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  assert.match(await page.textContent('#explorer-value'), /^\/conv1\/Conv, channel 1, row 15, column 15: -?\d+\.\d{4}$/);
+});
+
+test('explorer: the classic architectures have the course\'s shapes and parameter counts', async () => {
+  const { page } = ctx;
+  for (const [name, params] of [['alexnet', '62,378,344'], ['vgg16', '138,357,544'], ['resnet34', '21,797,672'], ['lenet5', '61,706']]) {
+    await page.selectOption('#explorer-model', `arch:${name}`);
+    assert.equal(await total(), params, name);
+  }
+  await page.selectOption('#explorer-model', 'arch:inception-module');
+  const shapes = await page.$$eval('#explorer-table td[data-shape]', (tds) => tds.map((td) => td.textContent));
+  assert.equal(shapes.at(-1), '[1, 256, 28, 28]');
+  assert.equal(await total(), '163,696');
+});
+
+test('explorer: a model file through the file input, and a broken one', async () => {
+  const { page } = ctx;
+  const bytes = await readFile(join(WWW, 'models', 'shapes-detector.onnx'));
+  await page.setInputFiles('#explorer-file', { name: 'my-detector.onnx', mimeType: 'application/octet-stream', buffer: bytes });
+  await page.waitForFunction(() => /^my-detector\.onnx: loaded/.test(document.querySelector('#explorer-status').textContent));
+  assert.match(await page.textContent('#explorer-table caption'), /input \[1, 3, 96, 96\] → output \[1, 16, 6, 6\]/);
+  assert.ok(await page.$$eval('#explorer-maps figure', (f) => f.length) >= 10);
+  await page.setInputFiles('#explorer-file', { name: 'notes.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from('not a model at all') });
+  await page.waitForSelector('#explorer-error:not([hidden])');
+  assert.match(await page.textContent('#explorer-error'), /^notes\.onnx: cannot read an ONNX model from these 18 bytes/);
+  await page.selectOption('#explorer-model', 'bundled:lenet5-digits');
+  await page.waitForFunction(() => document.querySelector('#explorer-total-params')?.textContent === '61,706');
+  assert.equal(await page.isHidden('#explorer-error'), true);
+});
+
+test('explorer: a model address in the page URL', async () => {
+  const page = await ctx.browser.newPage();
+  const problems = [];
+  page.on('console', (msg) => { if (msg.type() === 'error') problems.push(msg.text()); });
+  page.on('pageerror', (err) => problems.push(err.message));
+  try {
+    await page.goto(`${ctx.server.url}?model=models/face-detector.onnx`);
+    await page.waitForSelector('#explorer[data-ready="true"]', { timeout: 60_000 });
+    assert.match(await page.textContent('#explorer-table caption'), /input \[1, 3, 416, 416\] → output \[1, 25, 13, 13\]/);
+    // The sliding-windows file leaves height and width open: the explorer says so.
+    await page.goto(`${ctx.server.url}?model=models/sliding-windows.onnx`);
+    await page.waitForSelector('#explorer[data-ready="true"]', { timeout: 60_000 });
+    assert.match(await page.textContent('#explorer-error'), /has unknown sizes besides the batch/);
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('bottleneck (lecture 17): 120,422,400 multiplications against 12,443,648', async () => {
+  const { page } = ctx;
+  assert.match(await page.textContent('#bottleneck-result'), /: 120,422,400 multiplications\. Through a 1×1 bottleneck to 16 channels: 2,408,448 \+ 10,035,200 = 12,443,648 \(9\.7× fewer\)\.$/);
+  await page.fill('#bottleneck-r', '32');
+  await page.dispatchEvent('#bottleneck-r', 'input');
+  assert.match(await page.textContent('#bottleneck-result'), /= 24,887,296 /);
 });
 
 test('no console errors, page errors or failed requests', () => {

@@ -1,0 +1,124 @@
+//! The classic architectures (src/architectures.rs) read back through tract's analysis: the shapes
+//! and parameter counts of lectures 13-18, without their weights ever being allocated.
+
+// Native tests; the browser suite is tests/web.rs.
+#![cfg(not(target_arch = "wasm32"))]
+
+use cnn_playground::architectures::{build, ARCHITECTURES};
+use cnn_playground::engine::{analyse, LayerInfo};
+
+fn layers(name: &str) -> Vec<LayerInfo> {
+    analyse(&build(name).unwrap()).unwrap()
+}
+
+fn total(layers: &[LayerInfo]) -> usize {
+    layers.iter().map(|l| l.params).sum()
+}
+
+/// Output shapes of the layers whose op is one of `ops`, without the batch axis.
+fn shapes(layers: &[LayerInfo], ops: &[&str]) -> Vec<Vec<usize>> {
+    layers
+        .iter()
+        .filter(|l| ops.contains(&l.op.as_str()))
+        .map(|l| l.output_shape[1..].to_vec())
+        .collect()
+}
+
+#[test]
+fn lecture_13_lenet5_alexnet_and_vgg16() {
+    let lenet = layers("lenet5");
+    assert_eq!(
+        shapes(&lenet, &["Conv", "AveragePool", "Flatten", "Gemm"]),
+        [
+            vec![6, 28, 28],
+            vec![6, 14, 14],
+            vec![16, 10, 10],
+            vec![16, 5, 5],
+            vec![400],
+            vec![120],
+            vec![84],
+            vec![10]
+        ]
+    );
+    assert_eq!(total(&lenet), 61_706);
+
+    let alexnet = layers("alexnet");
+    assert_eq!(
+        shapes(&alexnet, &["Conv", "MaxPool", "Flatten", "Gemm"]),
+        [
+            vec![96, 55, 55],
+            vec![96, 27, 27],
+            vec![256, 27, 27],
+            vec![256, 13, 13],
+            vec![384, 13, 13],
+            vec![384, 13, 13],
+            vec![256, 13, 13],
+            vec![256, 6, 6],
+            vec![9216],
+            vec![4096],
+            vec![4096],
+            vec![1000]
+        ]
+    );
+    assert_eq!(total(&alexnet), 62_378_344); // "about 60M"
+
+    let vgg = layers("vgg16");
+    assert_eq!(total(&vgg), 138_357_544);
+    let convs = shapes(&vgg, &["Conv"]);
+    assert_eq!(convs.len(), 13);
+    assert_eq!(convs[12], [512, 14, 14]);
+    assert_eq!(shapes(&vgg, &["Flatten"]), [vec![25_088]]);
+    // Multiply-adds of the first conv: 224·224·64 outputs × 3·3·3.
+    assert_eq!(vgg[0].macs, 224 * 224 * 64 * 27);
+}
+
+#[test]
+fn lectures_14_15_resnet34() {
+    let resnet = layers("resnet34");
+    assert_eq!(total(&resnet), 21_797_672);
+    let adds: Vec<Vec<usize>> = resnet
+        .iter()
+        .filter(|l| l.op == "Add" && l.params == 0)
+        .map(|l| l.output_shape[1..].to_vec())
+        .collect();
+    // 16 residual blocks: 3 at 56x56x64, 4 at 28x28x128, 6 at 14x14x256, 3 at 7x7x512.
+    assert_eq!(adds.len(), 16);
+    assert_eq!(adds[0], [64, 56, 56]);
+    assert_eq!(adds[3], [128, 28, 28]);
+    assert_eq!(adds[7], [256, 14, 14]);
+    assert_eq!(adds[15], [512, 7, 7]);
+}
+
+#[test]
+fn lectures_17_18_inception_module_and_googlenet() {
+    let module = layers("inception-module");
+    let last = module.last().unwrap();
+    assert_eq!(
+        (last.op.as_str(), &last.output_shape[..]),
+        ("Concat", &[1, 256, 28, 28][..])
+    );
+    assert_eq!(total(&module), 163_696);
+
+    let googlenet = layers("googlenet");
+    let concats = shapes(&googlenet, &["Concat"]);
+    assert_eq!(concats.len(), 9);
+    assert_eq!(concats[0], [256, 28, 28]); // 3a
+    assert_eq!(concats[1], [480, 28, 28]); // 3b
+    assert_eq!(concats[2], [512, 14, 14]); // 4a
+    assert_eq!(concats[6], [832, 14, 14]); // 4e
+    assert_eq!(concats[8], [1024, 7, 7]); // 5b
+    let params = total(&googlenet);
+    println!("GoogLeNet without auxiliary classifiers: {params} parameters");
+    assert!((6_500_000..7_100_000).contains(&params), "{params}");
+}
+
+#[test]
+fn every_architecture_builds_and_unknown_names_are_listed() {
+    for (name, _) in ARCHITECTURES {
+        assert!(!layers(name).is_empty(), "{name}");
+    }
+    assert_eq!(
+        build("lenet6").unwrap_err().to_string(),
+        "unknown architecture \"lenet6\"; known: lenet5, alexnet, vgg16, resnet34, inception-module, googlenet"
+    );
+}

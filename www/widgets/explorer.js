@@ -1,0 +1,172 @@
+// Widget: the model explorer (lectures 13-18 and any ONNX CNN). Pick a bundled model, one of the
+// classic architectures (analysed by shape, never run), a file of your own, or a model URL given
+// as ?model=… in the page address. The layer table (`Model.layers()`, `analyseArchitecture`) and the
+// feature maps (`Model.featureMaps`, taken from the real graph) come from tract; this file draws.
+
+import { h } from '../lib/dom.js';
+
+const BUNDLED = {
+  'lenet5-digits': { label: 'LeNet-5 trained on digits (runs)', file: 'lenet5-digits.onnx' },
+  'shapes-detector': { label: 'Shapes detector, tiny YOLO (runs)', file: 'shapes-detector.onnx' },
+  'sliding-windows': { label: 'Sliding-windows classifier on 28×28 (runs)', file: 'sliding-windows.onnx', shape: [1, 3, 28, 28] },
+  'face-detector': { label: 'Tiny Face Detector (runs)', file: 'face-detector.onnx' },
+};
+const MAX_TILES = 32;
+const number = (n) => n.toLocaleString('en');
+
+/** Mounts the widget into `root`, using the wasm module's exports `api`. */
+export function mountExplorer(root, api) {
+  const state = { model: null, layers: [], maps: [], focus: null };
+  const select = h('select', { id: 'explorer-model', 'aria-label': 'Model' },
+    h('optgroup', { label: 'Trained models (run by tract)' }, Object.entries(BUNDLED).map(([k, m]) => h('option', { value: `bundled:${k}` }, m.label))),
+    h('optgroup', { label: 'Architectures (shapes and counts only)' }, api.architectures().map((a) => h('option', { value: `arch:${a.name}` }, a.label))),
+    h('option', { value: 'file' }, 'Your ONNX file…'));
+  const fileInput = h('input', { type: 'file', accept: '.onnx', id: 'explorer-file', hidden: true });
+  const status = h('p', { class: 'notice', id: 'explorer-status', 'aria-live': 'polite' });
+  const table = h('table', { class: 'shapes', id: 'explorer-table' });
+  const maps = h('div', { class: 'feature-maps', id: 'explorer-maps' });
+  const large = h('canvas', { id: 'explorer-large', width: 1, height: 1, hidden: true, role: 'img', 'aria-label': 'The chosen feature map, large' });
+  const value = h('p', { class: 'formula', id: 'explorer-value', 'aria-live': 'polite' });
+  const error = h('p', { class: 'error', id: 'explorer-error', role: 'alert', hidden: true });
+  root.append(h('div', { class: 'controls' }, h('label', {}, 'Model ', select), fileInput), status, error, table,
+    h('div', { class: 'equation' }, maps, h('figure', {}, large, value)));
+
+  const fail = (message) => { error.hidden = false; error.textContent = message; };
+
+  function renderTable(layers, title) {
+    const rows = layers.map((l, i) => h('tr', { dataset: { layer: i } },
+      h('td', {}, String(i + 1)), h('td', {}, l.name), h('td', {}, l.op),
+      h('td', { dataset: { shape: '' } }, `[${Array.from(l.outputShape).join(', ')}]`),
+      h('td', { class: 'num' }, number(l.params)), h('td', { class: 'num' }, number(l.macs))));
+    const params = layers.reduce((s, l) => s + l.params, 0);
+    const macs = layers.reduce((s, l) => s + l.macs, 0);
+    table.replaceChildren(
+      h('caption', {}, title),
+      h('tr', {}, ...['#', 'layer', 'op', 'output shape', 'parameters', 'multiply-adds'].map((t) => h('th', {}, t))),
+      ...rows,
+      h('tr', { class: 'total' }, h('td', {}, ''), h('td', {}, 'total'), h('td', {}, ''), h('td', {}, ''),
+        h('td', { class: 'num', id: 'explorer-total-params' }, number(params)), h('td', { class: 'num', id: 'explorer-total-macs' }, number(macs))));
+    if (!layers.some((l) => l.op === 'Conv')) {
+      fail('This model has no convolution (Conv) layer, so it is not a CNN; its layers are listed, but there are no feature maps to show.');
+    }
+  }
+
+  function renderMaps() {
+    maps.replaceChildren(...state.maps.map((m, index) => {
+      const layer = state.layers[m.layer];
+      const [, c, hh, ww] = m.shape;
+      const shown = Math.min(c, MAX_TILES);
+      const tiles = Array.from({ length: shown }, (_, k) => {
+        const tile = h('canvas', { width: ww, height: hh, class: 'map', tabindex: 0, role: 'button',
+          'aria-label': `${layer.name} channel ${k + 1}`, dataset: { map: index, channel: k } });
+        const heat = api.heatmap(m.data.subarray(k * hh * ww, (k + 1) * hh * ww), false);
+        tile.getContext('2d').putImageData(new ImageData(heat.rgba, ww, hh), 0, 0);
+        const open = () => showLarge(index, k);
+        tile.addEventListener('click', open);
+        tile.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(); } });
+        return tile;
+      });
+      return h('figure', { class: 'layer', dataset: { layer: m.layer } },
+        h('figcaption', {}, `${layer.op} ${layer.name}: ${hh}×${ww}×${c}${c > shown ? ` (first ${shown} channels)` : ''}`), h('div', { class: 'tiles' }, tiles));
+    }));
+  }
+
+  function showLarge(index, k) {
+    const m = state.maps[index];
+    const [, , hh, ww] = m.shape;
+    const plane = m.data.subarray(k * hh * ww, (k + 1) * hh * ww);
+    const heat = api.heatmap(plane, false);
+    large.width = ww;
+    large.height = hh;
+    large.hidden = false;
+    large.getContext('2d').putImageData(new ImageData(heat.rgba, ww, hh), 0, 0);
+    state.focus = { index, k, plane, hh, ww, name: state.layers[m.layer].name };
+    value.textContent = `${state.focus.name}, channel ${k + 1}: values ${heat.min.toFixed(3)} to ${heat.max.toFixed(3)}; move over the map to read them.`;
+  }
+
+  large.addEventListener('mousemove', (event) => {
+    const f = state.focus;
+    if (!f) return;
+    const x = Math.min(f.ww - 1, Math.floor((event.offsetX / large.clientWidth) * f.ww));
+    const y = Math.min(f.hh - 1, Math.floor((event.offsetY / large.clientHeight) * f.hh));
+    value.textContent = `${f.name}, channel ${f.k + 1}, row ${y + 1}, column ${x + 1}: ${f.plane[y * f.ww + x].toFixed(4)}`;
+  });
+
+  /** Loads ONNX `bytes` called `name` (optionally at `shape`), lists its layers, runs it. */
+  function useModel(bytes, name, shape) {
+    error.hidden = true;
+    state.maps = [];
+    maps.replaceChildren();
+    large.hidden = true;
+    value.textContent = '';
+    try {
+      const t0 = performance.now();
+      const model = api.loadModel(bytes, shape);
+      const loadMs = performance.now() - t0;
+      state.model = model;
+      state.layers = model.layers();
+      renderTable(state.layers, `${name}: input [${model.inputShape().join(', ')}] → output [${model.outputShape().join(', ')}]`);
+      const input = api.sampleInput(model.inputShape());
+      const t1 = performance.now();
+      state.maps = model.featureMaps(input);
+      status.textContent = `${name}: loaded and optimised by tract in ${loadMs.toFixed(0)} ms; ${state.maps.length} feature maps of a sample input in ${(performance.now() - t1).toFixed(0)} ms. Click a map to see it large.`;
+      renderMaps();
+    } catch (e) {
+      table.replaceChildren();
+      status.textContent = '';
+      fail(`${name}: ${e.message}`);
+    }
+  }
+
+  async function useUrl(url, name, shape) {
+    try {
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      useModel(new Uint8Array(await response.arrayBuffer()), name, shape);
+    } catch (e) {
+      fail(`${name} could not be fetched (${e.message}).`);
+    }
+  }
+
+  function useArchitecture(name, label) {
+    error.hidden = true;
+    maps.replaceChildren();
+    large.hidden = true;
+    try {
+      const t0 = performance.now();
+      state.layers = api.analyseArchitecture(name);
+      renderTable(state.layers, `${label}: built in Rust with weights declared by shape only`);
+      status.textContent = `${label}: shapes, parameters and multiply-adds from tract's analysis in ${(performance.now() - t0).toFixed(0)} ms; the weights are never allocated, so it is not run.`;
+    } catch (e) {
+      fail(e.message);
+    }
+  }
+
+  function choose(value_) {
+    if (value_ === 'file') { fileInput.click(); return; }
+    const [kind, key] = value_.split(':');
+    if (kind === 'bundled') useUrl(new URL(`../models/${BUNDLED[key].file}`, import.meta.url), BUNDLED[key].label, BUNDLED[key].shape);
+    else useArchitecture(key, api.architectures().find((a) => a.name === key).label);
+  }
+
+  select.addEventListener('change', () => choose(select.value));
+  fileInput.addEventListener('change', async () => {
+    const file = fileInput.files[0];
+    if (file) useModel(new Uint8Array(await file.arrayBuffer()), file.name);
+  });
+  root.addEventListener('dragover', (e) => e.preventDefault());
+  root.addEventListener('drop', async (e) => {
+    e.preventDefault();
+    const file = e.dataTransfer?.files?.[0];
+    if (file) useModel(new Uint8Array(await file.arrayBuffer()), file.name);
+  });
+
+  const fromPage = new URLSearchParams(location.search).get('model');
+  if (fromPage) {
+    select.prepend(h('option', { value: 'url' }, `From the address: ${fromPage}`));
+    select.value = 'url';
+    useUrl(new URL(fromPage, location.href), fromPage).then(() => { root.dataset.ready = 'true'; });
+  } else {
+    useUrl(new URL('../models/lenet5-digits.onnx', import.meta.url), BUNDLED['lenet5-digits'].label).then(() => { root.dataset.ready = 'true'; });
+  }
+}
