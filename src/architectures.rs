@@ -285,3 +285,37 @@ pub fn googlenet() -> tract_onnx::pb::ModelProto {
     let x = g.softmax(&x, 1);
     g.finish(&x)
 }
+
+/// Lectures 14-15's residual block as a runnable graph: `a[l+2] = ReLU(z[l+2] + a[l])` with
+/// `z[l+2] = W2·ReLU(W1·a[l] + b1) + b2`, two 3×3 same convolutions of `channels` filters on a
+/// `[1, channels, h, w]` input. The weights are a fixed pseudo-random pattern (SplitMix64, seed 7)
+/// times `scale`, biases zero: at `scale = 0` the block is the identity on non-negative inputs
+/// (`a[l+2] = ReLU(a[l]) = a[l]`), which is why adding blocks does not hurt a ResNet.
+pub fn residual_block(channels: usize, h: usize, w: usize, scale: f32) -> Result<Vec<u8>> {
+    anyhow::ensure!(
+        (1..=64).contains(&channels) && (1..=256).contains(&h) && (1..=256).contains(&w),
+        "a residual block demo takes 1 to 64 channels of at most 256x256, got {channels}x{h}x{w}"
+    );
+    anyhow::ensure!(
+        scale.is_finite(),
+        "the weight scale must be a finite number, got {scale}"
+    );
+    let mut rng = crate::scenes::Rng::new(7);
+    let fan_in = (channels * 9) as f32;
+    let mut weights = || -> Vec<f32> {
+        (0..channels * channels * 9)
+            .map(|_| rng.range(-1.0, 1.0) * scale * (3.0 / fan_in).sqrt())
+            .collect()
+    };
+    let (w1, w2) = (weights(), weights());
+    let shape = [channels, channels, 3, 3];
+    let zeros = vec![0.0; channels];
+    let mut g = GraphBuilder::new("residual-block", &[1, channels, h, w]);
+    let a = g.input();
+    let z1 = g.conv(&a, (&shape, &w1), Some(&zeros), &[1; 4], &[1, 1], 1);
+    let a1 = g.relu(&z1);
+    let z2 = g.conv(&a1, (&shape, &w2), Some(&zeros), &[1; 4], &[1, 1], 1);
+    let sum = g.add(&z2, &a);
+    let out = g.relu(&sum);
+    Ok(encode(&g.finish(&out)))
+}

@@ -266,6 +266,19 @@ pub struct Heatmap {
 /// white for 0, red for positive, full colour at `±scale = max |v|`), or with `absolute` their
 /// magnitudes from black (0) to white (`max |v|`), the course's "take absolute values".
 pub fn heatmap(values: &[f32], absolute: bool) -> Result<Heatmap> {
+    heatmap_scaled(values, absolute, None)
+}
+
+/// [`heatmap`] with the full-colour magnitude `scale` chosen by the caller (values beyond it are
+/// drawn at full colour), so several maps can share one colour scale; `None` uses the map's own.
+/// Errors for a scale that is not a positive finite number.
+pub fn heatmap_scaled(values: &[f32], absolute: bool, scale: Option<f32>) -> Result<Heatmap> {
+    if let Some(s) = scale {
+        ensure!(
+            s.is_finite() && s > 0.0,
+            "the colour scale must be a positive number, got {s}"
+        );
+    }
     if values.is_empty() {
         return Ok(Heatmap {
             rgba: Vec::new(),
@@ -283,7 +296,7 @@ pub fn heatmap(values: &[f32], absolute: bool) -> Result<Heatmap> {
             (lo.min(v), hi.max(v))
         });
     // max |v|: the largest magnitude is at one end of the (signed or absolute) range.
-    let scale = if absolute { max } else { max.max(-min) };
+    let scale = scale.unwrap_or(if absolute { max } else { max.max(-min) });
     // One colour per level, 2·255 + 1 levels for t = v / scale in [-1, 1]: a table lookup per
     // value instead of three roundings (slow in wasm).
     let table: Vec<[u8; 4]> = (0..=2 * LEVELS)
@@ -383,6 +396,15 @@ mod tests {
         }
         assert_eq!(fit_square(640, 480, 416).unwrap(), (416, 312));
         assert_eq!(fit_square(480, 640, 416).unwrap(), (312, 416));
+    }
+
+    #[test]
+    fn a_shared_colour_scale_dims_the_smaller_map() {
+        let own = heatmap(&[0.0, 1.0], true).unwrap();
+        let shared = heatmap_scaled(&[0.0, 1.0], true, Some(2.0)).unwrap();
+        assert_eq!((own.rgba[4], shared.rgba[4]), (255, 128));
+        assert_eq!(shared.scale, 2.0);
+        assert!(heatmap_scaled(&[1.0], true, Some(0.0)).is_err());
     }
 
     #[test]

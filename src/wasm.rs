@@ -708,10 +708,21 @@ pub fn generate_image(name: JsValue, size: JsValue) -> JsResult<Float32Array> {
 }
 
 /// A feature map as pixels: `{ rgba: Uint8ClampedArray, scale, min, max }`; signed values on a
-/// blue-white-red scale at `±scale = max |v|`, or with `absolute` magnitudes in grey.
+/// blue-white-red scale at `±scale = max |v|`, or with `absolute` magnitudes in grey. An optional
+/// `scale` sets the full-colour magnitude instead, so several maps share one colour scale.
 #[wasm_bindgen(js_name = heatmap)]
-pub fn heatmap(data: JsValue, absolute: bool) -> JsResult<JsValue> {
-    let map = image::heatmap(&floats("data", &data)?, absolute).map_err(core_error)?;
+pub fn heatmap(data: JsValue, absolute: bool, scale: JsValue) -> JsResult<JsValue> {
+    let scale = if is_missing(&scale) {
+        None
+    } else {
+        Some(
+            scale
+                .as_f64()
+                .ok_or_else(|| JsError::new("scale must be a number"))? as f32,
+        )
+    };
+    let map =
+        image::heatmap_scaled(&floats("data", &data)?, absolute, scale).map_err(core_error)?;
     let obj = Object::new();
     set(
         &obj,

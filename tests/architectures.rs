@@ -122,3 +122,36 @@ fn every_architecture_builds_and_unknown_names_are_listed() {
         "unknown architecture \"lenet6\"; known: lenet5, alexnet, vgg16, resnet34, inception-module, googlenet"
     );
 }
+
+/// Lecture 15: with zero weights the residual block is the identity on a ReLU activation; with
+/// weights it is not.
+#[test]
+fn a_residual_block_with_zero_weights_is_the_identity() {
+    use cnn_playground::architectures::residual_block;
+    use cnn_playground::engine::Engine;
+    let input: Vec<f32> = (0..4 * 6 * 6)
+        .map(|i| ((i * 37) % 11) as f32 / 10.0)
+        .collect();
+    let mut engine = Engine::new();
+    let identity = engine
+        .run(
+            &residual_block(4, 6, 6, 0.0).unwrap(),
+            &input,
+            &[1, 4, 6, 6],
+        )
+        .unwrap();
+    assert_eq!(identity.data, input);
+    let learned = engine
+        .run(
+            &residual_block(4, 6, 6, 1.0).unwrap(),
+            &input,
+            &[1, 4, 6, 6],
+        )
+        .unwrap();
+    assert!(learned
+        .data
+        .iter()
+        .zip(&input)
+        .any(|(a, b)| (a - b).abs() > 0.05));
+    assert!(learned.data.iter().all(|&v| v >= 0.0));
+}

@@ -15,6 +15,7 @@ import { mountSlidingWindows } from './widgets/sliding-windows.js';
 import { mountLenetLab } from './widgets/lenet-lab.js';
 import { mountExplorer } from './widgets/explorer.js';
 import { mountBottleneck } from './widgets/bottleneck.js';
+import { mountResidual } from './widgets/residual.js';
 
 const status = document.getElementById('status');
 
@@ -34,6 +35,7 @@ mountNetworkShapes(document.getElementById('network-shapes'), api);
 mountGeneralize(document.getElementById('generalize'), api);
 mountLenetLab(document.getElementById('lenet-lab'), api);
 mountExplorer(document.getElementById('explorer'), api);
+mountResidual(document.getElementById('residual'), api);
 mountBottleneck(document.getElementById('bottleneck'), api);
 mountLocalization(document.getElementById('localization'), api);
 mountSlidingWindows(document.getElementById('sliding-windows'), api);

@@ -169,3 +169,18 @@ pub fn bottleneck_cost(
     set(&obj, "total", cost.total as f64)?;
     Ok(obj.into())
 }
+
+/// Lecture 15's residual block run by tract on `input` (`[1, c, h, w]` given by `shape`) with its
+/// weights scaled by `scale` (0: the block is the identity): `{ shape, data }` of `a[l+2]`.
+#[wasm_bindgen(js_name = residualBlock)]
+pub fn residual_block(input: JsValue, shape: JsValue, scale: JsValue) -> JsResult<JsValue> {
+    let [n, c, h, w] = super::shape::<4>("shape", &shape, "[1, c, h, w]")?;
+    let input = floats("input", &input)?;
+    let scale = scale
+        .as_f64()
+        .ok_or_else(|| JsError::new("scale must be a number"))? as f32;
+    let bytes = crate::architectures::residual_block(c, h, w, scale).map_err(core_error)?;
+    output(super::with_engine(|e| {
+        e.run(&bytes, &input, &[n, c, h, w])
+    })?)
+}

@@ -117,6 +117,14 @@ test('explorer: a model address in the page URL', async () => {
   }
 });
 
+test('residual block (lectures 14-15): zero weights give the identity', async () => {
+  const { page } = ctx;
+  assert.ok(Number(await page.$eval('#residual-result', (e) => e.dataset.diff)) > 0.05);
+  await page.$eval('#residual-scale', (el) => { el.value = '0'; el.dispatchEvent(new Event('input', { bubbles: true })); });
+  assert.match(await page.textContent('#residual-result'), /^Largest \|a\[l\+2\] − a\[l\]\| = 0\.0000: with zero weights/);
+  assert.equal(await page.$$eval('#residual-out canvas', (c) => c.length), 4);
+});
+
 test('bottleneck (lecture 17): 120,422,400 multiplications against 12,443,648', async () => {
   const { page } = ctx;
   assert.match(await page.textContent('#bottleneck-result'), /: 120,422,400 multiplications\. Through a 1×1 bottleneck to 16 channels: 2,408,448 \+ 10,035,200 = 12,443,648 \(9\.7× fewer\)\.$/);
