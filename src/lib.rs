@@ -12,6 +12,7 @@
 //! - [`samples`]: generated signals, volumes and activations, and the 1D/3D filters;
 //! - [`network`]: activation shapes and parameter counts of a stack of layers;
 //! - [`architectures`]: LeNet-5, AlexNet, VGG-16, ResNet-34, Inception and GoogLeNet as ONNX graphs;
+//! - [`augment`]: lecture 21's data augmentations on images and digits;
 //! - [`detect`]: boxes, IoU, non-max suppression, localisation and YOLO targets, YOLO decoding;
 //! - [`digits`]: scikit-learn's 8x8 digits and the page's drawings as LeNet-5 input;
 //! - [`edges`]: the edge lab's frame (pixels → tract convolution → pooling → heatmap) in one call;
@@ -19,6 +20,7 @@
 //! - `wasm` (wasm32 only): the JavaScript API, the only module that knows about JS.
 
 pub mod architectures;
+pub mod augment;
 pub mod detect;
 pub mod digits;
 pub mod edges;

@@ -16,6 +16,7 @@ import { mountLenetLab } from './widgets/lenet-lab.js';
 import { mountExplorer } from './widgets/explorer.js';
 import { mountBottleneck } from './widgets/bottleneck.js';
 import { mountResidual } from './widgets/residual.js';
+import { mountAugmentation } from './widgets/augmentation.js';
 
 const status = document.getElementById('status');
 
@@ -37,6 +38,7 @@ mountLenetLab(document.getElementById('lenet-lab'), api);
 mountExplorer(document.getElementById('explorer'), api);
 mountResidual(document.getElementById('residual'), api);
 mountBottleneck(document.getElementById('bottleneck'), api);
+mountAugmentation(document.getElementById('augmentation'), api);
 mountLocalization(document.getElementById('localization'), api);
 mountSlidingWindows(document.getElementById('sliding-windows'), api);
 mountIouLab(document.getElementById('iou-lab'), api);

@@ -15,6 +15,7 @@ before(async () => {
   await ctx.page.waitForSelector('html[data-ready="true"]', { timeout: 30_000 });
   await ctx.page.waitForSelector('#lenet-lab[data-ready="true"]', { timeout: 30_000 });
   await ctx.page.waitForSelector('#explorer[data-ready="true"]', { timeout: 30_000 });
+  await ctx.page.waitForSelector('#augmentation[data-ready="true"]', { timeout: 30_000 });
 });
 after(async () => {
   await ctx?.close();
@@ -123,6 +124,29 @@ test('residual block (lectures 14-15): zero weights give the identity', async ()
   await page.$eval('#residual-scale', (el) => { el.value = '0'; el.dispatchEvent(new Event('input', { bubbles: true })); });
   assert.match(await page.textContent('#residual-result'), /^Largest \|a\[l\+2\] − a\[l\]\| = 0\.0000: with zero weights/);
   assert.equal(await page.$$eval('#residual-out canvas', (c) => c.length), 4);
+});
+
+test('data augmentation (lecture 21): every transform runs, LeNet-5 reads the digit before and after', async () => {
+  const { page } = ctx;
+  const verdict = () => page.$eval('#aug-verdict', (e) => ({ ...e.dataset, text: e.textContent }));
+  // The first held-out digit is a 7; a 20° rotation is reported, whatever LeNet-5 makes of it.
+  let v = await verdict();
+  assert.equal(v.before, '7', v.text);
+  assert.match(v.text, /^LeNet-5 reads the digit as 7 \([\d.]+ %\) and the augmented one as \d/);
+  // No rotation, no change.
+  await page.$eval('#aug-degrees', (el) => { el.value = '0'; el.dispatchEvent(new Event('input', { bubbles: true })); });
+  v = await verdict();
+  assert.equal(v.after, '7', v.text);
+  for (const kind of ['mirror', 'crop', 'shear', 'warp', 'colour', 'pca', 'rotate']) {
+    await page.selectOption('#aug-kind', kind);
+    assert.equal(await page.isHidden('#aug-error'), true, kind);
+  }
+  // The photo really changes: compare a pixel of the original and the augmented canvas.
+  await page.selectOption('#aug-kind', 'mirror');
+  const px = (id, x) => page.$eval(id, (c, xx) => [...c.getContext('2d').getImageData(xx, 64, 1, 1).data], x);
+  assert.deepEqual(await px('#aug-photo-out', 10), await px('#aug-photo-in', 117));
+  await page.selectOption('#aug-kind', 'colour');
+  assert.match((await verdict()).text, /grey digit has none/);
 });
 
 test('bottleneck (lecture 17): 120,422,400 multiplications against 12,443,648', async () => {
