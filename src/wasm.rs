@@ -21,8 +21,10 @@ use crate::reference::{self, ConvTrace, PoolTrace, Window};
 use crate::samples;
 
 mod detect;
+mod inputs;
 mod model;
 pub use detect::*;
+pub use inputs::*;
 pub use model::*;
 
 type JsResult<T> = Result<T, JsError>;
@@ -100,6 +102,13 @@ fn whole(name: &str, v: &JsValue) -> JsResult<usize> {
         )));
     }
     Ok(x as usize)
+}
+
+/// Any number as `f32` (thresholds, scales, coordinates); the core checks the ranges.
+fn number(name: &str, v: &JsValue) -> JsResult<f32> {
+    v.as_f64()
+        .map(|x| x as f32)
+        .ok_or_else(|| JsError::new(&format!("{name} must be a number, got {}", type_name(v))))
 }
 
 /// `[a, b, …]` of exactly `N` whole numbers, from a plain or typed array.
@@ -715,11 +724,7 @@ pub fn heatmap(data: JsValue, absolute: bool, scale: JsValue) -> JsResult<JsValu
     let scale = if is_missing(&scale) {
         None
     } else {
-        Some(
-            scale
-                .as_f64()
-                .ok_or_else(|| JsError::new("scale must be a number"))? as f32,
-        )
+        Some(number("scale", &scale)?)
     };
     let map =
         image::heatmap_scaled(&floats("data", &data)?, absolute, scale).map_err(core_error)?;

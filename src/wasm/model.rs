@@ -176,9 +176,7 @@ pub fn bottleneck_cost(
 pub fn residual_block(input: JsValue, shape: JsValue, scale: JsValue) -> JsResult<JsValue> {
     let [n, c, h, w] = super::shape::<4>("shape", &shape, "[1, c, h, w]")?;
     let input = floats("input", &input)?;
-    let scale = scale
-        .as_f64()
-        .ok_or_else(|| JsError::new("scale must be a number"))? as f32;
+    let scale = super::number("scale", &scale)?;
     let bytes = crate::architectures::residual_block(c, h, w, scale).map_err(core_error)?;
     output(super::with_engine(|e| {
         e.run(&bytes, &input, &[n, c, h, w])
