@@ -128,21 +128,26 @@ fn layer_table(
     Ok((layers, probes))
 }
 
-/// The layer table of an architecture built with [`crate::graph::GraphBuilder::shapes_only`] (its
-/// weights are graph inputs with shapes and no values) or of any ONNX file: shapes from tract's
-/// analysis, parameters and multiply-adds as in [`LayerInfo`]. Nothing is optimised or run, so
-/// VGG-16's 138 million parameters never exist in memory.
-pub fn analyse(bytes: &[u8]) -> Result<Vec<LayerInfo>> {
+/// Parses user-supplied ONNX `bytes` into tract's inference graph, refusing files over
+/// [`MAX_MODEL_BYTES`] before parsing.
+fn read_onnx(bytes: &[u8]) -> Result<InferenceModel> {
     ensure!(
         bytes.len() <= MAX_MODEL_BYTES,
         "the model file has {} bytes, over the limit of {MAX_MODEL_BYTES} ({} MiB)",
         bytes.len(),
         MAX_MODEL_BYTES >> 20
     );
-    let model = tract_onnx::onnx()
+    tract_onnx::onnx()
         .model_for_read(&mut &bytes[..])
-        .with_context(|| format!("cannot read an ONNX model from these {} bytes", bytes.len()))?;
-    Ok(layer_table(&model, onnx_nodes(bytes)?)?.0)
+        .with_context(|| format!("cannot read an ONNX model from these {} bytes", bytes.len()))
+}
+
+/// The layer table of an architecture built with [`crate::graph::GraphBuilder::shapes_only`] (its
+/// weights are graph inputs with shapes and no values) or of any ONNX file: shapes from tract's
+/// analysis, parameters and multiply-adds as in [`LayerInfo`]. Nothing is optimised or run, so
+/// VGG-16's 138 million parameters never exist in memory.
+pub fn analyse(bytes: &[u8]) -> Result<Vec<LayerInfo>> {
+    Ok(layer_table(&read_onnx(bytes)?, onnx_nodes(bytes)?)?.0)
 }
 
 /// A loaded ONNX model with one f32 input of a fixed shape: a trained CNN (the digit classifier,
@@ -261,17 +266,7 @@ impl Model {
     /// runs on 14x14, 16x16 and 28x28 inputs. The shape must have as many axes as the file's input
     /// and agree with every size the file fixes.
     pub fn load_with_input_shape(bytes: &[u8], input_shape: Option<&[usize]>) -> Result<Model> {
-        ensure!(
-            bytes.len() <= MAX_MODEL_BYTES,
-            "the model file has {} bytes, over the limit of {MAX_MODEL_BYTES} ({} MiB)",
-            bytes.len(),
-            MAX_MODEL_BYTES >> 20
-        );
-        let mut model = tract_onnx::onnx()
-            .model_for_read(&mut &bytes[..])
-            .with_context(|| {
-                format!("cannot read an ONNX model from these {} bytes", bytes.len())
-            })?;
+        let mut model = read_onnx(bytes)?;
         let inputs = model.input_outlets()?.len();
         ensure!(
             inputs == 1,
