@@ -151,6 +151,7 @@ test('data augmentation (lecture 21): every transform runs, LeNet-5 reads the di
 
 test('bottleneck (lecture 17): 120,422,400 multiplications against 12,443,648', async () => {
   const { page } = ctx;
+  assert.match(await page.textContent('#bottleneck-1x1'), /^6×6×32 ∗ one 1×1×32 filter → 6×6×1 \(tract\): output \(1, 1\) = ReLU of the 32 channels/);
   assert.match(await page.textContent('#bottleneck-result'), /: 120,422,400 multiplications\. Through a 1×1 bottleneck to 16 channels: 2,408,448 \+ 10,035,200 = 12,443,648 \(9\.7× fewer\)\.$/);
   await page.fill('#bottleneck-r', '32');
   await page.dispatchEvent('#bottleneck-r', 'input');

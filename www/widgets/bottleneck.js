@@ -1,5 +1,7 @@
-// Widget: 1x1 convolutions and the bottleneck, lectures 16-17. Multiplications of a same
-// convolution, direct or through a 1x1 bottleneck, from Rust (`bottleneckCost`). This file draws.
+// Widget: 1x1 convolutions and the bottleneck, lectures 16-17. Lecture 16's 6x6x32 activation
+// with one 1x1x32 filter, computed by tract (`conv`) and explained by the reference
+// (`explainConv`); multiplications of a same convolution, direct or through a 1x1 bottleneck,
+// from Rust (`bottleneckCost`). This file draws.
 
 import { h } from '../lib/dom.js';
 
@@ -11,7 +13,18 @@ export function mountBottleneck(root, api) {
     h('input', { type: 'number', min: 1, step: 1, value, class: 'num', id: `bottleneck-${key}`, 'aria-label': label })]));
   const result = h('p', { class: 'formula', id: 'bottleneck-result', 'aria-live': 'polite' });
   const error = h('p', { class: 'error', id: 'bottleneck-error', role: 'alert', hidden: true });
-  root.append(h('div', { class: 'controls' }, FIELDS.map(([key, label]) => h('label', {}, `${label} `, inputs[key]))), result, error);
+  const oneByOne = h('p', { class: 'explanation', id: 'bottleneck-1x1', 'aria-live': 'polite' });
+  root.append(oneByOne, h('div', { class: 'controls' }, FIELDS.map(([key, label]) => h('label', {}, `${label} `, inputs[key]))), result, error);
+  try {
+    // Lecture 16: 6x6x32 * 1x1x32 → 6x6x1, each output one pixel's 32 channels weighted and summed.
+    const options = { input: api.activations(32, 6, 6), inputShape: [32, 6, 6], weight: Float32Array.from({ length: 32 }, (_, i) => (i % 4) - 1.5), weightShape: [1, 32, 1, 1], relu: true };
+    const out = api.conv(options);
+    const cell = api.explainConv(options, [0, 0]).filters[0];
+    oneByOne.textContent = `6×6×32 ∗ one 1×1×32 filter → ${out.shape[1]}×${out.shape[2]}×${out.shape[0]} (tract): output (1, 1) = ReLU of the ${cell.terms.length} channels of pixel (1, 1) weighted and summed = ${cell.output.toFixed(2)}. With 32 such filters, 28×28×192 becomes 28×28×32.`;
+    oneByOne.dataset.terms = cell.terms.length;
+  } catch (e) {
+    oneByOne.textContent = e.message;
+  }
   const n = (x) => x.toLocaleString('en');
   function render() {
     const v = Object.fromEntries(Object.entries(inputs).map(([k, el]) => [k, el.valueAsNumber]));
