@@ -6,6 +6,7 @@
 
 import { h, fmt } from '../lib/dom.js';
 import { CLASS_COLOURS, drawScene, strokeBox, fractionAt } from '../lib/scene.js';
+import { decodeImage } from '../lib/media.js';
 
 const SIZE = 384;
 
@@ -89,14 +90,8 @@ export function mountDetectorLab(root, api) {
 
   async function useFile(file) {
     try {
-      const bitmap = await createImageBitmap(file);
-      const fit = api.fitImage(bitmap.width, bitmap.height);
-      const c = new OffscreenCanvas(fit.width, fit.height);
-      const ctx = c.getContext('2d');
-      ctx.drawImage(bitmap, 0, 0, fit.width, fit.height);
-      bitmap.close();
-      const pixels = ctx.getImageData(0, 0, fit.width, fit.height).data;
-      const tensor = api.detectorInput(pixels, fit.width, fit.height, info.size);
+      const image = await decodeImage(file, api);
+      const tensor = api.detectorInput(image.pixels, image.width, image.height, info.size);
       Object.assign(state, { tensor, rgba: api.imageFromTensor(tensor, info.size, info.size), truth: [] });
       run();
     } catch (e) {

@@ -5,6 +5,7 @@
 // (`explainConv`). This file moves pixels between canvases and the wasm module, and draws.
 
 import { h, fmt, fmtFactor, renderKernelGrid, span } from '../lib/dom.js';
+import { decodeImage, openCamera } from '../lib/media.js';
 
 const GENERATED_SIZE = 256;
 
@@ -21,7 +22,7 @@ export function mountEdgeLab(root, api) {
     f: 3,
     absolute: false,
     pool: 'none', // 'none', 'max' or 'avg' (2x2, stride 2) after the filter
-    camera: null, // { stream, video, frames, since }
+    camera: null, // from openCamera: { frames, since, stop() }
   };
 
   const sourceSelect = h('select', { id: 'edge-source', 'aria-label': 'Image source' },
@@ -113,22 +114,18 @@ export function mountEdgeLab(root, api) {
    */
   async function loadFile(file, name = file.name, credit = '') {
     stopCamera();
-    let bitmap;
+    let image;
     try {
-      bitmap = await createImageBitmap(file);
+      image = await decodeImage(file, api);
     } catch {
       fail(`“${name}” is not an image this browser can decode (type ${file.type || 'unknown'}). Try a PNG, JPEG, GIF or WebP file.`);
       return;
     }
-    const fit = api.fitImage(bitmap.width, bitmap.height);
-    notice.textContent = (fit.scaled
-      ? `Scaled “${name}” from ${bitmap.width}×${bitmap.height} to ${fit.width}×${fit.height} (limit ${api.maxImageSide()} pixels per side).`
-      : `“${name}”, ${bitmap.width}×${bitmap.height}.`) + credit;
-    const canvas = new OffscreenCanvas(fit.width, fit.height);
-    const ctx = canvas.getContext('2d');
-    ctx.drawImage(bitmap, 0, 0, fit.width, fit.height);
-    bitmap.close();
-    fromCanvas(ctx, fit.width, fit.height, name);
+    const [w0, h0] = image.original;
+    notice.textContent = (image.scaled
+      ? `Scaled “${name}” from ${w0}×${h0} to ${image.width}×${image.height} (limit ${api.maxImageSide()} pixels per side).`
+      : `“${name}”, ${w0}×${h0}.`) + credit;
+    setImage({ pixels: image.pixels, width: image.width, height: image.height, label: name });
   }
 
   /** The sample photos listed in images/photos.json (see images/SOURCES.md for their licences). */
@@ -157,40 +154,17 @@ export function mountEdgeLab(root, api) {
   }
 
   async function startCamera() {
-    if (!navigator.mediaDevices?.getUserMedia) {
-      fail('This browser gives no camera access to this page (it needs https or localhost).');
-      return;
-    }
-    let stream;
-    try {
-      stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false });
-    } catch (e) {
-      fail(e.name === 'NotAllowedError'
-        ? 'Camera access was denied. Allow the camera for this page in the browser, or pick another image.'
-        : `No camera could be opened (${e.name}: ${e.message}).`);
-      return;
-    }
-    const video = h('video', { muted: true, playsinline: true });
-    video.srcObject = stream;
-    await video.play();
-    state.camera = { stream, video, frames: 0, since: performance.now() };
+    stopCamera();
+    const camera = await openCamera((pixels, width, height) => setImage({ pixels, width, height, label: 'webcam' }), fail, 'pick another image');
+    if (!camera) return;
+    state.camera = camera;
     stopButton.hidden = false;
     notice.textContent = 'Webcam frames are processed in this page only; nothing is sent anywhere.';
-    const canvas = new OffscreenCanvas(video.videoWidth, video.videoHeight);
-    const ctx = canvas.getContext('2d', { willReadFrequently: true });
-    const frame = () => {
-      if (!state.camera || state.camera.stream !== stream) return;
-      ctx.drawImage(video, 0, 0);
-      fromCanvas(ctx, canvas.width, canvas.height, 'webcam');
-      state.camera.frames += 1;
-      requestAnimationFrame(frame);
-    };
-    requestAnimationFrame(frame);
   }
 
   function stopCamera() {
     if (!state.camera) return;
-    state.camera.stream.getTracks().forEach((t) => t.stop());
+    state.camera.stop();
     state.camera = null;
     stopButton.hidden = true;
   }

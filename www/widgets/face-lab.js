@@ -6,6 +6,7 @@
 
 import { h } from '../lib/dom.js';
 import { strokeBox } from '../lib/scene.js';
+import { decodeImage, openCamera } from '../lib/media.js';
 
 const VIEW = 416;
 
@@ -100,13 +101,8 @@ export function mountFaceLab(root, api) {
   async function fromBlob(blob, name) {
     stopCamera();
     try {
-      const bitmap = await createImageBitmap(blob);
-      const fit = api.fitImage(bitmap.width, bitmap.height);
-      const c = new OffscreenCanvas(fit.width, fit.height);
-      const ctx = c.getContext('2d');
-      ctx.drawImage(bitmap, 0, 0, fit.width, fit.height);
-      bitmap.close();
-      useFrame(ctx.getImageData(0, 0, fit.width, fit.height).data, fit.width, fit.height);
+      const image = await decodeImage(blob, api);
+      useFrame(image.pixels, image.width, image.height);
     } catch (e) {
       fail(`“${name}” is not an image this browser can decode (${e.message}).`);
     }
@@ -123,39 +119,16 @@ export function mountFaceLab(root, api) {
   }
 
   async function startCamera() {
-    if (!navigator.mediaDevices?.getUserMedia) {
-      fail('This browser gives no camera access to this page (it needs https or localhost).');
-      return;
-    }
-    let stream;
-    try {
-      stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false });
-    } catch (e) {
-      fail(e.name === 'NotAllowedError'
-        ? 'Camera access was denied. Allow the camera for this page in the browser, or pick a photo.'
-        : `No camera could be opened (${e.name}: ${e.message}).`);
-      return;
-    }
-    const video = h('video', { muted: true, playsinline: true });
-    video.srcObject = stream;
-    await video.play();
-    state.camera = { stream, frames: 0, since: performance.now() };
+    stopCamera();
+    const camera = await openCamera(useFrame, fail, 'pick a photo');
+    if (!camera) return;
+    state.camera = camera;
     stopButton.hidden = false;
-    const c = new OffscreenCanvas(video.videoWidth, video.videoHeight);
-    const ctx = c.getContext('2d', { willReadFrequently: true });
-    const frame = () => {
-      if (!state.camera || state.camera.stream !== stream) return;
-      ctx.drawImage(video, 0, 0);
-      useFrame(ctx.getImageData(0, 0, c.width, c.height).data, c.width, c.height);
-      state.camera.frames += 1;
-      requestAnimationFrame(frame);
-    };
-    requestAnimationFrame(frame);
   }
 
   function stopCamera() {
     if (!state.camera) return;
-    state.camera.stream.getTracks().forEach((t) => t.stop());
+    state.camera.stop();
     state.camera = null;
     stopButton.hidden = true;
   }

@@ -1,0 +1,61 @@
+// Images and the webcam for the widgets: decoding a file or photo, and a live camera loop.
+
+import { h } from './dom.js';
+
+/**
+ * Decodes an image `blob` and scales it to fit the playground's size limit (`api.fitImage`):
+ * `{ pixels, width, height, original: [width, height], scaled }`. Throws when the browser cannot
+ * decode it.
+ */
+export async function decodeImage(blob, api) {
+  const bitmap = await createImageBitmap(blob);
+  const fit = api.fitImage(bitmap.width, bitmap.height);
+  const canvas = new OffscreenCanvas(fit.width, fit.height);
+  const ctx = canvas.getContext('2d');
+  ctx.drawImage(bitmap, 0, 0, fit.width, fit.height);
+  const original = [bitmap.width, bitmap.height];
+  bitmap.close();
+  return { pixels: ctx.getImageData(0, 0, fit.width, fit.height).data, width: fit.width, height: fit.height, original, scaled: fit.scaled };
+}
+
+/**
+ * Opens the webcam at 640×480 and calls `onFrame(pixels, width, height)` with each frame's RGBA
+ * bytes on every animation frame. Returns `{ frames, since, stop() }`, or `null` after passing a
+ * clear message to `fail` (no camera API, access denied, no camera); `instead` completes the
+ * denied message ("pick another image").
+ */
+export async function openCamera(onFrame, fail, instead) {
+  if (!navigator.mediaDevices?.getUserMedia) {
+    fail('This browser gives no camera access to this page (it needs https or localhost).');
+    return null;
+  }
+  let stream;
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false });
+  } catch (e) {
+    fail(e.name === 'NotAllowedError'
+      ? `Camera access was denied. Allow the camera for this page in the browser, or ${instead}.`
+      : `No camera could be opened (${e.name}: ${e.message}).`);
+    return null;
+  }
+  const video = h('video', { muted: true, playsinline: true });
+  video.srcObject = stream;
+  await video.play();
+  const canvas = new OffscreenCanvas(video.videoWidth, video.videoHeight);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  const camera = {
+    frames: 0,
+    since: performance.now(),
+    live: true,
+    stop() { camera.live = false; stream.getTracks().forEach((t) => t.stop()); },
+  };
+  const frame = () => {
+    if (!camera.live) return;
+    ctx.drawImage(video, 0, 0);
+    onFrame(ctx.getImageData(0, 0, canvas.width, canvas.height).data, canvas.width, canvas.height);
+    camera.frames += 1;
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+  return camera;
+}
