@@ -81,6 +81,17 @@ fn dense(g: &mut GraphBuilder, x: &str, inputs: usize, units: usize) -> String {
     g.dense(x, (&[units, inputs], &[]), &vec![0.0; units])
 }
 
+/// AlexNet's and VGG-16's head: flatten `inputs` values, FC 4096, FC 4096, softmax over 1000.
+fn classifier(g: &mut GraphBuilder, x: &str, inputs: usize) -> String {
+    let x = g.flatten(x);
+    let x = dense(g, &x, inputs, 4096);
+    let x = g.relu(&x);
+    let x = dense(g, &x, 4096, 4096);
+    let x = g.relu(&x);
+    let x = dense(g, &x, 4096, 1000);
+    g.softmax(&x, 1)
+}
+
 /// Lecture 13's LeNet-5: 32×32×1 → conv 5×5 ×6 → 28×28×6 → average pool 2 → 14×14×6 → conv 5×5
 /// ×16 → 10×10×16 → average pool 2 → 5×5×16 → 400 → FC 120 → FC 84 → 10 (about 60 k parameters;
 /// ReLU stands in for the paper's sigmoid/tanh, which changes no shape or count).
@@ -116,13 +127,7 @@ pub fn alexnet() -> tract_onnx::pb::ModelProto {
     let x = conv_relu(&mut g, &x, 384, 384, 3, 1, 1);
     let x = conv_relu(&mut g, &x, 384, 256, 3, 1, 1);
     let x = g.max_pool(&x, &[3, 3], &[2, 2], &[0; 4]);
-    let x = g.flatten(&x);
-    let x = dense(&mut g, &x, 9216, 4096);
-    let x = g.relu(&x);
-    let x = dense(&mut g, &x, 4096, 4096);
-    let x = g.relu(&x);
-    let x = dense(&mut g, &x, 4096, 1000);
-    let x = g.softmax(&x, 1);
+    let x = classifier(&mut g, &x, 9216);
     g.finish(&x)
 }
 
@@ -140,13 +145,7 @@ pub fn vgg16() -> tract_onnx::pb::ModelProto {
         }
         x = g.max_pool(&x, &[2, 2], &[2, 2], &[0; 4]);
     }
-    let x = g.flatten(&x);
-    let x = dense(&mut g, &x, 7 * 7 * 512, 4096);
-    let x = g.relu(&x);
-    let x = dense(&mut g, &x, 4096, 4096);
-    let x = g.relu(&x);
-    let x = dense(&mut g, &x, 4096, 1000);
-    let x = g.softmax(&x, 1);
+    let x = classifier(&mut g, &x, 7 * 7 * 512);
     g.finish(&x)
 }
 

@@ -508,16 +508,26 @@ pub fn explain_pool(options: JsValue, channel: JsValue, at: JsValue) -> JsResult
     pool_trace_object(&trace, &args.input_shape[1..])
 }
 
+/// The whole numbers `(n, f, p, s)` of one axis: input size, kernel, padding, stride.
+fn axis_args(
+    n: &JsValue,
+    f: &JsValue,
+    p: &JsValue,
+    s: &JsValue,
+) -> JsResult<(usize, usize, usize, usize)> {
+    Ok((
+        whole("n", n)?,
+        whole("f", f)?,
+        whole("p", p)?,
+        whole("s", s)?,
+    ))
+}
+
 /// Output size `floor((n + 2p - f) / s) + 1`; throws for `s = 0` or a kernel larger than the
 /// padded input.
 #[wasm_bindgen(js_name = outputSize)]
 pub fn output_size(n: JsValue, f: JsValue, p: JsValue, s: JsValue) -> JsResult<f64> {
-    let (n, f, p, s) = (
-        whole("n", &n)?,
-        whole("f", &f)?,
-        whole("p", &p)?,
-        whole("s", &s)?,
-    );
+    let (n, f, p, s) = axis_args(&n, &f, &p, &s)?;
     geometry::output_size_symmetric(n, f, p, s)
         .map(|o| o as f64)
         .map_err(core_error)
@@ -526,12 +536,7 @@ pub fn output_size(n: JsValue, f: JsValue, p: JsValue, s: JsValue) -> JsResult<f
 /// The output-size formula with its numbers, e.g. `"⌊(6 + 2·0 − 3) / 1⌋ + 1 = ⌊3 / 1⌋ + 1 = 4"`.
 #[wasm_bindgen(js_name = outputSizeFormula)]
 pub fn output_size_formula(n: JsValue, f: JsValue, p: JsValue, s: JsValue) -> JsResult<String> {
-    let (n, f, p, s) = (
-        whole("n", &n)?,
-        whole("f", &f)?,
-        whole("p", &p)?,
-        whole("s", &s)?,
-    );
+    let (n, f, p, s) = axis_args(&n, &f, &p, &s)?;
     geometry::output_size_formula(n, f, p, s).map_err(core_error)
 }
 
@@ -746,12 +751,7 @@ pub fn heatmap(data: JsValue, absolute: bool, scale: JsValue) -> JsResult<JsValu
 /// `(n + 2p - f) mod s`.
 #[wasm_bindgen(js_name = convGeometry)]
 pub fn conv_geometry(n: JsValue, f: JsValue, p: JsValue, s: JsValue) -> JsResult<JsValue> {
-    let (n, f, p, s) = (
-        whole("n", &n)?,
-        whole("f", &f)?,
-        whole("p", &p)?,
-        whole("s", &s)?,
-    );
+    let (n, f, p, s) = axis_args(&n, &f, &p, &s)?;
     let axis = geometry::AxisGeometry::new(n, f, geometry::AxisPad::symmetric(p), s)
         .map_err(core_error)?;
     let obj = Object::new();
@@ -767,12 +767,7 @@ pub fn conv_geometry(n: JsValue, f: JsValue, p: JsValue, s: JsValue) -> JsResult
 /// convolution the corners are read once and the centre `f²` times (lecture 04).
 #[wasm_bindgen(js_name = windowCoverage)]
 pub fn window_coverage(n: JsValue, f: JsValue, p: JsValue, s: JsValue) -> JsResult<JsValue> {
-    let (n, f, p, s) = (
-        whole("n", &n)?,
-        whole("f", &f)?,
-        whole("p", &p)?,
-        whole("s", &s)?,
-    );
+    let (n, f, p, s) = axis_args(&n, &f, &p, &s)?;
     let g = geometry::Geometry::new(&[n, n], &[f, f], &Padding::Uniform(p), &[s, s])
         .map_err(core_error)?;
     let to_u32 = |v: Vec<usize>| v.into_iter().map(|c| c as u32).collect::<Vec<_>>();
