@@ -12,6 +12,50 @@ pub const DIGIT_SIDE: usize = 8;
 /// Side of LeNet-5's input.
 pub const LENET_SIDE: usize = 32;
 
+/// Magic bytes of a digit set file (`www/models/digits-heldout.bin`, written by
+/// `data/digits/train_lenet.py`): `DIG1`, then per digit one label byte and 64 pixel bytes
+/// (0..16, row-major 8x8).
+pub const DIGIT_SET_MAGIC: &[u8; 4] = b"DIG1";
+
+/// One digit of a digit set: its label and its 8x8 pixels (0..16).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LabelledDigit {
+    /// 0..=9.
+    pub label: u8,
+    /// 64 values, row-major, 0..16 like scikit-learn's.
+    pub pixels: Vec<f32>,
+}
+
+/// Reads a digit set file (see [`DIGIT_SET_MAGIC`]). Errors name the cause: a missing magic, a
+/// length that is not 4 + 65·n, a label above 9 or a pixel above 16.
+pub fn parse_digit_set(bytes: &[u8]) -> Result<Vec<LabelledDigit>> {
+    ensure!(
+        bytes.len() >= 4 && &bytes[..4] == DIGIT_SET_MAGIC,
+        "a digit set starts with the bytes DIG1"
+    );
+    let record = 1 + DIGIT_SIDE * DIGIT_SIDE;
+    ensure!(
+        (bytes.len() - 4).is_multiple_of(record),
+        "a digit set has 4 + 65·n bytes, got {}",
+        bytes.len()
+    );
+    bytes[4..]
+        .chunks_exact(record)
+        .enumerate()
+        .map(|(i, r)| {
+            ensure!(r[0] <= 9, "digit {i} has label {}, not 0..9", r[0]);
+            ensure!(
+                r[1..].iter().all(|&v| v <= 16),
+                "digit {i} has a pixel above 16"
+            );
+            Ok(LabelledDigit {
+                label: r[0],
+                pixels: r[1..].iter().map(|&v| v as f32).collect(),
+            })
+        })
+        .collect()
+}
+
 /// An 8x8 digit (64 values, 0..16) → LeNet-5's `[1, 32, 32]` input in 0..1: every pixel divided
 /// by 16 and repeated 4x4 (the training script's `np.kron`).
 pub fn lenet_input(digit: &[f32]) -> Result<Vec<f32>> {

@@ -7,7 +7,9 @@ use anyhow::{ensure, Context, Result};
 use tract_onnx::prelude::*;
 use tract_onnx::tract_hir::infer::Factoid;
 
-use crate::geometry::{check_output_size, check_tensor, shape_text, AxisGeometry, AxisPad};
+use crate::geometry::{
+    check_output_size, check_tensor, shape_text, AxisGeometry, AxisPad, ReceptiveField,
+};
 use crate::graph;
 use crate::ops::{Conv, Output, Pool};
 
@@ -51,6 +53,11 @@ pub struct LayerInfo {
     /// Whether the output is a stack of 2D maps (`[1, c, h, w]`) from a conv, pool, activation,
     /// normalisation, residual add or concatenation: what the explorer draws.
     pub feature_map: bool,
+    /// For a `[1, c, h, w]` output, where its positions look in the model's input, rows then
+    /// columns, composed from the kernel, stride, padding and dilation attributes of the convs and
+    /// pools on the way (branches joined by [`ReceptiveField::union`]); `None` after an op whose
+    /// geometry the playground does not follow (e.g. `Resize`).
+    pub receptive_field: Option<[ReceptiveField; 2]>,
 }
 
 /// Ops whose 4-D outputs the explorer shows as feature maps.
@@ -73,12 +80,93 @@ const FEATURE_MAP_OPS: &[&str] = &[
 /// A feature-map layer: its index in the layer table and its outlet in the graph.
 type Probe = (usize, OutletId);
 
+/// The layer table, the feature-map probes and every layer's outlet (see [`layer_table`]).
+type LayerTable = (Vec<LayerInfo>, Vec<Probe>, Vec<Option<OutletId>>);
+
+/// Ops that keep the spatial positions of their inputs (elementwise, per-channel or
+/// channel-wise): their receptive field is the union of their inputs'.
+const POSITIONWISE_OPS: &[&str] = &[
+    "Relu",
+    "LeakyRelu",
+    "PRelu",
+    "Elu",
+    "Selu",
+    "Clip",
+    "Sigmoid",
+    "HardSigmoid",
+    "Tanh",
+    "BatchNormalization",
+    "InstanceNormalization",
+    "Dropout",
+    "Add",
+    "Sub",
+    "Mul",
+    "Div",
+    "Sum",
+    "Max",
+    "Min",
+    "Concat",
+];
+
+/// The receptive field (rows, columns) of `node`'s 4-D `output` given its inputs' fields and
+/// shapes (see [`LayerInfo::receptive_field`]).
+fn node_receptive_field(
+    node: &OnnxNode,
+    output: &[usize],
+    fields: &std::collections::HashMap<String, ([ReceptiveField; 2], Vec<usize>)>,
+) -> Option<[ReceptiveField; 2]> {
+    if output.len() != 4 {
+        return None;
+    }
+    let known: Vec<&([ReceptiveField; 2], Vec<usize>)> =
+        node.inputs.iter().filter_map(|i| fields.get(i)).collect();
+    let (first, in_shape) = known.first().map(|(f, s)| (*f, s))?;
+    let op = node.op.as_str();
+    // A softmax over the channels (lecture 26's per-window class probabilities).
+    let over_channels = matches!(op, "Softmax" | "LogSoftmax") && matches!(node.axis, Some(1 | -3));
+    if POSITIONWISE_OPS.contains(&op) || over_channels {
+        return known.iter().skip(1).try_fold(first, |acc, (f, s)| {
+            // Broadcast operands of another spatial size are not position-wise.
+            (s.len() == 4 && s[2..] == output[2..])
+                .then(|| [acc[0].union(f[0]), acc[1].union(f[1])])
+        });
+    }
+    if in_shape.len() != 4 {
+        return None;
+    }
+    let axis = |a: usize| -> Option<ReceptiveField> {
+        let (n, out) = (in_shape[2 + a], output[2 + a]);
+        match op {
+            "GlobalAveragePool" | "GlobalMaxPool" => Some(first[a].then(n, 1, 0, 1)),
+            "Conv" | "MaxPool" | "AveragePool" | "LpPool" => {
+                let w = node.window.as_ref()?;
+                let k = *w.kernel.get(a)?;
+                let s = w.strides.get(a).copied().unwrap_or(1);
+                let d = w.dilations.get(a).copied().unwrap_or(1);
+                let before = match w.auto_pad.as_str() {
+                    "SAME_UPPER" | "SAME_LOWER" => {
+                        let total =
+                            ((out.max(1) - 1) * s + d * (k.max(1) - 1) + 1).saturating_sub(n);
+                        if w.auto_pad == "SAME_UPPER" {
+                            total / 2
+                        } else {
+                            total - total / 2
+                        }
+                    }
+                    "VALID" => 0,
+                    _ => w.pads.get(a).copied().unwrap_or(0),
+                };
+                Some(first[a].then(k, s.max(1), before, d.max(1)))
+            }
+            _ => None,
+        }
+    };
+    Some([axis(0)?, axis(1)?])
+}
+
 /// Every ONNX node's layer facts, with output shapes from tract's analysis of `model` (a typed
 /// copy whose outputs are all the nodes), and the outlets of the feature-map layers.
-fn layer_table(
-    model: &InferenceModel,
-    nodes: Vec<OnnxNode>,
-) -> Result<(Vec<LayerInfo>, Vec<Probe>)> {
+fn layer_table(model: &InferenceModel, nodes: Vec<OnnxNode>) -> Result<LayerTable> {
     let outlets: Vec<Option<OutletId>> = nodes
         .iter()
         .map(|n| model.find_outlet_label(&n.output))
@@ -91,14 +179,16 @@ fn layer_table(
     let mut layers = Vec::with_capacity(nodes.len());
     let mut probes = Vec::new();
     let mut k = 0;
+    let mut fields = std::collections::HashMap::new();
+    if let (Some(input), Some(shape)) = (
+        all.input_outlets()?.first(),
+        all.input_fact(0)?.shape.as_concrete(),
+    ) {
+        let label = all.node(input.node).name.clone();
+        let identity = [ReceptiveField::IDENTITY; 2];
+        fields.insert(label, (identity, shape.to_vec()));
+    }
     for (node, outlet) in nodes.into_iter().zip(&outlets) {
-        let OnnxNode {
-            op,
-            name,
-            params,
-            weight,
-            ..
-        } = node;
         let output_shape = match outlet {
             Some(_) => {
                 k += 1;
@@ -110,6 +200,17 @@ fn layer_table(
             }
             None => Vec::new(),
         };
+        let receptive_field = node_receptive_field(&node, &output_shape, &fields);
+        if let Some(f) = receptive_field {
+            fields.insert(node.output.clone(), (f, output_shape.clone()));
+        }
+        let OnnxNode {
+            op,
+            name,
+            params,
+            weight,
+            ..
+        } = node;
         let feature_map = FEATURE_MAP_OPS.contains(&op.as_str())
             && output_shape.len() == 4
             && output_shape[0] == 1;
@@ -123,9 +224,10 @@ fn layer_table(
             output_shape,
             params,
             feature_map,
+            receptive_field,
         });
     }
-    Ok((layers, probes))
+    Ok((layers, probes, outlets))
 }
 
 /// Parses user-supplied ONNX `bytes` into tract's inference graph, refusing files over
@@ -163,6 +265,25 @@ pub struct Model {
     probes: Vec<Probe>,
     /// The plan whose outputs are the feature-map layers, built on first use.
     probe_plan: std::cell::RefCell<Option<Plan>>,
+    /// Every layer's outlet (`None` for a node tract folded away while reading the file).
+    outlets: Vec<Option<OutletId>>,
+    /// Plans whose output is one layer's, by layer index, built on first use.
+    layer_plans: std::cell::RefCell<std::collections::HashMap<usize, Plan>>,
+}
+
+/// One of the strongest activations of a channel over a set of inputs (lecture 39): which input,
+/// where in the feature map, how strong, and the patch of the input that position sees.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TopActivation {
+    /// Index of the input in the set.
+    pub input: usize,
+    /// Row and column of the strongest position of the channel in that input's feature map.
+    pub at: [usize; 2],
+    /// The activation there.
+    pub value: f32,
+    /// Input rows and columns that position sees (its receptive field; may reach into padding,
+    /// i.e. below 0 or past the input's side).
+    pub window: [std::ops::Range<isize>; 2],
 }
 
 /// What the ONNX file itself says about a node.
@@ -174,6 +295,58 @@ struct OnnxNode {
     params: usize,
     /// The shape of its first weight input, for multiply-adds.
     weight: Vec<usize>,
+    /// Its input names (data and weights), with `Identity` nodes looked through.
+    inputs: Vec<String>,
+    /// The window attributes of a conv or pool.
+    window: Option<WindowAttributes>,
+    /// The `axis` attribute (e.g. a softmax's).
+    axis: Option<i64>,
+}
+
+/// A conv's or pool's ONNX window attributes, spatial axes outer to inner.
+struct WindowAttributes {
+    /// `kernel_shape`, or the conv weight's trailing sizes when the attribute is absent.
+    kernel: Vec<usize>,
+    strides: Vec<usize>,
+    /// `pads`: the befores of every axis, then the afters.
+    pads: Vec<usize>,
+    dilations: Vec<usize>,
+    auto_pad: String,
+}
+
+impl WindowAttributes {
+    fn read(node: &tract_onnx::pb::NodeProto, weight: &[usize]) -> Option<WindowAttributes> {
+        if !matches!(
+            node.op_type.as_str(),
+            "Conv" | "MaxPool" | "AveragePool" | "LpPool"
+        ) {
+            return None;
+        }
+        let ints = |name: &str| -> Vec<usize> {
+            node.attribute
+                .iter()
+                .find(|a| a.name == name)
+                .map(|a| a.ints.iter().map(|&v| v.max(0) as usize).collect())
+                .unwrap_or_default()
+        };
+        let mut kernel = ints("kernel_shape");
+        if kernel.is_empty() && weight.len() > 2 {
+            kernel = weight[2..].to_vec();
+        }
+        let auto_pad = node
+            .attribute
+            .iter()
+            .find(|a| a.name == "auto_pad")
+            .map(|a| String::from_utf8_lossy(&a.s).into_owned())
+            .unwrap_or_default();
+        Some(WindowAttributes {
+            kernel,
+            strides: ints("strides"),
+            pads: ints("pads"),
+            dilations: ints("dilations"),
+            auto_pad,
+        })
+    }
 }
 
 /// The ONNX nodes of `bytes` (without `Constant` and `Identity`) with the facts that need no
@@ -211,7 +384,23 @@ fn onnx_nodes(bytes: &[u8]) -> Result<Vec<OnnxNode>> {
             initializers.insert(input.name.as_str(), dims);
         }
     }
-    Ok(graph
+    let mut aliases = std::collections::HashMap::new();
+    for n in graph.node.iter().filter(|n| n.op_type == "Identity") {
+        if let (Some(i), Some(o)) = (n.input.first(), n.output.first()) {
+            aliases.insert(o.as_str(), i.as_str());
+        }
+    }
+    let resolve = |name: &str| {
+        let mut name = name.to_string();
+        for _ in 0..aliases.len() {
+            match aliases.get(name.as_str()) {
+                Some(i) => name = i.to_string(),
+                None => break,
+            }
+        }
+        name
+    };
+    let nodes = graph
         .node
         .iter()
         .filter(|n| !matches!(n.op_type.as_str(), "Constant" | "Identity"))
@@ -234,10 +423,14 @@ fn onnx_nodes(bytes: &[u8]) -> Result<Vec<OnnxNode>> {
                 name,
                 output,
                 params,
+                window: WindowAttributes::read(n, &weight),
                 weight,
+                inputs: n.input.iter().map(|i| resolve(i)).collect(),
+                axis: n.attribute.iter().find(|a| a.name == "axis").map(|a| a.i),
             })
         })
-        .collect())
+        .collect();
+    Ok(nodes)
 }
 
 fn macs(op: &str, output: &[usize], weight: &[usize]) -> u64 {
@@ -313,7 +506,7 @@ impl Model {
         model.set_input_fact(0, f32::fact(&dims).into())?;
         let graph = model.clone();
 
-        let (layers, probes) = layer_table(&model, onnx_nodes(bytes)?)?;
+        let (layers, probes, outlets) = layer_table(&model, onnx_nodes(bytes)?)?;
 
         let typed = model
             .into_typed()
@@ -337,6 +530,8 @@ impl Model {
             graph,
             probes,
             probe_plan: std::cell::RefCell::new(None),
+            outlets,
+            layer_plans: Default::default(),
         })
     }
 
@@ -383,6 +578,115 @@ impl Model {
                 ))
             })
             .collect()
+    }
+
+    /// The output of layer `layer` (an index into [`Model::layers`]) for one `input`, taken from
+    /// the real graph: that layer's outlet becomes the output of a plan optimised for it (built on
+    /// the first call per layer, then cached). Transfer learning reads frozen features this way.
+    pub fn layer_output(&self, input: &[f32], layer: usize) -> Result<Output> {
+        check_tensor("input", input, &self.input_shape)?;
+        let outlet = self
+            .outlets
+            .get(layer)
+            .with_context(|| {
+                format!(
+                    "layer {layer} does not exist; the model has {} layers",
+                    self.layers.len()
+                )
+            })?
+            .with_context(|| format!("layer {layer} has no output in tract's graph"))?;
+        let mut plans = self.layer_plans.borrow_mut();
+        let plan = match plans.get(&layer) {
+            Some(plan) => plan.clone(),
+            None => {
+                let mut g = self.graph.clone();
+                g.select_output_outlets(&[outlet])?;
+                let plan = g
+                    .into_optimized()
+                    .with_context(|| {
+                        format!("tract cannot optimise the graph up to layer {layer}")
+                    })?
+                    .into_runnable()?;
+                plans.insert(layer, plan.clone());
+                plan
+            }
+        };
+        run_plan(&plan, input, &self.input_shape)
+    }
+
+    /// Lecture 39, "what deep ConvNets learn": over `count` inputs stored one after the other in
+    /// `inputs` (each of [`Model::input_shape`]), the `k` strongest activations of `channel` of
+    /// feature-map layer `layer`, at most one per input (its maximum over positions), strongest
+    /// first (`total_cmp`, so a NaN never ranks), with the input window each one sees.
+    ///
+    /// Errors name the cause: inputs that are not a whole number of model inputs, a layer that is
+    /// not a `[1, c, h, w]` feature map, a channel past `c`.
+    pub fn top_activations(
+        &self,
+        inputs: &[f32],
+        layer: usize,
+        channel: usize,
+        k: usize,
+    ) -> Result<Vec<TopActivation>> {
+        let size: usize = self.input_shape.iter().product();
+        ensure!(
+            !inputs.is_empty() && inputs.len().is_multiple_of(size),
+            "{} input values are not a whole number of inputs of {} ({size} values each)",
+            inputs.len(),
+            shape_text(&self.input_shape)
+        );
+        let info = self.layers.get(layer).with_context(|| {
+            format!(
+                "layer {layer} does not exist; the model has {} layers",
+                self.layers.len()
+            )
+        })?;
+        ensure!(
+            info.feature_map,
+            "layer {layer} ({} {}) outputs {}, not a stack of feature maps [1, c, h, w]",
+            info.op,
+            info.name,
+            shape_text(&info.output_shape)
+        );
+        let [_, c, h, w] = info.output_shape[..] else {
+            anyhow::bail!("layer {layer} is not 4-D");
+        };
+        ensure!(
+            channel < c,
+            "channel {channel} does not exist; layer {layer} ({}) has {c} channels",
+            info.name
+        );
+        let (ih, iw) = (
+            self.input_shape[self.input_shape.len().saturating_sub(2)],
+            self.input_shape[self.input_shape.len() - 1],
+        );
+        let mut best = Vec::with_capacity(inputs.len() / size);
+        for (i, input) in inputs.chunks_exact(size).enumerate() {
+            let out = self.layer_output(input, layer)?;
+            let plane = &out.data[channel * h * w..(channel + 1) * h * w];
+            let Some((at, &value)) = plane
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| !v.is_nan())
+                .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)))
+            else {
+                continue;
+            };
+            let (row, col) = (at / w, at % w);
+            let window = match info.receptive_field {
+                Some([r, c]) => [r.window(row), c.window(col)],
+                None => [0..ih as isize, 0..iw as isize],
+            };
+            best.push(TopActivation {
+                input: i,
+                at: [row, col],
+                value,
+                window,
+            });
+        }
+        best.sort_by(|a, b| b.value.total_cmp(&a.value).then(a.input.cmp(&b.input)));
+        best.truncate(k);
+        Ok(best)
     }
 
     /// The input shape the model runs with, e.g. `[1, 3, 96, 96]`.

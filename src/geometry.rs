@@ -304,6 +304,60 @@ pub fn stacked_window(layers: &[(usize, usize, usize)], range: Range<isize>) -> 
     })
 }
 
+/// Where the outputs of a stack of layers look in the network's input, along one axis: output
+/// position `o` reads input positions `start + o·jump .. start + o·jump + size` (lecture 39's
+/// patches; padding makes `start` negative). The identity (`size` 1, `jump` 1, `start` 0)
+/// describes the input itself; [`ReceptiveField::then`] adds one layer, so a chain gives the same
+/// windows as [`stacked_window`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReceptiveField {
+    /// Input positions one output reads.
+    pub size: usize,
+    /// Input positions between neighbouring outputs (the product of the strides).
+    pub jump: usize,
+    /// First input position of output 0.
+    pub start: isize,
+}
+
+impl ReceptiveField {
+    /// The input itself: each position reads only itself.
+    pub const IDENTITY: ReceptiveField = ReceptiveField {
+        size: 1,
+        jump: 1,
+        start: 0,
+    };
+
+    /// After one more layer with kernel `f`, stride `s`, `before` padding and dilation `d`
+    /// (effective kernel `d·(f − 1) + 1`): `size + (d·(f − 1))·jump`, `jump·s`,
+    /// `start − before·jump`.
+    pub fn then(self, f: usize, s: usize, before: usize, d: usize) -> ReceptiveField {
+        ReceptiveField {
+            size: self.size + d * f.saturating_sub(1) * self.jump,
+            jump: self.jump * s,
+            start: self.start - (before * self.jump) as isize,
+        }
+    }
+
+    /// The smallest field covering both (an addition or concatenation of two branches reads
+    /// what either branch reads); the jump is the larger of the two.
+    pub fn union(self, other: ReceptiveField) -> ReceptiveField {
+        let start = self.start.min(other.start);
+        let end = (self.start + self.size as isize).max(other.start + other.size as isize);
+        ReceptiveField {
+            size: (end - start) as usize,
+            jump: self.jump.max(other.jump),
+            start,
+        }
+    }
+
+    /// Input positions read by output position `o`: `start + o·jump .. start + o·jump + size`
+    /// (negative or past the input's end where the network padded).
+    pub fn window(&self, o: usize) -> Range<isize> {
+        let first = self.start + (o * self.jump) as isize;
+        first..first + self.size as isize
+    }
+}
+
 /// Number of values of a tensor of `shape`, `Π shape`, or `None` when that overflows `usize`.
 pub fn element_count(shape: &[usize]) -> Option<usize> {
     shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d))
@@ -379,6 +433,46 @@ mod tests {
         assert_eq!(same.coverage(), [2, 3, 3, 3, 3, 2]);
         let grid = Geometry::new(&[3, 6], &[3, 3], &Padding::Valid, &[1, 1]).unwrap();
         assert_eq!(grid.coverage()[..6], [1, 2, 3, 3, 2, 1]);
+    }
+
+    #[test]
+    fn receptive_fields_agree_with_stacked_windows() {
+        // LeNet-5: conv 5, pool 2/2, conv 5, pool 2/2 → one 5x5 output sees a 16x16 patch.
+        let lenet = [(5, 1, 0), (2, 2, 0), (5, 1, 0), (2, 2, 0)];
+        let padded = [(3, 1, 1), (3, 2, 1), (2, 2, 0), (3, 1, 1)];
+        for net in [&lenet[..], &padded[..]] {
+            let field = net
+                .iter()
+                .fold(ReceptiveField::IDENTITY, |r, &(f, s, p)| r.then(f, s, p, 1));
+            for o in 0..5 {
+                let o_ = o as isize;
+                assert_eq!(field.window(o), stacked_window(net, o_..o_ + 1));
+            }
+        }
+        let lenet_field = lenet
+            .iter()
+            .fold(ReceptiveField::IDENTITY, |r, &(f, s, p)| r.then(f, s, p, 1));
+        assert_eq!((lenet_field.size, lenet_field.jump), (16, 4));
+        // Dilation 2 makes a 3-tap kernel read 5 positions.
+        assert_eq!(ReceptiveField::IDENTITY.then(3, 1, 0, 2).size, 5);
+        let a = ReceptiveField {
+            size: 3,
+            jump: 1,
+            start: -1,
+        };
+        let b = ReceptiveField {
+            size: 5,
+            jump: 2,
+            start: 0,
+        };
+        assert_eq!(
+            a.union(b),
+            ReceptiveField {
+                size: 6,
+                jump: 2,
+                start: -1
+            }
+        );
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Pixels in and out: RGBA bytes from a canvas to `[c, h, w]` tensors, generated test images, and
 //! signed feature maps to RGBA heatmaps. The page only moves these bytes to and from canvases.
 
+use std::ops::Range;
+
 use anyhow::{bail, ensure, Result};
 
 use crate::geometry::{check_tensor, MAX_SIDE};
@@ -195,6 +197,47 @@ pub fn rgb_to_rgba(rgb: &[f32], width: usize, height: usize) -> Result<Vec<u8>> 
             [c(0), c(1), c(2), 255]
         })
         .collect())
+}
+
+/// The part of a `[c, h, w]` image (values 0..1, `c` 1 for grey or 3 for RGB) that `window`
+/// (rows, then columns, e.g. a receptive field) covers, clipped to the image, as opaque RGBA bytes
+/// with its width and height: the patches of lecture 39. Errors when the window misses the image.
+pub fn window_rgba(
+    image: &[f32],
+    [c, h, w]: [usize; 3],
+    window: &[Range<isize>; 2],
+) -> Result<(Vec<u8>, usize, usize)> {
+    ensure!(
+        c == 1 || c == 3,
+        "patches are cut from grey or RGB images, not {c} channels"
+    );
+    let clip = |r: &Range<isize>, n: usize| {
+        let start = r.start.clamp(0, n as isize) as usize;
+        (
+            start,
+            (r.end.clamp(0, n as isize) as usize).saturating_sub(start),
+        )
+    };
+    let ((top, height), (left, width)) = (clip(&window[0], h), clip(&window[1], w));
+    ensure!(
+        height > 0 && width > 0,
+        "the window rows {:?}, columns {:?} miss the {h}x{w} image",
+        window[0],
+        window[1]
+    );
+    let patch = crop(image, [c, h, w], top, left, height, width)?;
+    let rgba = if c == 3 {
+        rgb_to_rgba(&patch, width, height)?
+    } else {
+        patch
+            .iter()
+            .flat_map(|v| {
+                let g = (v.clamp(0.0, 1.0) * 255.0).round() as u8;
+                [g, g, g, 255]
+            })
+            .collect()
+    };
+    Ok((rgba, width, height))
 }
 
 /// The generated grey images (values 0-255), by name, in the order the page lists them.

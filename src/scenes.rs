@@ -175,6 +175,22 @@ pub fn generate(seed: u64, size: usize) -> Result<Scene> {
     })
 }
 
+/// `count` generated scenes (seeds `0..count`) resized to `height × width`, one after the other:
+/// `count · 3 · height · width` values in 0..1, a set of RGB inputs for a model (the explorer's
+/// "what deep ConvNets learn" search, its sample input).
+pub fn scene_inputs(count: usize, height: usize, width: usize) -> Result<Vec<f32>> {
+    crate::geometry::check_output_size("scene inputs", &[count, 3, height, width])?;
+    let mut out = Vec::with_capacity(count * 3 * height * width);
+    for seed in 0..count as u64 {
+        let scene = generate(seed, SCENE_SIZE)?;
+        let rgba = crate::image::rgb_to_rgba(&scene.image, scene.size, scene.size)?;
+        out.extend(crate::image::rgba_to_rgb_resized(
+            &rgba, scene.size, scene.size, width, height,
+        )?);
+    }
+    Ok(out)
+}
+
 /// Side of the sliding-windows classifier's input patch (lecture 26: 14x14x3).
 pub const PATCH_SIZE: usize = 14;
 

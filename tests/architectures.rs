@@ -155,3 +155,35 @@ fn a_residual_block_with_zero_weights_is_the_identity() {
         .any(|(a, b)| (a - b).abs() > 0.05));
     assert!(learned.data.iter().all(|&v| v >= 0.0));
 }
+
+/// Receptive fields through residual adds and concatenations: ResNet-34's 7x7/2 stem sees 7
+/// pixels 2 apart starting 3 before the image; after the last stage a position is 32 pixels from
+/// its neighbour, and the global average pool sees the whole 224x224 image (and its padding).
+#[test]
+fn receptive_fields_follow_residual_adds_and_concatenations() {
+    let resnet = layers("resnet34");
+    let field = |l: &LayerInfo| l.receptive_field.map(|[r, _]| (r.size, r.jump, r.start));
+    assert_eq!(field(&resnet[0]), Some((7, 2, -3)));
+    // Residual adds have no weights (the batch-norm shifts are Adds of a bias).
+    let adds: Vec<_> = resnet
+        .iter()
+        .filter(|l| l.op == "Add" && l.params == 0)
+        .collect();
+    assert_eq!(adds.len(), 16);
+    assert!(adds.iter().all(|l| l.receptive_field.is_some()));
+    assert_eq!(field(adds.last().unwrap()).map(|f| f.1), Some(32));
+    let pooled = resnet
+        .iter()
+        .find(|l| l.op == "GlobalAveragePool")
+        .and_then(field)
+        .unwrap();
+    assert!(
+        pooled.2 <= 0 && pooled.2 + pooled.0 as isize >= 224,
+        "{pooled:?}"
+    );
+
+    let inception = layers("inception-module");
+    let concat = inception.iter().find(|l| l.op == "Concat").unwrap();
+    // The widest branch is the 5x5 conv after a 1x1 (or the 3x3 max pool then 1x1): 5 wide.
+    assert_eq!(field(concat), Some((5, 1, -2)));
+}

@@ -193,3 +193,112 @@ fn lenet5_layers_and_feature_maps_come_from_the_graph() {
     .unwrap();
     assert_eq!(pooled.data, pool.data);
 }
+
+/// Lecture 39 on LeNet-5: receptive fields follow the convs and pools (a pool-2 position sees a
+/// 16x16 patch, 4 pixels from its neighbour), and the top activations of a channel over the
+/// held-out digits are the largest per-digit maxima of the real graph's feature map, strongest
+/// first.
+#[test]
+fn lenet5_top_activations_are_the_strongest_patches_over_held_out_digits() {
+    use cnn_playground::digits::{lenet_input, parse_digit_set};
+    use cnn_playground::geometry::ReceptiveField;
+    let model = Model::load(include_bytes!("../www/models/lenet5-digits.onnx")).unwrap();
+    let fields: Vec<Option<(usize, usize, isize)>> = model
+        .layers()
+        .iter()
+        .map(|l| {
+            l.receptive_field.map(|[r, c]| {
+                assert_eq!(r, c);
+                (r.size, r.jump, r.start)
+            })
+        })
+        .collect();
+    assert_eq!(
+        fields[..7],
+        [
+            Some((5, 1, 0)),
+            Some((5, 1, 0)),
+            Some((6, 2, 0)),
+            Some((14, 2, 0)),
+            Some((14, 2, 0)),
+            Some((16, 4, 0)),
+            None
+        ]
+    );
+
+    let digits = parse_digit_set(include_bytes!("../www/models/digits-heldout.bin")).unwrap();
+    let inputs: Vec<f32> = digits
+        .iter()
+        .take(60)
+        .flat_map(|d| lenet_input(&d.pixels).unwrap())
+        .collect();
+    let (layer, channel) = (5, 3);
+    let top = model.top_activations(&inputs, layer, channel, 9).unwrap();
+    assert_eq!(top.len(), 9);
+    // Independently: each input's maximum of the channel, from the probe plan's feature maps.
+    let mut maxima: Vec<(f32, usize)> = inputs
+        .chunks_exact(1024)
+        .enumerate()
+        .map(|(i, x)| {
+            let maps = model.feature_maps(x).unwrap();
+            let pool = &maps.iter().find(|m| m.0 == layer).unwrap().1;
+            let plane = &pool.data[channel * 25..(channel + 1) * 25];
+            (plane.iter().copied().fold(f32::MIN, f32::max), i)
+        })
+        .collect();
+    maxima.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (t, (value, input)) in top.iter().zip(&maxima) {
+        assert_eq!((t.input, t.value), (*input, *value));
+        let field = ReceptiveField {
+            size: 16,
+            jump: 4,
+            start: 0,
+        };
+        assert_eq!(t.window, [field.window(t.at[0]), field.window(t.at[1])]);
+    }
+    assert!(top[0].value > top[8].value);
+
+    for (bad, message) in [
+        ((&inputs[..1000], 5, 0), "not a whole number of inputs"),
+        ((&inputs[..], 6, 0), "not a stack of feature maps"),
+        ((&inputs[..], 5, 16), "layer 5 ("),
+    ] {
+        let e = model.top_activations(bad.0, bad.1, bad.2, 9).unwrap_err();
+        assert!(format!("{e:#}").contains(message), "{e:#}");
+    }
+}
+
+/// Lecture 26's receptive field, read from the ONNX attributes: each output position of the
+/// sliding-windows classifier sees a 14x14 window, 2 pixels from its neighbour.
+#[test]
+fn the_sliding_windows_output_sees_14x14_windows_at_stride_2() {
+    let model = Model::load_with_input_shape(
+        include_bytes!("../www/models/sliding-windows.onnx"),
+        Some(&[1, 3, 28, 28]),
+    )
+    .unwrap();
+    let last = model
+        .layers()
+        .iter()
+        .rev()
+        .find(|l| l.output_shape.len() == 4)
+        .unwrap();
+    assert_eq!(last.output_shape, [1, 4, 8, 8]);
+    let [rows, cols] = last.receptive_field.unwrap();
+    assert_eq!((rows.size, rows.jump, rows.start), (14, 2, 0));
+    assert_eq!(cols, rows);
+    assert_eq!(rows.window(7), 14..28);
+}
+
+/// The end-to-end tests' "not a CNN" fixture (tests/fixtures/mlp.onnx, written by
+/// examples/make_fixtures.rs) is a runnable model without any convolution.
+#[test]
+fn the_mlp_fixture_runs_and_has_no_convolution() {
+    let model = Model::load(include_bytes!("../tests/fixtures/mlp.onnx")).unwrap();
+    let ops: Vec<&str> = model.layers().iter().map(|l| l.op.as_str()).collect();
+    assert_eq!(ops, ["Flatten", "Gemm", "Relu", "Gemm", "Softmax"]);
+    assert!(model.layers().iter().all(|l| !l.feature_map));
+    let out = model.run(&[0.5; 64]).unwrap();
+    assert_eq!(out.shape, [1, 10]);
+    assert!((out.data.iter().sum::<f32>() - 1.0).abs() < 1e-5);
+}

@@ -607,13 +607,21 @@ fn trained_models_load_and_run_in_the_browser() {
         .map(|v| v.as_f64().unwrap())
         .collect();
     assert_eq!(input_shape, [1., 3., 416., 416.]);
-    let out = face.run(f32s(&vec![0.5; 3 * 416 * 416])).unwrap();
+    let out = face
+        .run(f32s(&vec![0.5; 3 * 416 * 416]), shape(&[1, 3, 416, 416]))
+        .unwrap();
     assert_eq!(shape_of(&out), vec![1., 25., 13., 13.]);
+    assert_eq!(
+        message(face.run(f32s(&[0.5; 3 * 4 * 4]), shape(&[1, 3, 4, 4]))),
+        "the model was loaded for input shape [1, 3, 416, 416] but was given [1, 3, 4, 4]; call loadModel(bytes, [1, 3, 4, 4]) for that shape"
+    );
     // Lecture 26's classifier at three input sizes: 1x1x4, 2x2x4, 8x8x4.
     let sliding = include_bytes!("../www/models/sliding-windows.onnx");
     for (n, cells) in [(14, 1.), (16, 2.), (28, 8.)] {
         let model = wasm::load_model(sliding, shape(&[1, 3, n, n])).unwrap();
-        let out = model.run(f32s(&vec![0.2; (3 * n * n) as usize])).unwrap();
+        let out = model
+            .run(f32s(&vec![0.2; (3 * n * n) as usize]), JsValue::UNDEFINED)
+            .unwrap();
         assert_eq!(shape_of(&out), vec![1., 4., cells, cells]);
     }
     assert_eq!(
@@ -637,4 +645,47 @@ fn trained_models_load_and_run_in_the_browser() {
     let boxed = wasm::letterbox(&[255u8; 8 * 4 * 4], 8.into(), 4.into(), 4.into()).unwrap();
     assert_eq!(boxed.to_vec()[..8], [1.0; 8]);
     assert_eq!(boxed.to_vec()[8..16], [0.0; 8]);
+}
+
+/// Lecture 39 through the JS API: the held-out digits parsed by `digitSet`, and LeNet-5's
+/// strongest second-pool activations with their 16x16 receptive fields and patches.
+#[wasm_bindgen_test]
+fn top_activations_over_the_held_out_digits() {
+    let set = wasm::digit_set(include_bytes!("../www/models/digits-heldout.bin")).unwrap();
+    assert_eq!(get(&set, "count").as_f64(), Some(360.));
+    let inputs = Float32Array::from(get(&set, "inputs"));
+    assert_eq!(inputs.length(), 360 * 1024);
+    let lenet = wasm::load_model(
+        include_bytes!("../www/models/lenet5-digits.onnx"),
+        JsValue::UNDEFINED,
+    )
+    .unwrap();
+    let few = inputs.subarray(0, 40 * 1024);
+    let top = lenet
+        .top_activations(few.into(), 5.into(), 0.into(), 4.into())
+        .unwrap();
+    assert_eq!(top.length(), 4);
+    let values: Vec<f64> = top
+        .iter()
+        .map(|t| get(&t, "value").as_f64().unwrap())
+        .collect();
+    assert!(values.windows(2).all(|w| w[0] >= w[1]), "{values:?}");
+    for t in top.iter() {
+        let window = get(&t, "window");
+        assert_eq!(numbers_of(&get(&window, "size")), [16., 16.]);
+        let patch = get(&t, "patch");
+        assert_eq!(get(&patch, "width").as_f64(), Some(16.));
+        assert_eq!(
+            js_sys::Uint8ClampedArray::from(get(&patch, "rgba")).length(),
+            16 * 16 * 4
+        );
+    }
+    assert_eq!(
+        message(lenet.top_activations(f32s(&[0.; 1024]), 5.into(), 16.into(), 4.into())),
+        "channel 16 does not exist; layer 5 (/pool2/MaxPool) has 16 channels"
+    );
+    assert_eq!(
+        message(wasm::digit_set(b"DIG2")),
+        "a digit set starts with the bytes DIG1"
+    );
 }

@@ -108,6 +108,39 @@ pub fn lenet_input(digit: JsValue) -> JsResult<Float32Array> {
     Ok(Float32Array::from(input.as_slice()))
 }
 
+/// A digit set file (`digits-heldout.bin`, see `digits::parse_digit_set`) → `{ count, labels:
+/// Uint8Array, digits: Float32Array (count × 64, 0..16), inputs: Float32Array (count × [1, 32,
+/// 32], LeNet-5's input) }`.
+#[wasm_bindgen(js_name = digitSet)]
+pub fn digit_set(bytes: &[u8]) -> JsResult<js_sys::Object> {
+    let set_ = crate::digits::parse_digit_set(bytes).map_err(core_error)?;
+    let labels: Vec<u8> = set_.iter().map(|d| d.label).collect();
+    let digits: Vec<f32> = set_.iter().flat_map(|d| d.pixels.iter().copied()).collect();
+    let mut inputs = Vec::with_capacity(set_.len() * 1024);
+    for d in &set_ {
+        inputs.extend(crate::digits::lenet_input(&d.pixels).map_err(core_error)?);
+    }
+    let obj = js_sys::Object::new();
+    super::set(&obj, "count", set_.len() as f64)?;
+    super::set(&obj, "labels", js_sys::Uint8Array::from(labels.as_slice()))?;
+    super::set(&obj, "digits", Float32Array::from(digits.as_slice()))?;
+    super::set(&obj, "inputs", Float32Array::from(inputs.as_slice()))?;
+    Ok(obj)
+}
+
+/// `count` generated shapes scenes (seeds `0..count`) resized to `height × width`, one after the
+/// other: a `Float32Array` of `count` RGB inputs `[1, 3, height, width]` in 0..1.
+#[wasm_bindgen(js_name = sceneInputs)]
+pub fn scene_inputs(count: JsValue, height: JsValue, width: JsValue) -> JsResult<Float32Array> {
+    let data = scenes::scene_inputs(
+        whole("count", &count)?,
+        whole("height", &height)?,
+        whole("width", &width)?,
+    )
+    .map_err(core_error)?;
+    Ok(Float32Array::from(data.as_slice()))
+}
+
 /// A sample input for a model whose input is `shape` `[1, c, h, w]` (values 0..1): for one
 /// channel a generated circle, for three a generated shapes scene resized to `h × w`. What the
 /// model explorer runs a model on before the user picks anything.

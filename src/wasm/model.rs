@@ -4,8 +4,9 @@ use wasm_bindgen::prelude::*;
 
 use js_sys::{Array, Object};
 
-use super::{core_error, dims, floats, is_missing, output, set, usizes, JsResult};
+use super::{core_error, dims, floats, is_missing, output, set, usizes, whole, JsResult};
 use crate::engine;
+use crate::geometry::shape_text;
 
 /// A loaded ONNX model (see `loadModel`): its input and output shapes and `run`.
 #[wasm_bindgen(js_name = Model)]
@@ -60,10 +61,26 @@ impl JsModel {
     }
 
     /// Runs the model on `input` (a `Float32Array` of `inputShape()`): `{ shape, data }` of the
-    /// first output.
-    pub fn run(&self, input: JsValue) -> JsResult<JsValue> {
-        let input = floats("input", &input)?;
+    /// first output. `shape` may be given and must then equal `inputShape()` (the plan is
+    /// optimised for that shape; load the bytes again with another `inputShape` for another).
+    pub fn run(&self, input: JsValue, shape: JsValue) -> JsResult<JsValue> {
+        let input = self.input(&input, &shape)?;
         output(self.model.run(&input).map_err(core_error)?)
+    }
+
+    fn input(&self, input: &JsValue, shape: &JsValue) -> JsResult<Vec<f32>> {
+        if !is_missing(shape) {
+            let shape = dims("shape", shape, "an array of whole numbers")?;
+            if shape != self.model.input_shape() {
+                return Err(JsError::new(&format!(
+                    "the model was loaded for input shape {} but was given {}; call loadModel(bytes, {}) for that shape",
+                    shape_text(self.model.input_shape()),
+                    shape_text(&shape),
+                    shape_text(&shape)
+                )));
+            }
+        }
+        floats("input", input)
     }
 
     /// The model's nodes in file order: `[{ name, op, outputShape, params, macs, featureMap }]`
@@ -79,11 +96,12 @@ impl JsModel {
         self.model.layers().iter().map(|l| l.params as f64).sum()
     }
 
-    /// The feature maps of one run on `input`: `[{ layer, shape, data }]` for every layer whose
-    /// output is `[1, c, h, w]` (`layer` indexes `layers()`), taken from the real graph.
+    /// The feature maps of one run on `input` (optionally with its `shape`, as for `run`):
+    /// `[{ layer, shape, data }]` for every layer whose output is `[1, c, h, w]` (`layer` indexes
+    /// `layers()`), taken from the real graph.
     #[wasm_bindgen(js_name = featureMaps)]
-    pub fn feature_maps(&self, input: JsValue) -> JsResult<Array> {
-        let input = floats("input", &input)?;
+    pub fn feature_maps(&self, input: JsValue, shape: JsValue) -> JsResult<Array> {
+        let input = self.input(&input, &shape)?;
         let maps = self.model.feature_maps(&input).map_err(core_error)?;
         let list = Array::new();
         for (layer, out) in maps {
@@ -101,6 +119,77 @@ impl JsModel {
     }
 }
 
+#[wasm_bindgen(js_class = Model)]
+impl JsModel {
+    /// The output `{ shape, data }` of layer `layer` (an index into `layers()`) for one `input`,
+    /// from the real graph: the frozen features of transfer learning.
+    #[wasm_bindgen(js_name = layerOutput)]
+    pub fn layer_output(&self, input: JsValue, layer: JsValue) -> JsResult<JsValue> {
+        let input = floats("input", &input)?;
+        let layer = whole("layer", &layer)?;
+        output(self.model.layer_output(&input, layer).map_err(core_error)?)
+    }
+
+    /// Lecture 39: over `inputs` (a `Float32Array` of several model inputs one after the other),
+    /// the `k` strongest activations of `channel` of feature-map layer `layer`, one per input,
+    /// strongest first: `[{ input, row, column, value, window: { start, size }, patch: { rgba,
+    /// width, height } }]`, where `window` is the receptive field in input pixels (rows then
+    /// columns; it may reach into padding) and `patch` the part of the input it covers.
+    #[wasm_bindgen(js_name = topActivations)]
+    pub fn top_activations(
+        &self,
+        inputs: JsValue,
+        layer: JsValue,
+        channel: JsValue,
+        k: JsValue,
+    ) -> JsResult<Array> {
+        let inputs = floats("inputs", &inputs)?;
+        let top = self
+            .model
+            .top_activations(
+                &inputs,
+                whole("layer", &layer)?,
+                whole("channel", &channel)?,
+                whole("k", &k)?,
+            )
+            .map_err(core_error)?;
+        let shape = self.model.input_shape();
+        let [c, h, w] = match shape {
+            [1, c, h, w] => [*c, *h, *w],
+            _ => {
+                return Err(JsError::new(&format!(
+                    "patches need an image input [1, c, h, w], not {}",
+                    shape_text(shape)
+                )))
+            }
+        };
+        let size = c * h * w;
+        let list = Array::new();
+        for t in top {
+            let obj = Object::new();
+            set(&obj, "input", t.input as f64)?;
+            set(&obj, "row", t.at[0] as f64)?;
+            set(&obj, "column", t.at[1] as f64)?;
+            set(&obj, "value", t.value)?;
+            set(&obj, "window", super::ranges_object(&t.window)?)?;
+            let image = &inputs[t.input * size..(t.input + 1) * size];
+            let (rgba, pw, ph) =
+                crate::image::window_rgba(image, [c, h, w], &t.window).map_err(core_error)?;
+            let patch = Object::new();
+            set(
+                &patch,
+                "rgba",
+                js_sys::Uint8ClampedArray::from(rgba.as_slice()),
+            )?;
+            set(&patch, "width", pw as f64)?;
+            set(&patch, "height", ph as f64)?;
+            set(&obj, "patch", patch)?;
+            list.push(&obj);
+        }
+        Ok(list)
+    }
+}
+
 fn layer_list(layers: &[engine::LayerInfo]) -> JsResult<Array> {
     let list = Array::new();
     for l in layers {
@@ -111,6 +200,17 @@ fn layer_list(layers: &[engine::LayerInfo]) -> JsResult<Array> {
         set(&obj, "params", l.params as f64)?;
         set(&obj, "macs", l.macs as f64)?;
         set(&obj, "featureMap", l.feature_map)?;
+        if let Some(field) = &l.receptive_field {
+            let obj_field = Object::new();
+            for (key, f) in ["rows", "columns"].iter().zip(field) {
+                let axis = Object::new();
+                set(&axis, "size", f.size as f64)?;
+                set(&axis, "jump", f.jump as f64)?;
+                set(&axis, "start", f.start as f64)?;
+                set(&obj_field, key, axis)?;
+            }
+            set(&obj, "receptiveField", obj_field)?;
+        }
         list.push(&obj);
     }
     Ok(list)

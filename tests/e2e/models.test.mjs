@@ -72,6 +72,23 @@ test('explorer (lectures 13-18): LeNet-5 layer by layer with feature maps, value
   assert.match(await page.textContent('#explorer-value'), /^\/conv1\/Conv, channel 1, row 15, column 15: -?\d+\.\d{4}$/);
 });
 
+test('what deep ConvNets learn (lecture 39): the held-out digits that excite a LeNet-5 channel most', async () => {
+  const { page } = ctx;
+  await page.selectOption('#learn-layer', '5');
+  await page.fill('#learn-channel', '3');
+  await page.click('#learn-run');
+  await page.waitForFunction(() => /channel 3: the 9 strongest of 360 held-out digits/.test(document.querySelector('#learn-status').textContent));
+  assert.match(await page.textContent('#learn-status'), /each position sees 16×16 input pixels, 4 apart/);
+  const found = await page.$$eval('#learn-patches figure', (fs) => fs.map((f) => ({ value: Number(f.dataset.value), input: Number(f.dataset.input), w: f.querySelector('canvas').width })));
+  assert.equal(found.length, 9);
+  assert.ok(found.every((f, i) => i === 0 || found[i - 1].value >= f.value), JSON.stringify(found));
+  assert.equal(new Set(found.map((f) => f.input)).size, 9);
+  assert.ok(found.every((f) => f.w === 16));
+  // A first-layer channel sees 5x5 patches.
+  await page.selectOption('#learn-layer', '0');
+  await page.waitForFunction(() => /each position sees 5×5 input pixels/.test(document.querySelector('#learn-status').textContent));
+});
+
 test('explorer: the classic architectures have the course\'s shapes and parameter counts', async () => {
   const { page } = ctx;
   for (const [name, params] of [['alexnet', '62,378,344'], ['vgg16', '138,357,544'], ['resnet34', '21,797,672'], ['lenet5', '61,706']]) {
@@ -91,6 +108,16 @@ test('explorer: a model file through the file input, and a broken one', async ()
   await page.waitForFunction(() => /^my-detector\.onnx: loaded/.test(document.querySelector('#explorer-status').textContent));
   assert.match(await page.textContent('#explorer-table caption'), /input \[1, 3, 96, 96\] → output \[1, 16, 6, 6\]/);
   assert.ok(await page.$$eval('#explorer-maps figure', (f) => f.length) >= 10);
+  // Lecture 39 on the detector: its patches come from generated scenes.
+  await page.selectOption('#learn-layer', { index: 6 });
+  await page.waitForFunction(() => document.querySelectorAll('#learn-patches figure').length === 9);
+  assert.match(await page.textContent('#learn-status'), /the 9 strongest of \d+ generated scenes/);
+  // A runnable model without convolutions (tests/fixtures/mlp.onnx, examples/make_fixtures.rs).
+  const mlp = await readFile(join(WWW, '..', 'tests', 'fixtures', 'mlp.onnx'));
+  await page.setInputFiles('#explorer-file', { name: 'mlp.onnx', mimeType: 'application/octet-stream', buffer: mlp });
+  await page.waitForSelector('#explorer-error:not([hidden])');
+  assert.match(await page.textContent('#explorer-error'), /not a CNN/);
+  assert.equal(await page.isHidden('#learn'), true);
   await page.setInputFiles('#explorer-file', { name: 'notes.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from('not a model at all') });
   await page.waitForSelector('#explorer-error:not([hidden])');
   assert.match(await page.textContent('#explorer-error'), /^notes\.onnx: cannot read an ONNX model from these 18 bytes/);

@@ -2,6 +2,8 @@
 // classic architectures (analysed by shape, never run), a file of your own, or a model URL given
 // as ?model=… in the page address. The layer table (`Model.layers()`, `analyseArchitecture`) and the
 // feature maps (`Model.featureMaps`, taken from the real graph) come from tract; this file draws.
+// Below them, lecture 39's "what deep ConvNets learn": for a layer and channel, the input patches
+// (receptive fields) of a set of inputs that activate it most (`Model.topActivations`).
 
 import { h } from '../lib/dom.js';
 
@@ -12,6 +14,10 @@ const BUNDLED = {
   'face-detector': { label: 'Tiny Face Detector (runs)', file: 'face-detector.onnx' },
 };
 const MAX_TILES = 32;
+const TOP = 9;
+// Inputs searched for lecture 39: the 360 held-out digits for a 32x32 grey model, otherwise
+// generated scenes, as many as fit about 2 million input values (8 at least).
+const sceneCount = (c, hh, ww) => Math.max(8, Math.min(100, Math.floor(2e6 / (c * hh * ww))));
 const number = (n) => n.toLocaleString('en');
 
 /** Mounts the widget into `root`, using the wasm module's exports `api`. */
@@ -28,8 +34,18 @@ export function mountExplorer(root, api) {
   const large = h('canvas', { id: 'explorer-large', width: 1, height: 1, hidden: true, role: 'img', 'aria-label': 'The chosen feature map, large' });
   const value = h('p', { class: 'formula', id: 'explorer-value', 'aria-live': 'polite' });
   const error = h('p', { class: 'error', id: 'explorer-error', role: 'alert', hidden: true });
+  const learnLayer = h('select', { id: 'learn-layer', 'aria-label': 'Layer' });
+  const learnChannel = h('input', { id: 'learn-channel', type: 'number', min: 1, value: 1, 'aria-label': 'Channel' });
+  const learnButton = h('button', { type: 'button', id: 'learn-run' }, 'Find the strongest patches');
+  const learnStatus = h('p', { class: 'notice', id: 'learn-status', 'aria-live': 'polite' });
+  const patches = h('div', { class: 'patches', id: 'learn-patches' });
+  const learn = h('div', { class: 'learn', id: 'learn', hidden: true },
+    h('h3', {}, 'What deep ConvNets learn (lecture 39)'),
+    h('p', {}, 'For one channel of one layer, the inputs that activate it most, cut to the patch of the input its strongest position sees (its receptive field, composed from the kernels, strides and padding on the way). Early layers answer to strokes and edges, deeper ones to larger parts.'),
+    h('div', { class: 'controls' }, h('label', {}, 'Layer ', learnLayer), h('label', {}, 'Channel ', learnChannel), learnButton),
+    learnStatus, patches);
   root.append(h('div', { class: 'controls' }, h('label', {}, 'Model ', select), fileInput), status, error, table,
-    h('div', { class: 'equation' }, maps, h('figure', {}, large, value)));
+    h('div', { class: 'equation' }, maps, h('figure', {}, large, value)), learn);
 
   const fail = (message) => { error.hidden = false; error.textContent = message; };
 
@@ -82,7 +98,77 @@ export function mountExplorer(root, api) {
     large.getContext('2d').putImageData(new ImageData(heat.rgba, ww, hh), 0, 0);
     state.focus = { index, k, plane, hh, ww, name: state.layers[m.layer].name };
     value.textContent = `${state.focus.name}, channel ${k + 1}: values ${heat.min.toFixed(3)} to ${heat.max.toFixed(3)}; move over the map to read them.`;
+    learnLayer.value = String(m.layer);
+    learnChannel.max = m.shape[1];
+    learnChannel.value = String(k + 1);
+    findPatches();
   }
+
+  /** The set of inputs lecture 39 searches for the current model: `{ inputs, count, label }`. */
+  async function inputSet() {
+    const [, c, hh, ww] = state.model.inputShape();
+    const key = `${c}x${hh}x${ww}`;
+    if (state.inputSet?.key === key) return state.inputSet;
+    if (c === 1 && hh === 32 && ww === 32) {
+      const response = await fetch(new URL('../models/digits-heldout.bin', import.meta.url));
+      if (!response.ok) throw new Error(`digits-heldout.bin: HTTP ${response.status}`);
+      const digits = api.digitSet(new Uint8Array(await response.arrayBuffer()));
+      state.inputSet = { key, inputs: digits.inputs, count: digits.count, label: 'held-out digits' };
+    } else {
+      const count = sceneCount(c, hh, ww);
+      const inputs = c === 3 ? api.sceneInputs(count, hh, ww) : null;
+      state.inputSet = { key, inputs, count, label: 'generated scenes' };
+    }
+    return state.inputSet;
+  }
+
+  async function findPatches() {
+    const layerIndex = Number(learnLayer.value);
+    const layer = state.layers[layerIndex];
+    if (!state.model || !layer) return;
+    const channel = Number(learnChannel.value) - 1;
+    try {
+      const set = await inputSet();
+      if (!set.inputs) throw new Error('this model\'s input is neither a 32×32 grey digit nor an RGB image, so there is no input set to search');
+      const t0 = performance.now();
+      const top = state.model.topActivations(set.inputs, layerIndex, channel, TOP);
+      const rf = layer.receptiveField;
+      const field = rf ? `each position sees ${rf.rows.size}×${rf.columns.size} input pixels, ${rf.rows.jump} apart` : 'its receptive field is not known, so the whole input is shown';
+      learnStatus.textContent = `${layer.op} ${layer.name}, channel ${channel + 1}: the ${top.length} strongest of ${set.count} ${set.label} (${(performance.now() - t0).toFixed(0)} ms); ${field}.`;
+      patches.replaceChildren(...top.map((t) => {
+        const canvas = h('canvas', { width: t.patch.width, height: t.patch.height, class: 'patch', role: 'img',
+          'aria-label': `input ${t.input + 1}, activation ${t.value.toFixed(2)}` });
+        canvas.getContext('2d').putImageData(new ImageData(t.patch.rgba, t.patch.width, t.patch.height), 0, 0);
+        const [top_, left] = t.window.start;
+        return h('figure', { class: 'patch', dataset: { input: t.input, value: t.value } }, canvas,
+          h('figcaption', {}, `${t.value.toFixed(2)} · #${t.input + 1}`, h('br'), `rows ${top_}…${top_ + t.window.size[0] - 1}, cols ${left}…${left + t.window.size[1] - 1}`));
+      }));
+    } catch (e) {
+      patches.replaceChildren();
+      learnStatus.textContent = `No patches: ${e.message}`;
+    }
+  }
+
+  function fillLearnLayers() {
+    const options = state.maps.map((m) => {
+      const l = state.layers[m.layer];
+      return h('option', { value: m.layer }, `${m.layer + 1}. ${l.op} ${l.name} (${m.shape[1]} channels)`);
+    });
+    learnLayer.replaceChildren(...options);
+    learn.hidden = options.length === 0;
+    patches.replaceChildren();
+    learnStatus.textContent = options.length ? 'Choose a layer and channel (or click a feature map above).' : '';
+    const first = state.maps[0];
+    if (first) learnChannel.max = first.shape[1];
+  }
+  learnLayer.addEventListener('change', () => {
+    const m = state.maps.find((x) => x.layer === Number(learnLayer.value));
+    learnChannel.max = m.shape[1];
+    learnChannel.value = '1';
+    findPatches();
+  });
+  learnChannel.addEventListener('change', findPatches);
+  learnButton.addEventListener('click', findPatches);
 
   large.addEventListener('mousemove', (event) => {
     const f = state.focus;
@@ -103,6 +189,7 @@ export function mountExplorer(root, api) {
       const t0 = performance.now();
       const model = api.loadModel(bytes, shape);
       const loadMs = performance.now() - t0;
+      state.model?.free();
       state.model = model;
       state.layers = model.layers();
       renderTable(state.layers, `${name}: input [${model.inputShape().join(', ')}] → output [${model.outputShape().join(', ')}]`);
@@ -111,8 +198,13 @@ export function mountExplorer(root, api) {
       state.maps = model.featureMaps(input);
       status.textContent = `${name}: loaded and optimised by tract in ${loadMs.toFixed(0)} ms; ${state.maps.length} feature maps of a sample input in ${(performance.now() - t1).toFixed(0)} ms. Click a map to see it large.`;
       renderMaps();
+      fillLearnLayers();
     } catch (e) {
       table.replaceChildren();
+      state.maps = [];
+      state.model?.free();
+      state.model = null;
+      fillLearnLayers();
       status.textContent = '';
       fail(`${name}: ${e.message}`);
     }
@@ -132,6 +224,10 @@ export function mountExplorer(root, api) {
     error.hidden = true;
     maps.replaceChildren();
     large.hidden = true;
+    state.maps = [];
+    state.model?.free();
+    state.model = null;
+    fillLearnLayers();
     try {
       const t0 = performance.now();
       state.layers = api.analyseArchitecture(name);
