@@ -15,6 +15,8 @@
 //! - [`augment`]: lecture 21's data augmentations on images and digits;
 //! - [`detect`]: boxes, IoU, non-max suppression, localisation and YOLO targets, YOLO decoding;
 //! - [`digits`]: scikit-learn's 8x8 digits and the page's drawings as LeNet-5 input;
+//! - [`letters`]: generated hand-drawn letters, new classes for transfer learning;
+//! - [`transfer`]: a softmax layer trained in plain Rust on a frozen network's features;
 //! - [`edges`]: the edge lab's frame (pixels → tract convolution → pooling → heatmap) in one call;
 //! - [`engine`]: tract loading, optimising, caching and running ONNX graphs;
 //! - `wasm` (wasm32 only): the JavaScript API, the only module that knows about JS.
@@ -29,11 +31,13 @@ pub mod filters;
 pub mod geometry;
 pub mod graph;
 pub mod image;
+pub mod letters;
 pub mod network;
 pub mod ops;
 pub mod reference;
 pub mod samples;
 pub mod scenes;
+pub mod transfer;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

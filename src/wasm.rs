@@ -23,9 +23,11 @@ use crate::samples;
 mod detect;
 mod inputs;
 mod model;
+mod transfer;
 pub use detect::*;
 pub use inputs::*;
 pub use model::*;
+pub use transfer::*;
 
 type JsResult<T> = Result<T, JsError>;
 

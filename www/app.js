@@ -17,6 +17,7 @@ import { mountExplorer } from './widgets/explorer.js';
 import { mountBottleneck } from './widgets/bottleneck.js';
 import { mountResidual } from './widgets/residual.js';
 import { mountAugmentation } from './widgets/augmentation.js';
+import { mountTransfer } from './widgets/transfer.js';
 
 const status = document.getElementById('status');
 
@@ -38,6 +39,7 @@ mountLenetLab(document.getElementById('lenet-lab'), api);
 mountExplorer(document.getElementById('explorer'), api);
 mountResidual(document.getElementById('residual'), api);
 mountBottleneck(document.getElementById('bottleneck'), api);
+mountTransfer(document.getElementById('transfer'), api);
 mountAugmentation(document.getElementById('augmentation'), api);
 mountLocalization(document.getElementById('localization'), api);
 mountSlidingWindows(document.getElementById('sliding-windows'), api);

@@ -11,7 +11,7 @@ use crate::geometry::shape_text;
 /// A loaded ONNX model (see `loadModel`): its input and output shapes and `run`.
 #[wasm_bindgen(js_name = Model)]
 pub struct JsModel {
-    model: engine::Model,
+    pub(super) model: engine::Model,
 }
 
 /// Loads an ONNX model from its bytes (`Uint8Array`) with tract and optimises it for one input

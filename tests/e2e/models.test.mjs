@@ -185,6 +185,40 @@ test('bottleneck (lecture 17): 120,422,400 multiplications against 12,443,648', 
   assert.match(await page.textContent('#bottleneck-result'), /= 24,887,296 /);
 });
 
+test('transfer learning (lecture 20): a new softmax on frozen LeNet-5 features learns letters', async () => {
+  const { page } = ctx;
+  await page.waitForSelector('#transfer[data-ready="true"]', { timeout: 60_000 });
+  // Learning curves: 5 cuts (raw pixels, pool1, pool2, fc1, fc2) × 5 training sizes.
+  const table = await page.$$eval('#transfer-curves tr[data-layer]', (rows) => rows.map((r) => ({
+    layer: r.dataset.layer, dim: Number(r.children[1].textContent), acc: [...r.querySelectorAll('td[data-accuracy]')].map((td) => Number(td.dataset.accuracy)) })));
+  assert.deepEqual(table.map((r) => r.dim), [1024, 1176, 400, 120, 84]);
+  assert.ok(table.every((r) => r.acc.length === 5 && r.acc.every((a) => a >= 0 && a <= 1)));
+  assert.ok(table[2].acc[4] >= 0.9, JSON.stringify(table));
+  // The default: frozen up to pool2, 5 generated letters each.
+  const accuracy = Number(await page.getAttribute('#transfer-result', 'data-accuracy'));
+  assert.ok(accuracy >= 0.9, await page.textContent('#transfer-result'));
+  assert.match(await page.textContent('#transfer-result'), /^Trained on 20 examples \(20 generated, 0 yours\) of 400 frozen features/);
+  // Draw an X: the new layer reads it; add it as an example of X.
+  await page.locator('#transfer-pad').scrollIntoViewIfNeeded();
+  const pad = await page.locator('#transfer-pad').boundingBox();
+  const stroke = async (from, to) => {
+    await page.mouse.move(pad.x + pad.width * from[0], pad.y + pad.height * from[1]);
+    await page.mouse.down();
+    await page.mouse.move(pad.x + pad.width * to[0], pad.y + pad.height * to[1], { steps: 10 });
+    await page.mouse.up();
+  };
+  await stroke([0.25, 0.2], [0.75, 0.8]);
+  await stroke([0.75, 0.2], [0.25, 0.8]);
+  assert.match(await page.textContent('#transfer-verdict'), /^The new layer reads X \([\d.]+ %\)$/);
+  await page.click('#transfer-add button[data-letter="X"]');
+  assert.equal(await page.textContent('#transfer-mine'), 'Your examples: A 0, H 0, T 0, X 1.');
+  assert.match(await page.textContent('#transfer-result'), /^Trained on 21 examples \(20 generated, 1 yours\)/);
+  // Frozen up to nothing: a softmax on the raw pixels.
+  await page.selectOption('#transfer-cut', '0');
+  assert.match(await page.textContent('#transfer-result'), /of 1024 frozen features/);
+  assert.equal(await page.isHidden('#transfer-error'), true);
+});
+
 test('no console errors, page errors or failed requests', () => {
   assert.deepEqual(ctx.problems, []);
 });

@@ -59,3 +59,23 @@ export async function openCamera(onFrame, fail, instead) {
   requestAnimationFrame(frame);
   return camera;
 }
+
+const fetched = new Map();
+
+/**
+ * The bytes of the file at `url` (a URL or string) as a `Uint8Array`, fetched once per page:
+ * several widgets load LeNet-5 and the held-out digits. Rejects with `path: HTTP status`.
+ */
+export function fetchBytes(url) {
+  const key = String(url);
+  if (!fetched.has(key)) {
+    fetched.set(key, fetch(key).then(async (response) => {
+      if (!response.ok) throw new Error(`${new URL(key, location.href).pathname}: HTTP ${response.status}`);
+      return new Uint8Array(await response.arrayBuffer());
+    }).catch((e) => {
+      fetched.delete(key);
+      throw e;
+    }));
+  }
+  return fetched.get(key);
+}

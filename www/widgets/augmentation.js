@@ -3,6 +3,7 @@
 // (tract) reads the digit before and after the geometric ones. This file draws.
 
 import { h } from '../lib/dom.js';
+import { fetchBytes } from '../lib/media.js';
 
 const SIZE = 128;
 const KINDS = {
@@ -93,20 +94,15 @@ export function mountAugmentation(root, api) {
   buildSliders();
   (async () => {
     try {
-      const fetchBytes = async (path) => {
-        const r = await fetch(new URL(path, import.meta.url));
-        if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
-        return r;
-      };
-      const [photo, model, heldOut] = await Promise.all([fetchBytes('../images/coffee.png'), fetchBytes('../models/lenet5-digits.onnx'), fetchBytes('../models/digits-heldout.bin')]);
-      const bitmap = await createImageBitmap(await photo.blob());
+      const [photo, model, heldOut] = await Promise.all(['../images/coffee.png', '../models/lenet5-digits.onnx', '../models/digits-heldout.bin']
+        .map((path) => fetchBytes(new URL(path, import.meta.url))));
+      const bitmap = await createImageBitmap(new Blob([photo], { type: 'image/png' }));
       const c = new OffscreenCanvas(bitmap.width, bitmap.height);
       const ctx = c.getContext('2d');
       ctx.drawImage(bitmap, 0, 0);
       state.photo = api.detectorInput(ctx.getImageData(0, 0, c.width, c.height).data, c.width, c.height, SIZE);
-      state.model = api.loadModel(new Uint8Array(await model.arrayBuffer()));
-      const digits = new Uint8Array(await heldOut.arrayBuffer());
-      state.digit = api.lenetInput(Float32Array.from(digits.subarray(4 + 1, 4 + 65)));
+      state.model = api.loadModel(model);
+      state.digit = api.digitSet(heldOut).inputs.slice(0, 1024);
       draw(photoIn, state.photo, SIZE, false);
       draw(digitIn, state.digit, 32, true);
       render();

@@ -6,6 +6,7 @@
 // (receptive fields) of a set of inputs that activate it most (`Model.topActivations`).
 
 import { h } from '../lib/dom.js';
+import { fetchBytes } from '../lib/media.js';
 
 const BUNDLED = {
   'lenet5-digits': { label: 'LeNet-5 trained on digits (runs)', file: 'lenet5-digits.onnx' },
@@ -110,9 +111,7 @@ export function mountExplorer(root, api) {
     const key = `${c}x${hh}x${ww}`;
     if (state.inputSet?.key === key) return state.inputSet;
     if (c === 1 && hh === 32 && ww === 32) {
-      const response = await fetch(new URL('../models/digits-heldout.bin', import.meta.url));
-      if (!response.ok) throw new Error(`digits-heldout.bin: HTTP ${response.status}`);
-      const digits = api.digitSet(new Uint8Array(await response.arrayBuffer()));
+      const digits = api.digitSet(await fetchBytes(new URL('../models/digits-heldout.bin', import.meta.url)));
       state.inputSet = { key, inputs: digits.inputs, count: digits.count, label: 'held-out digits' };
     } else {
       const count = sceneCount(c, hh, ww);

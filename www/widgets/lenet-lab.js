@@ -4,15 +4,17 @@
 // feature map from the real graph (`featureMaps`), Rust colours them (`heatmap`). This file draws.
 
 import { h } from '../lib/dom.js';
+import { drawingPad } from '../lib/pad.js';
+import { fetchBytes } from '../lib/media.js';
 
 const PAD = 224;
 
 /** Mounts the widget into `root`, using the wasm module's exports `api`. */
 export function mountLenetLab(root, api) {
-  const state = { model: null, layers: [], heldOut: null, sample: 0, drawing: false };
+  const state = { model: null, layers: [], heldOut: null, sample: 0 };
 
   const status = h('p', { class: 'notice', id: 'lenet-status', role: 'status' }, 'Loading LeNet-5…');
-  const pad = h('canvas', { id: 'lenet-pad', width: PAD, height: PAD, role: 'img', 'aria-label': 'Drawing pad: draw a digit' });
+  const pad = drawingPad({ id: 'lenet-pad', size: PAD, label: 'Drawing pad: draw a digit', onChange: () => fromPad() });
   const clearButton = h('button', { type: 'button', id: 'lenet-clear' }, 'Clear');
   const sampleButton = h('button', { type: 'button', id: 'lenet-sample' }, 'A held-out digit');
   const seen = h('canvas', { id: 'lenet-input', width: 32, height: 32, role: 'img', 'aria-label': 'The 32x32 input LeNet-5 sees' });
@@ -22,15 +24,13 @@ export function mountLenetLab(root, api) {
   const error = h('p', { class: 'error', id: 'lenet-error', role: 'alert', hidden: true });
   root.append(status,
     h('div', { class: 'equation' },
-      h('figure', {}, h('figcaption', {}, 'Draw a digit (0-9)'), pad, h('div', { class: 'controls' }, clearButton, sampleButton)),
+      h('figure', {}, h('figcaption', {}, 'Draw a digit (0-9)'), pad.canvas, h('div', { class: 'controls' }, clearButton, sampleButton)),
       h('figure', {}, h('figcaption', {}, 'Input 32×32×1'), seen),
       h('figure', {}, h('figcaption', {}, 'Output: softmax over 10 digits'), bars, verdict)),
     maps, error);
 
-  const ctx = pad.getContext('2d', { willReadFrequently: true });
   function clear() {
-    ctx.fillStyle = '#fff';
-    ctx.fillRect(0, 0, PAD, PAD);
+    pad.clear();
     verdict.textContent = 'Draw a digit.';
     bars.replaceChildren();
     maps.replaceChildren();
@@ -73,55 +73,29 @@ export function mountLenetLab(root, api) {
   }
 
   function fromPad() {
-    const drawn = api.digitFromDrawing(ctx.getImageData(0, 0, PAD, PAD).data, PAD, PAD);
+    const drawn = api.digitFromDrawing(pad.pixels(), PAD, PAD);
     if (drawn) classify(drawn.input);
   }
 
-  function point(event) {
-    const r = pad.getBoundingClientRect();
-    return [((event.clientX - r.left) / r.width) * PAD, ((event.clientY - r.top) / r.height) * PAD];
-  }
-  pad.addEventListener('pointerdown', (event) => {
-    event.preventDefault();
-    pad.setPointerCapture(event.pointerId);
-    state.drawing = true;
-    ctx.lineWidth = 18;
-    ctx.lineCap = 'round';
-    ctx.lineJoin = 'round';
-    ctx.strokeStyle = '#000';
-    ctx.beginPath();
-    ctx.moveTo(...point(event));
-  });
-  pad.addEventListener('pointermove', (event) => {
-    if (!state.drawing) return;
-    ctx.lineTo(...point(event));
-    ctx.stroke();
-    fromPad();
-  });
-  pad.addEventListener('pointerup', () => { state.drawing = false; fromPad(); });
   clearButton.addEventListener('click', clear);
   sampleButton.addEventListener('click', () => {
-    if (!state.heldOut) return;
-    const count = (state.heldOut.length - 4) / 65;
-    const at = 4 + (state.sample % count) * 65;
+    const set = state.heldOut;
+    if (!set) return;
+    const k = state.sample % set.count;
     state.sample += 1;
-    const digit = Float32Array.from(state.heldOut.subarray(at + 1, at + 65));
     clear();
-    classify(api.lenetInput(digit));
-    verdict.textContent += ` (held-out digit labelled ${state.heldOut[at]})`;
+    classify(set.inputs.subarray(k * 1024, (k + 1) * 1024));
+    verdict.textContent += ` (held-out digit labelled ${set.labels[k]})`;
   });
 
   clear();
   (async () => {
     try {
-      const [bytes, heldOut] = await Promise.all(['../models/lenet5-digits.onnx', '../models/digits-heldout.bin'].map(async (path) => {
-        const response = await fetch(new URL(path, import.meta.url));
-        if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
-        return new Uint8Array(await response.arrayBuffer());
-      }));
+      const [bytes, heldOut] = await Promise.all(['../models/lenet5-digits.onnx', '../models/digits-heldout.bin']
+        .map((path) => fetchBytes(new URL(path, import.meta.url))));
       state.model = api.loadModel(bytes);
       state.layers = state.model.layers();
-      state.heldOut = heldOut;
+      state.heldOut = api.digitSet(heldOut);
       status.textContent = `LeNet-5 loaded: ${state.model.totalParams().toLocaleString('en')} parameters, trained by data/digits/train_lenet.py on scikit-learn's digits.`;
       root.dataset.ready = 'true';
     } catch (e) {
