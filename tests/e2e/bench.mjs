@@ -1,41 +1,58 @@
 // Benchmark (prints, never asserts): the release page in headless Chromium.
 //
-//   scripts/bench.sh            (builds the release wasm first)
+//   scripts/bench.sh            (builds the release wasm first, installs onnxruntime-web)
 //   node tests/e2e/bench.mjs    (uses the www/pkg already built)
 //
 // Times the JS API exactly as the page calls it (argument copies included), as medians over
 // repeated runs in one browser session, and reports the wasm size raw and gzipped. Machines are
 // shared and noisy: compare the ratios printed in one run, not absolute times across runs.
-import { readFile } from 'node:fs/promises';
+//
+// The trained models are also run by onnxruntime-web (npm, tests/bench/package.json; wasm
+// backend, 1 thread, SIMD) in the same session, served to the page under /ort/.
+import { readFile, access } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { openPlayground, WWW } from './browser.mjs';
 
+const ORT_DIST = join(WWW, '..', 'tests', 'bench', 'node_modules', 'onnxruntime-web', 'dist');
+const haveOrt = await access(join(ORT_DIST, 'ort.wasm.min.mjs')).then(() => true, () => false);
+
 const ctx = await openPlayground();
 try {
+  await ctx.page.route('**/ort/**', async (route) => {
+    const name = new URL(route.request().url()).pathname.split('/').pop();
+    const type = name.endsWith('.wasm') ? 'application/wasm' : 'text/javascript';
+    await route.fulfill({ body: await readFile(join(ORT_DIST, name)), contentType: type });
+  });
   await ctx.page.goto(ctx.server.url);
   await ctx.page.waitForSelector('html[data-ready="true"]', { timeout: 60_000 });
-  const results = await ctx.page.evaluate(async () => {
-    const api = await import('./pkg/cnn_playground.js');
+  await ctx.page.evaluate(() => {
     const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     // V8 first runs wasm in its baseline tier and replaces hot functions with optimised code
     // compiled in the background, installed between tasks: warm each case up for 2 s, yielding
-    // to the event loop, so the medians measure the optimised code a live page runs.
-    const time = async (fn, runs) => {
+    // to the event loop, so the medians measure the optimised code a live page runs. `fn` may
+    // return a promise (onnxruntime-web's run), which is awaited inside the timing.
+    window.benchTime = async (fn, runs) => {
       const until = performance.now() + 2000;
       while (performance.now() < until) {
-        fn();
-        await new Promise((r) => setTimeout(r, 0));
+        const r = fn();
+        if (r?.then) await r;
+        await new Promise((resolve) => setTimeout(resolve, 0));
       }
       const samples = [];
       for (let i = 0; i < runs; i++) {
         const t0 = performance.now();
-        fn();
+        const r = fn();
+        if (r?.then) await r;
         samples.push(performance.now() - t0);
-        await new Promise((r) => setTimeout(r, 0));
+        await new Promise((resolve) => setTimeout(resolve, 0));
       }
       return { median: median(samples), min: Math.min(...samples), runs };
     };
+  });
+  const results = await ctx.page.evaluate(async () => {
+    const api = await import('./pkg/cnn_playground.js');
+    const time = window.benchTime;
     // 512x512 RGB image (deterministic pattern), one 3x3x3 filter: Sobel x in every channel.
     const c = 3, n = 512;
     const image = new Float32Array(c * n * n).map((_, i) => ((i * 2654435761) % 1000) / 1000);
@@ -92,6 +109,46 @@ try {
     }
     return { firstCall, tract, reference, diff, smallTract, frameTract, frameReference, conv3d, conv3dReference, detectors };
   });
+  // tract against onnxruntime-web on the same bytes and inputs: load (bytes → ready to run) and
+  // one inference, LeNet-5, the largest bundled file (the sliding-windows classifier, 1.3 MB, at
+  // 28x28) and the heaviest model (the face detector, 416x416).
+  const versus = haveOrt ? await ctx.page.evaluate(async () => {
+    const api = await import('./pkg/cnn_playground.js');
+    const ort = await import('/ort/ort.wasm.min.mjs');
+    ort.env.wasm.numThreads = 1;
+    ort.env.wasm.simd = true;
+    ort.env.wasm.proxy = false;
+    ort.env.wasm.wasmPaths = '/ort/';
+    const time = window.benchTime;
+    const rows = [];
+    for (const [name, shape] of [['lenet5-digits', [1, 1, 32, 32]], ['sliding-windows', [1, 3, 28, 28]], ['face-detector', [1, 3, 416, 416]]]) {
+      const bytes = new Uint8Array(await (await fetch(`models/${name}.onnx`)).arrayBuffer());
+      const input = new Float32Array(shape.reduce((a, b) => a * b, 1)).map((_, i) => ((i * 7919) % 255) / 255);
+      const loads = { tract: [], ort: [] };
+      let model;
+      let session;
+      for (let i = 0; i < 5; i++) {
+        model?.free();
+        let t0 = performance.now();
+        model = api.loadModel(bytes, shape);
+        loads.tract.push(performance.now() - t0);
+        await session?.release();
+        t0 = performance.now();
+        session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+        loads.ort.push(performance.now() - t0);
+      }
+      const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', input, shape) };
+      const tractRun = await time(() => model.run(input), 20);
+      const ortRun = await time(() => session.run(feeds), 20);
+      const a = model.run(input).data;
+      const b = (await session.run(feeds))[session.outputNames[0]].data;
+      const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+      rows.push({ name, shape: shape.join('x'), size: bytes.length, loadTract: median(loads.tract), loadOrt: median(loads.ort), tractRun, ortRun, diff: api.maxAbsDiff(a, b) });
+      model.free();
+      await session.release();
+    }
+    return rows;
+  }) : null;
   const wasm = await readFile(join(WWW, 'pkg', 'cnn_playground_bg.wasm'));
   const gz = gzipSync(wasm, { level: 9 }).length;
   const ms = (x) => `${x.toFixed(2)} ms`;
@@ -111,6 +168,16 @@ try {
     console.log(`  ${name} (${d.input}): load ${ms(d.loadMs)}, tract ${fps(d.run)}; decode + NMS median ${ms(d.post.median)}`);
   }
   console.log(`  wasm size: ${mb(wasm.length)} raw, ${mb(gz)} gzipped (level 9)`);
+  if (versus) {
+    console.log('tract vs onnxruntime-web 1.30.0 (wasm backend, 1 thread, SIMD), same session, same bytes and input');
+    console.log('  (load: bytes → ready, median of 5; run: median of 20 after warm-up; ratio > 1 means tract is slower)');
+    for (const r of versus) {
+      console.log(`  ${r.name} (${r.shape}, ${(r.size / 1e6).toFixed(2)} MB): load tract ${ms(r.loadTract)} vs ort ${ms(r.loadOrt)} (${(r.loadTract / r.loadOrt).toFixed(2)}x); ` +
+        `run tract ${ms(r.tractRun.median)} vs ort ${ms(r.ortRun.median)} (${(r.tractRun.median / r.ortRun.median).toFixed(2)}x); largest |tract - ort| ${r.diff.toExponential(1)}`);
+    }
+  } else {
+    console.log('  onnxruntime-web is not installed (tests/bench): run scripts/bench.sh for the comparison');
+  }
   if (ctx.problems.length) console.log(`  page problems: ${ctx.problems.join('; ')}`);
 } finally {
   await ctx.close();
