@@ -58,6 +58,23 @@ pub struct LayerInfo {
     /// pools on the way (branches joined by [`ReceptiveField::union`]); `None` after an op whose
     /// geometry the playground does not follow (e.g. `Resize`).
     pub receptive_field: Option<[ReceptiveField; 2]>,
+    /// The shape of its data input (the first input that is not a weight), when known.
+    pub input_shape: Vec<usize>,
+    /// For a 2D conv or pool (global pools included), its window along rows and columns as the
+    /// project's geometry computes it from the ONNX attributes (kernel `d·(f − 1) + 1` with
+    /// dilation `d`, padding resolved from `pads` or `auto_pad`); its `output` must equal tract's.
+    pub window: Option<LayerWindow>,
+}
+
+/// A conv's or pool's window (see [`LayerInfo::window`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LayerWindow {
+    /// Rows, then columns: input size, effective kernel, padding, stride and output size.
+    pub axes: [AxisGeometry; 2],
+    /// The kernel as the file gives it (before dilation).
+    pub kernel: [usize; 2],
+    /// Dilation along rows and columns (1 for none).
+    pub dilation: [usize; 2],
 }
 
 /// Ops whose 4-D outputs the explorer shows as feature maps.
@@ -108,60 +125,92 @@ const POSITIONWISE_OPS: &[&str] = &[
     "Concat",
 ];
 
-/// The receptive field (rows, columns) of `node`'s 4-D `output` given its inputs' fields and
-/// shapes (see [`LayerInfo::receptive_field`]).
+/// The window of a 2D conv or pool `node` whose data input has `input` shape `[n, c, h, w]` and
+/// whose output has `output` (see [`LayerInfo::window`]); `None` for other nodes or sizes the
+/// geometry refuses.
+fn node_window(node: &OnnxNode, input: &[usize], output: &[usize]) -> Option<LayerWindow> {
+    if input.len() != 4 || output.len() != 4 {
+        return None;
+    }
+    let axis = |a: usize| -> Option<(AxisGeometry, usize, usize)> {
+        let (n, out) = (input[2 + a], output[2 + a]);
+        match node.op.as_str() {
+            "GlobalAveragePool" | "GlobalMaxPool" => {
+                Some((AxisGeometry::new(n, n, AxisPad::default(), 1).ok()?, n, 1))
+            }
+            "Conv" | "MaxPool" | "AveragePool" | "LpPool" => {
+                let w = node.window.as_ref()?;
+                let k = *w.kernel.get(a)?;
+                let s = w.strides.get(a).copied().unwrap_or(1).max(1);
+                let d = w.dilations.get(a).copied().unwrap_or(1).max(1);
+                let effective = d * k.max(1).saturating_sub(1) + 1;
+                let pad = match w.auto_pad.as_str() {
+                    "SAME_UPPER" | "SAME_LOWER" => {
+                        let total = ((out.max(1) - 1) * s + effective).saturating_sub(n);
+                        let small = total / 2;
+                        let before = if w.auto_pad == "SAME_UPPER" {
+                            small
+                        } else {
+                            total - small
+                        };
+                        AxisPad {
+                            before,
+                            after: total - before,
+                        }
+                    }
+                    "VALID" => AxisPad::default(),
+                    _ => AxisPad {
+                        before: w.pads.get(a).copied().unwrap_or(0),
+                        after: w.pads.get(a + 2).copied().unwrap_or(0),
+                    },
+                };
+                Some((AxisGeometry::new(n, effective, pad, s).ok()?, k, d))
+            }
+            _ => None,
+        }
+    };
+    let ((rows, kr, dr), (cols, kc, dc)) = (axis(0)?, axis(1)?);
+    Some(LayerWindow {
+        axes: [rows, cols],
+        kernel: [kr, kc],
+        dilation: [dr, dc],
+    })
+}
+
+/// The receptive field (rows, columns) of `node`'s 4-D `output` given its window and its inputs'
+/// fields and shapes (see [`LayerInfo::receptive_field`]).
 fn node_receptive_field(
     node: &OnnxNode,
     output: &[usize],
-    fields: &std::collections::HashMap<String, ([ReceptiveField; 2], Vec<usize>)>,
+    window: Option<&LayerWindow>,
+    fields: &std::collections::HashMap<String, [ReceptiveField; 2]>,
+    shapes: &std::collections::HashMap<String, Vec<usize>>,
 ) -> Option<[ReceptiveField; 2]> {
     if output.len() != 4 {
         return None;
     }
-    let known: Vec<&([ReceptiveField; 2], Vec<usize>)> =
-        node.inputs.iter().filter_map(|i| fields.get(i)).collect();
-    let (first, in_shape) = known.first().map(|(f, s)| (*f, s))?;
+    let known: Vec<(&[ReceptiveField; 2], Option<&Vec<usize>>)> = node
+        .inputs
+        .iter()
+        .filter_map(|i| fields.get(i).map(|f| (f, shapes.get(i))))
+        .collect();
+    let first = *known.first()?.0;
     let op = node.op.as_str();
     // A softmax over the channels (lecture 26's per-window class probabilities).
     let over_channels = matches!(op, "Softmax" | "LogSoftmax") && matches!(node.axis, Some(1 | -3));
     if POSITIONWISE_OPS.contains(&op) || over_channels {
         return known.iter().skip(1).try_fold(first, |acc, (f, s)| {
             // Broadcast operands of another spatial size are not position-wise.
-            (s.len() == 4 && s[2..] == output[2..])
+            s.is_some_and(|s| s.len() == 4 && s[2..] == output[2..])
                 .then(|| [acc[0].union(f[0]), acc[1].union(f[1])])
         });
     }
-    if in_shape.len() != 4 {
-        return None;
-    }
-    let axis = |a: usize| -> Option<ReceptiveField> {
-        let (n, out) = (in_shape[2 + a], output[2 + a]);
-        match op {
-            "GlobalAveragePool" | "GlobalMaxPool" => Some(first[a].then(n, 1, 0, 1)),
-            "Conv" | "MaxPool" | "AveragePool" | "LpPool" => {
-                let w = node.window.as_ref()?;
-                let k = *w.kernel.get(a)?;
-                let s = w.strides.get(a).copied().unwrap_or(1);
-                let d = w.dilations.get(a).copied().unwrap_or(1);
-                let before = match w.auto_pad.as_str() {
-                    "SAME_UPPER" | "SAME_LOWER" => {
-                        let total =
-                            ((out.max(1) - 1) * s + d * (k.max(1) - 1) + 1).saturating_sub(n);
-                        if w.auto_pad == "SAME_UPPER" {
-                            total / 2
-                        } else {
-                            total - total / 2
-                        }
-                    }
-                    "VALID" => 0,
-                    _ => w.pads.get(a).copied().unwrap_or(0),
-                };
-                Some(first[a].then(k, s.max(1), before, d.max(1)))
-            }
-            _ => None,
-        }
+    let w = window?;
+    let axis = |a: usize| {
+        let g = &w.axes[a];
+        first[a].then(g.kernel, g.stride, g.pad.before, 1)
     };
-    Some([axis(0)?, axis(1)?])
+    Some([axis(0), axis(1)])
 }
 
 /// Every ONNX node's layer facts, with output shapes from tract's analysis of `model` (a typed
@@ -180,13 +229,14 @@ fn layer_table(model: &InferenceModel, nodes: Vec<OnnxNode>) -> Result<LayerTabl
     let mut probes = Vec::new();
     let mut k = 0;
     let mut fields = std::collections::HashMap::new();
+    let mut shapes = std::collections::HashMap::new();
     if let (Some(input), Some(shape)) = (
         all.input_outlets()?.first(),
         all.input_fact(0)?.shape.as_concrete(),
     ) {
         let label = all.node(input.node).name.clone();
-        let identity = [ReceptiveField::IDENTITY; 2];
-        fields.insert(label, (identity, shape.to_vec()));
+        fields.insert(label.clone(), [ReceptiveField::IDENTITY; 2]);
+        shapes.insert(label, shape.to_vec());
     }
     for (node, outlet) in nodes.into_iter().zip(&outlets) {
         let output_shape = match outlet {
@@ -200,9 +250,20 @@ fn layer_table(model: &InferenceModel, nodes: Vec<OnnxNode>) -> Result<LayerTabl
             }
             None => Vec::new(),
         };
-        let receptive_field = node_receptive_field(&node, &output_shape, &fields);
+        let input_shape = node
+            .inputs
+            .iter()
+            .find_map(|i| shapes.get(i))
+            .cloned()
+            .unwrap_or_default();
+        let window = node_window(&node, &input_shape, &output_shape);
+        let receptive_field =
+            node_receptive_field(&node, &output_shape, window.as_ref(), &fields, &shapes);
         if let Some(f) = receptive_field {
-            fields.insert(node.output.clone(), (f, output_shape.clone()));
+            fields.insert(node.output.clone(), f);
+        }
+        if outlet.is_some() {
+            shapes.insert(node.output.clone(), output_shape.clone());
         }
         let OnnxNode {
             op,
@@ -225,6 +286,8 @@ fn layer_table(model: &InferenceModel, nodes: Vec<OnnxNode>) -> Result<LayerTabl
             params,
             feature_map,
             receptive_field,
+            input_shape,
+            window,
         });
     }
     Ok((layers, probes, outlets))

@@ -187,3 +187,81 @@ fn receptive_fields_follow_residual_adds_and_concatenations() {
     // The widest branch is the 5x5 conv after a 1x1 (or the 3x3 max pool then 1x1): 5 wide.
     assert_eq!(field(concat), Some((5, 1, -2)));
 }
+
+/// The explorer on every classic architecture and every bundled model: each conv and pool layer's
+/// window, computed by the project's geometry (`floor((n + before + after − f) / s) + 1`) from the
+/// ONNX attributes, gives exactly the output size tract's analysis gives, and the feature maps
+/// from the real graph have the shapes of the table.
+#[test]
+fn tracts_shapes_agree_with_the_projects_geometry_on_every_model() {
+    use cnn_playground::architectures::ARCHITECTURES;
+    use cnn_playground::engine::Model;
+    let check = |name: &str, layers: &[LayerInfo]| {
+        let mut windows = 0;
+        for l in layers {
+            let windowed = matches!(
+                l.op.as_str(),
+                "Conv" | "MaxPool" | "AveragePool" | "GlobalAveragePool" | "GlobalMaxPool"
+            );
+            if !windowed {
+                assert!(l.window.is_none(), "{name} {}", l.name);
+                continue;
+            }
+            let w = l
+                .window
+                .unwrap_or_else(|| panic!("{name} {} has no window", l.name));
+            for a in 0..2 {
+                assert_eq!(w.axes[a].input, l.input_shape[2 + a], "{name} {}", l.name);
+                assert_eq!(w.axes[a].output, l.output_shape[2 + a], "{name} {}", l.name);
+            }
+            windows += 1;
+        }
+        assert!(windows > 0, "{name}");
+        windows
+    };
+    for (name, _) in ARCHITECTURES {
+        check(name, &layers(name));
+    }
+    for (name, bytes, shape) in [
+        (
+            "lenet5-digits",
+            &include_bytes!("../www/models/lenet5-digits.onnx")[..],
+            None,
+        ),
+        (
+            "shapes-detector",
+            &include_bytes!("../www/models/shapes-detector.onnx")[..],
+            None,
+        ),
+        (
+            "face-detector",
+            &include_bytes!("../www/models/face-detector.onnx")[..],
+            None,
+        ),
+        (
+            "sliding-windows",
+            &include_bytes!("../www/models/sliding-windows.onnx")[..],
+            Some(&[1, 3, 16, 16][..]),
+        ),
+    ] {
+        let model = Model::load_with_input_shape(bytes, shape).unwrap();
+        let windows = check(name, model.layers());
+        let input = vec![0.5; model.input_shape().iter().product()];
+        let maps = model.feature_maps(&input).unwrap();
+        let expected: Vec<usize> = (0..model.layers().len())
+            .filter(|&i| model.layers()[i].feature_map)
+            .collect();
+        assert_eq!(
+            maps.iter().map(|m| m.0).collect::<Vec<_>>(),
+            expected,
+            "{name}"
+        );
+        for (layer, out) in &maps {
+            assert_eq!(out.shape, model.layers()[*layer].output_shape, "{name}");
+        }
+        println!(
+            "{name}: {windows} windows agree, {} feature maps",
+            maps.len()
+        );
+    }
+}

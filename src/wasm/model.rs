@@ -83,7 +83,9 @@ impl JsModel {
         floats("input", input)
     }
 
-    /// The model's nodes in file order: `[{ name, op, outputShape, params, macs, featureMap }]`
+    /// The model's nodes in file order: `[{ name, op, outputShape, params, macs, featureMap,
+    /// receptiveField?, window? }]` (`window`: `{ kernel, stride, padding: [top, bottom, left,
+    /// right], dilation }` of a conv or pool)
     /// (shapes from tract's analysis of the graph; parameters from the node's weights;
     /// multiply-adds for `Conv`, `Gemm` and `MatMul`).
     pub fn layers(&self) -> JsResult<Array> {
@@ -210,6 +212,23 @@ fn layer_list(layers: &[engine::LayerInfo]) -> JsResult<Array> {
                 set(&obj_field, key, axis)?;
             }
             set(&obj, "receptiveField", obj_field)?;
+        }
+        if let Some(w) = &l.window {
+            let window = Object::new();
+            set(&window, "kernel", usizes(&w.kernel))?;
+            set(&window, "dilation", usizes(&w.dilation))?;
+            set(
+                &window,
+                "stride",
+                usizes(&[w.axes[0].stride, w.axes[1].stride]),
+            )?;
+            let pads = [w.axes[0].pad, w.axes[1].pad];
+            set(
+                &window,
+                "padding",
+                usizes(&[pads[0].before, pads[0].after, pads[1].before, pads[1].after]),
+            )?;
+            set(&obj, "window", window)?;
         }
         list.push(&obj);
     }

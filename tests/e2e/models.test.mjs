@@ -62,6 +62,8 @@ test('explorer (lectures 13-18): LeNet-5 layer by layer with feature maps, value
   assert.equal(await total(), '61,706');
   assert.equal(await page.textContent('#explorer-total-macs'), '416,520');
   assert.equal(await page.$$eval('#explorer-maps figure', (f) => f.length), 6);
+  const windows = await page.$$eval('#explorer-table td.window', (tds) => tds.map((td) => td.textContent).filter(Boolean));
+  assert.deepEqual(windows, ['5×5, s 1, p 0', '2×2, s 2, p 0', '5×5, s 1, p 0', '2×2, s 2, p 0']);
   const tile = page.locator('#explorer-maps canvas').first();
   await tile.scrollIntoViewIfNeeded();
   await tile.click();

@@ -21,6 +21,16 @@ const TOP = 9;
 const sceneCount = (c, hh, ww) => Math.max(8, Math.min(100, Math.floor(2e6 / (c * hh * ww))));
 const number = (n) => n.toLocaleString('en');
 
+/** A conv's or pool's window as the course writes it: `f×f, s, p` (padding per side if uneven). */
+function windowText(w) {
+  if (!w) return '';
+  const [top, bottom, left, right] = w.padding;
+  const pad = top === bottom && left === right && top === left ? `p ${top}` : `p ${top},${bottom},${left},${right}`;
+  const stride = w.stride[0] === w.stride[1] ? `s ${w.stride[0]}` : `s ${w.stride.join('×')}`;
+  const dilation = w.dilation.some((d) => d !== 1) ? `, d ${w.dilation.join('×')}` : '';
+  return `${w.kernel.join('×')}, ${stride}, ${pad}${dilation}`;
+}
+
 /** Mounts the widget into `root`, using the wasm module's exports `api`. */
 export function mountExplorer(root, api) {
   const state = { model: null, layers: [], maps: [], focus: null };
@@ -54,14 +64,15 @@ export function mountExplorer(root, api) {
     const rows = layers.map((l, i) => h('tr', { dataset: { layer: i } },
       h('td', {}, String(i + 1)), h('td', {}, l.name), h('td', {}, l.op),
       h('td', { dataset: { shape: '' } }, `[${Array.from(l.outputShape).join(', ')}]`),
+      h('td', { class: 'window' }, windowText(l.window)),
       h('td', { class: 'num' }, number(l.params)), h('td', { class: 'num' }, number(l.macs))));
     const params = layers.reduce((s, l) => s + l.params, 0);
     const macs = layers.reduce((s, l) => s + l.macs, 0);
     table.replaceChildren(
       h('caption', {}, title),
-      h('tr', {}, ...['#', 'layer', 'op', 'output shape', 'parameters', 'multiply-adds'].map((t) => h('th', {}, t))),
+      h('tr', {}, ...['#', 'layer', 'op', 'output shape', 'window', 'parameters', 'multiply-adds'].map((t) => h('th', {}, t))),
       ...rows,
-      h('tr', { class: 'total' }, h('td', {}, ''), h('td', {}, 'total'), h('td', {}, ''), h('td', {}, ''),
+      h('tr', { class: 'total' }, h('td', {}, ''), h('td', {}, 'total'), h('td', {}, ''), h('td', {}, ''), h('td', {}, ''),
         h('td', { class: 'num', id: 'explorer-total-params' }, number(params)), h('td', { class: 'num', id: 'explorer-total-macs' }, number(macs))));
     if (!layers.some((l) => l.op === 'Conv')) {
       fail('This model has no convolution (Conv) layer, so it is not a CNN; its layers are listed, but there are no feature maps to show.');
