@@ -302,9 +302,26 @@ fn read_onnx(bytes: &[u8]) -> Result<InferenceModel> {
         bytes.len(),
         MAX_MODEL_BYTES >> 20
     );
-    tract_onnx::onnx()
+    let model = tract_onnx::onnx()
         .model_for_read(&mut &bytes[..])
-        .with_context(|| format!("cannot read an ONNX model from these {} bytes", bytes.len()))
+        .with_context(|| format!("cannot read an ONNX model from these {} bytes", bytes.len()))?;
+    // tract reads ops it does not know as placeholders named `Unimplemented(Op)`.
+    let unknown: Vec<String> = model
+        .nodes()
+        .iter()
+        .filter_map(|n| {
+            let op = n.op.name();
+            let inner = op.strip_prefix("Unimplemented(")?.strip_suffix(')')?;
+            Some(format!("{inner} (node {})", n.name))
+        })
+        .collect();
+    ensure!(
+        unknown.is_empty(),
+        "tract cannot run the op{} {}: this model cannot be loaded in the playground",
+        if unknown.len() > 1 { "s" } else { "" },
+        unknown.join(", ")
+    );
+    Ok(model)
 }
 
 /// The layer table of an architecture built with [`crate::graph::GraphBuilder::shapes_only`] (its

@@ -302,3 +302,16 @@ fn the_mlp_fixture_runs_and_has_no_convolution() {
     assert_eq!(out.shape, [1, 10]);
     assert!((out.data.iter().sum::<f32>() - 1.0).abs() < 1e-5);
 }
+
+/// An op no runtime knows (tests/fixtures/unknown-op.onnx, examples/make_fixtures.rs): loading
+/// fails with a message that names it.
+#[test]
+fn an_unknown_op_is_named_in_the_error() {
+    let e = Model::load(include_bytes!("../tests/fixtures/unknown-op.onnx"))
+        .err()
+        .expect("the model must not load");
+    assert_eq!(
+        format!("{e:#}"),
+        "tract cannot run the op Frobnicate (node relu_3_Relu): this model cannot be loaded in the playground"
+    );
+}

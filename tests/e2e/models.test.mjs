@@ -120,6 +120,11 @@ test('explorer: a model file through the file input, and a broken one', async ()
   await page.waitForSelector('#explorer-error:not([hidden])');
   assert.match(await page.textContent('#explorer-error'), /not a CNN/);
   assert.equal(await page.isHidden('#learn'), true);
+  // An op tract cannot run (tests/fixtures/unknown-op.onnx).
+  const unknown = await readFile(join(WWW, '..', 'tests', 'fixtures', 'unknown-op.onnx'));
+  await page.setInputFiles('#explorer-file', { name: 'odd.onnx', mimeType: 'application/octet-stream', buffer: unknown });
+  await page.waitForFunction(() => /Frobnicate/.test(document.querySelector('#explorer-error').textContent));
+  assert.equal(await page.textContent('#explorer-error'), 'odd.onnx: tract cannot run the op Frobnicate (node relu_3_Relu): this model cannot be loaded in the playground');
   await page.setInputFiles('#explorer-file', { name: 'notes.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from('not a model at all') });
   await page.waitForSelector('#explorer-error:not([hidden])');
   assert.match(await page.textContent('#explorer-error'), /^notes\.onnx: cannot read an ONNX model from these 18 bytes/);
