@@ -1,51 +1,50 @@
-// Entry point of the playground page: loads the wasm module once, then mounts the widgets.
-import init, * as api from './pkg/cnn_playground.js';
-import { mountConvExplainer } from './widgets/conv-explainer.js';
-import { mountEdgeLab } from './widgets/edge-lab.js';
-import { mountPoolExplainer } from './widgets/pool-explainer.js';
-import { mountNetworkShapes } from './widgets/network-shapes.js';
-import { mountVolumeLab } from './widgets/volume-lab.js';
-import { mountGeneralize } from './widgets/generalize.js';
-import { mountLocalization } from './widgets/localization.js';
-import { mountIouLab } from './widgets/iou-lab.js';
-import { mountYoloGrid } from './widgets/yolo-grid.js';
-import { mountDetectorLab } from './widgets/detector-lab.js';
-import { mountFaceLab } from './widgets/face-lab.js';
-import { mountSlidingWindows } from './widgets/sliding-windows.js';
-import { mountLenetLab } from './widgets/lenet-lab.js';
-import { mountExplorer } from './widgets/explorer.js';
-import { mountBottleneck } from './widgets/bottleneck.js';
-import { mountResidual } from './widgets/residual.js';
-import { mountAugmentation } from './widgets/augmentation.js';
-import { mountTransfer } from './widgets/transfer.js';
+// Entry point of the playground page: loads the wasm module once (with progress), then mounts
+// every widget of lib/registry.js into its place. The page's address keeps the state of the
+// widgets the reader changed (`conv.p=1&pool.mode=avg&iou.a=1,1,4,4`; the explorer's model is
+// plain `model=`), so a link reproduces what its author saw.
+
+import { loadApi } from './lib/loader.js';
+import { mountWidget } from './lib/embed.js';
+import { WIDGETS } from './lib/registry.js';
 
 const status = document.getElementById('status');
+const bar = document.getElementById('progress');
 
+/** The page parameter holding option `name` of widget `key`. */
+const param = (key, name) => (key === name ? name : `${key}.${name}`);
+
+let api;
 try {
-  await init();
+  api = await loadApi((received, total) => {
+    if (total) {
+      bar.max = total;
+      bar.value = received;
+    }
+  });
 } catch (e) {
+  bar.remove();
   status.textContent = `Could not load the WebAssembly module: ${e.message}`;
   status.classList.add('error');
   throw e;
 }
+bar.remove();
 
-mountConvExplainer(document.getElementById('conv-explainer'), api);
-mountEdgeLab(document.getElementById('edge-lab'), api);
-mountVolumeLab(document.getElementById('volume-lab'), api);
-mountPoolExplainer(document.getElementById('pool-explainer'), api);
-mountNetworkShapes(document.getElementById('network-shapes'), api);
-mountGeneralize(document.getElementById('generalize'), api);
-mountLenetLab(document.getElementById('lenet-lab'), api);
-mountExplorer(document.getElementById('explorer'), api);
-mountResidual(document.getElementById('residual'), api);
-mountBottleneck(document.getElementById('bottleneck'), api);
-mountTransfer(document.getElementById('transfer'), api);
-mountAugmentation(document.getElementById('augmentation'), api);
-mountLocalization(document.getElementById('localization'), api);
-mountSlidingWindows(document.getElementById('sliding-windows'), api);
-mountIouLab(document.getElementById('iou-lab'), api);
-mountYoloGrid(document.getElementById('yolo-grid'), api);
-mountDetectorLab(document.getElementById('detector-lab'), api);
-mountFaceLab(document.getElementById('face-lab'), api);
+const params = new URLSearchParams(location.search);
+for (const w of WIDGETS) {
+  const root = document.getElementById(w.id);
+  const options = Object.fromEntries(w.options.filter((k) => params.has(param(w.key, k))).map((k) => [k, params.get(param(w.key, k))]));
+  let first = true;
+  mountWidget(root, w, api, options, {
+    onState(state) {
+      // The first report is the state the address (or the defaults) gave; later ones are the
+      // reader's changes, written into the address without a new history entry.
+      if (first) { first = false; return; }
+      const url = new URL(location.href);
+      for (const k of w.options) url.searchParams.delete(param(w.key, k));
+      for (const [k, v] of Object.entries(state)) url.searchParams.set(param(w.key, k), v);
+      history.replaceState(null, '', url);
+    },
+  });
+}
 status.textContent = 'Ready.';
 document.documentElement.dataset.ready = 'true';

@@ -7,6 +7,8 @@ export function h(tag, attrs = {}, ...children) {
     if (value === undefined || value === null || value === false) continue;
     if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
     else if (key === 'dataset') Object.assign(el.dataset, value);
+    // Through the CSSOM, which a Content-Security-Policy without 'unsafe-inline' styles allows.
+    else if (key === 'style') el.style.cssText = value;
     else el.setAttribute(key, value === true ? '' : String(value));
   }
   for (const child of children.flat()) {

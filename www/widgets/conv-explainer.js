@@ -6,6 +6,7 @@
 // (`windowCoverage`). This file only turns them into DOM.
 
 import { h, fmt, fmtFactor, diverging, numberCell, renderKernelGrid, inWindow, span, preservingFocus } from '../lib/dom.js';
+import { int, numbers, oneOf } from '../lib/options.js';
 
 /** Input presets: lecture 02's worked example, lectures 02-03's half-bright images, lecture 05. */
 const INPUTS = {
@@ -38,20 +39,50 @@ const INPUTS = {
   },
 };
 
-/** Mounts the widget into `root`, using the wasm module's exports `api`. */
-export function mountConvExplainer(root, api) {
+/** A generated `n × n` input (digits 0-9 in a repeating pattern) for sizes no preset has. */
+const patternInput = (n) => ({ label: `${n}×${n} pattern`, n, values: Array.from({ length: n * n }, (_, i) => (i * 7) % 10) });
+
+/**
+ * Mounts the widget into `root`, using the wasm module's exports `api`. `options` (strings, from
+ * an element's attributes or a URL) may set `input` (a preset), `n` (a generated n×n input, 3-12),
+ * `values` (the n·n input values), `filter`, `f` (kernel side, 1-7; an identity kernel when no
+ * named filter has it), `kernel` (f·f values), `p` (0-3) and `s` (1-4); `onState(state)` is called
+ * with the same keys after every change.
+ */
+export function mountConvExplainer(root, api, options = {}) {
   const filters = api.filters();
+  const preset = INPUTS[oneOf(options.input, Object.keys(INPUTS), 'course')];
+  const n = int(options.n, 3, 12, preset.n);
+  if (n !== preset.n) INPUTS[`pattern-${n}`] = patternInput(n);
+  const start = n !== preset.n ? INPUTS[`pattern-${n}`] : preset;
+  const values = numbers(options.values, null);
+  const named = filters.find((x) => x.name === options.filter && x.size === 3);
+  const f = int(options.f, 1, 7, named?.size ?? 3);
+  const chosen = named && named.size === f ? named : filters.find((x) => x.name === 'vertical' && x.size === f);
+  const identity = Array.from({ length: f * f }, (_, i) => (i === (f * f - 1) / 2 || (f % 2 === 0 && i === 0) ? 1 : 0));
+  const kernel = numbers(options.kernel, null);
   const state = {
-    input: 'course',
-    n: INPUTS.course.n,
-    image: Float32Array.from(INPUTS.course.values),
-    filter: 'vertical',
-    kernel: Float32Array.from(filters.find((f) => f.name === 'vertical').weights),
-    f: 3,
-    padding: 0,
-    stride: 1,
+    input: n !== preset.n ? `pattern-${n}` : (INPUTS[options.input] ? options.input : 'course'),
+    n,
+    image: Float32Array.from(values?.length === n * n ? values : start.values),
+    edited: values?.length === n * n,
+    filter: kernel?.length === f * f ? 'custom' : chosen?.name ?? 'custom',
+    kernel: Float32Array.from(kernel?.length === f * f ? kernel : chosen?.weights ?? identity),
+    f,
+    padding: int(options.p, 0, 3, 0),
+    stride: int(options.s, 1, 4, 1),
     focus: null, // [outY, outX] of the explained cell
   };
+  const report = () => options.onState?.({
+    input: state.input.startsWith('pattern-') ? undefined : state.input,
+    n: state.input.startsWith('pattern-') ? state.n : undefined,
+    values: state.edited ? state.image : undefined,
+    filter: state.filter === 'custom' ? undefined : state.filter,
+    f: state.f === 3 ? undefined : state.f,
+    kernel: state.filter === 'custom' ? state.kernel : undefined,
+    p: state.padding,
+    s: state.stride,
+  });
 
   const inputSelect = h('select', { id: 'conv-input', 'aria-label': 'Input image' },
     Object.entries(INPUTS).map(([key, p]) => h('option', { value: key }, p.label)));
@@ -99,7 +130,7 @@ export function mountConvExplainer(root, api) {
 
   inputSelect.addEventListener('change', () => {
     const preset = INPUTS[inputSelect.value];
-    Object.assign(state, { input: inputSelect.value, n: preset.n, image: Float32Array.from(preset.values), focus: null });
+    Object.assign(state, { input: inputSelect.value, n: preset.n, image: Float32Array.from(preset.values), focus: null, edited: false });
     render();
   });
   filterSelect.addEventListener('change', () => {
@@ -129,7 +160,7 @@ export function mountConvExplainer(root, api) {
         if (inside) {
           const i = y * n + x;
           cells.push(h('div', { class: classes, dataset: { y, x } },
-            numberCell(state.image[i], `input row ${y + 1} column ${x + 1}`, (v) => { state.image[i] = v; render(); })));
+            numberCell(state.image[i], `input row ${y + 1} column ${x + 1}`, (v) => { state.image[i] = v; state.edited = true; render(); })));
         } else {
           cells.push(h('div', { class: classes, dataset: { y, x }, 'aria-hidden': 'true' }, '0'));
         }
@@ -221,7 +252,7 @@ export function mountConvExplainer(root, api) {
     paddingInput.value = padding; paddingValue.textContent = padding;
     strideInput.value = stride; strideValue.textContent = stride;
     inputSelect.value = state.input;
-    if (state.filter !== 'custom') filterSelect.value = state.filter;
+    filterSelect.value = state.filter;
     const options = { input: state.image, inputShape: [1, n, n], weight: state.kernel, weightShape: [1, 1, f, f], padding, stride };
     try {
       formula.textContent = `n = ${n}, f = ${f}, p = ${padding}, s = ${stride}: output side ${api.outputSizeFormula(n, f, padding, stride)}`;
@@ -238,6 +269,7 @@ export function mountConvExplainer(root, api) {
       renderOutput(out);
       renderExplanation(trace);
       renderPaddingView(options, out.shape);
+      report();
       check.textContent = `tract ran an ONNX Conv graph (${out.shape[1]}×${out.shape[2]} output); the plain-Rust reference agrees to ${fmt(api.maxAbsDiff(out.data, ref.data))} (largest difference).`;
     } catch (e) {
       error.hidden = false;

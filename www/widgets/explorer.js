@@ -31,8 +31,12 @@ function windowText(w) {
   return `${w.kernel.join('×')}, ${stride}, ${pad}${dilation}`;
 }
 
-/** Mounts the widget into `root`, using the wasm module's exports `api`. */
-export function mountExplorer(root, api) {
+/**
+ * Mounts the widget into `root`, using the wasm module's exports `api`. `options.model` (or
+ * `options.src`) names a bundled model (`lenet5-digits`, …), an architecture (`arch:vgg16`) or the
+ * address of an ONNX file, resolved against the page; `onState({ model })` reports the choice.
+ */
+export function mountExplorer(root, api, options = {}) {
   const state = { model: null, layers: [], maps: [], focus: null };
   const select = h('select', { id: 'explorer-model', 'aria-label': 'Model' },
     h('optgroup', { label: 'Trained models (run by tract)' }, Object.entries(BUNDLED).map(([k, m]) => h('option', { value: `bundled:${k}` }, m.label))),
@@ -255,7 +259,10 @@ export function mountExplorer(root, api) {
     else useArchitecture(key, api.architectures().find((a) => a.name === key).label);
   }
 
-  select.addEventListener('change', () => choose(select.value));
+  select.addEventListener('change', () => {
+    choose(select.value);
+    if (select.value !== 'file') options.onState?.({ model: select.value.replace(/^bundled:/, '') });
+  });
   fileInput.addEventListener('change', async () => {
     const file = fileInput.files[0];
     if (file) useModel(new Uint8Array(await file.arrayBuffer()), file.name);
@@ -267,8 +274,17 @@ export function mountExplorer(root, api) {
     if (file) useModel(new Uint8Array(await file.arrayBuffer()), file.name);
   });
 
-  const fromPage = new URLSearchParams(location.search).get('model');
-  if (fromPage) {
+  const fromPage = options.model ?? options.src;
+  const known = BUNDLED[fromPage] ? `bundled:${fromPage}` : [...select.options].find((o) => o.value === fromPage)?.value;
+  if (known) {
+    select.value = known;
+    const [kind, key] = known.split(':');
+    if (kind === 'bundled') useUrl(new URL(`../models/${BUNDLED[key].file}`, import.meta.url), BUNDLED[key].label, BUNDLED[key].shape).then(() => { root.dataset.ready = 'true'; });
+    else {
+      choose(known);
+      root.dataset.ready = 'true';
+    }
+  } else if (fromPage) {
     select.prepend(h('option', { value: 'url' }, `From the address: ${fromPage}`));
     select.value = 'url';
     useUrl(new URL(fromPage, location.href), fromPage).then(() => { root.dataset.ready = 'true'; });

@@ -3,6 +3,7 @@
 // (`iouParts`). This file only draws and moves rectangles.
 
 import { h, fmt } from '../lib/dom.js';
+import { numbers, oneOf } from '../lib/options.js';
 
 const SIDE = 10; // grid units
 const PX = 36; // pixels per unit
@@ -24,11 +25,24 @@ function el(tag, attrs = {}) {
   return e;
 }
 
-/** Mounts the widget into `root`, using the wasm module's exports `api`. */
-export function mountIouLab(root, api) {
-  const state = { a: [...CASES.course[1]], b: [...CASES.course[2]] };
+/** A box `x1,y1,x2,y2` of whole grid units inside the grid, or `null`. */
+function gridBox(text) {
+  const b = numbers(text, null);
+  const ok = b?.length === 4 && b.every((v) => Number.isInteger(v) && v >= 0 && v <= SIDE) && b[0] < b[2] && b[1] < b[3];
+  return ok ? b : null;
+}
+
+/**
+ * Mounts the widget into `root`, using the wasm module's exports `api`. `options` (strings) may
+ * set `case` (one of the course's cases) or the boxes `a` and `b` (`x1,y1,x2,y2`, whole units on
+ * the 10×10 grid); `onState({ a, b })` is called after every change.
+ */
+export function mountIouLab(root, api, options = {}) {
+  const start = CASES[oneOf(options.case, Object.keys(CASES), 'course')];
+  const state = { a: gridBox(options.a) ?? [...start[1]], b: gridBox(options.b) ?? [...start[2]] };
   const preset = h('select', { id: 'iou-preset', 'aria-label': 'Example boxes' },
     Object.entries(CASES).map(([k, c]) => h('option', { value: k }, c[0])));
+  if (CASES[options.case]) preset.value = options.case;
   const svg = el('svg', { id: 'iou-svg', viewBox: `-4 -4 ${SIDE * PX + 8} ${SIDE * PX + 8}`, role: 'img',
     'aria-label': 'Two boxes on a 10 by 10 grid; drag a box to move it, its corner handle to resize it' });
   const readout = h('p', { class: 'formula', id: 'iou-readout', 'aria-live': 'polite' });
@@ -81,6 +95,7 @@ export function mountIouLab(root, api) {
         : `IoU ${p.iou.toFixed(3)} < 0.5: not a correct localisation by the usual convention.`;
       verdict.dataset.correct = p.iou >= 0.5;
       coords.textContent = `A = (${state.a.join(', ')}), B = (${state.b.join(', ')}) as (x1, y1, x2, y2), origin top-left`;
+      options.onState?.({ a: state.a, b: state.b });
     } catch (e) {
       error.hidden = false;
       error.textContent = e.message;

@@ -3,13 +3,30 @@
 // 7x7x1000 activations (`activations`, `pool`). This file only draws.
 
 import { h, fmt, numberCell, inWindow, preservingFocus } from '../lib/dom.js';
+import { int, numbers, oneOf } from '../lib/options.js';
 
 /** Lecture 09's 4x4 input, which max-pools (f = 2, s = 2) to [[9, 2], [6, 3]]. */
 const LECTURE_09 = [1, 3, 2, 1, 2, 9, 1, 1, 1, 3, 2, 3, 5, 6, 1, 2];
 
-/** Mounts the widget into `root`, using the wasm module's exports `api`. */
-export function mountPoolExplainer(root, api) {
-  const state = { n: 4, image: Float32Array.from(LECTURE_09), mode: 'max', f: 2, s: 2, p: 0, focus: null };
+/**
+ * Mounts the widget into `root`, using the wasm module's exports `api`. `options` (strings) may
+ * set `mode` (`max` or `avg`), `f` (1-4), `s` (1-4), `p` (0-3) and `values` (a square input,
+ * 4-100 values); `onState(state)` is called with the same keys after every change.
+ */
+export function mountPoolExplainer(root, api, options = {}) {
+  const values = numbers(options.values, null);
+  const side = values && Number.isInteger(Math.sqrt(values.length)) && values.length >= 4 && values.length <= 100 ? Math.sqrt(values.length) : 0;
+  const state = {
+    n: side || 4,
+    image: Float32Array.from(side ? values : LECTURE_09),
+    edited: Boolean(side),
+    mode: oneOf(options.mode, ['max', 'avg'], 'max'),
+    f: int(options.f, 1, 4, 2),
+    s: int(options.s, 1, 4, 2),
+    p: int(options.p, 0, 3, 0),
+    focus: null,
+  };
+  const report = () => options.onState?.({ mode: state.mode, f: state.f, s: state.s, p: state.p, values: state.edited ? state.image : undefined });
 
   const modeSelect = h('select', { id: 'pool-mode', 'aria-label': 'Pooling mode' },
     h('option', { value: 'max' }, 'Max pooling'), h('option', { value: 'avg' }, 'Average pooling'));
@@ -66,6 +83,10 @@ export function mountPoolExplainer(root, api) {
     fValue.textContent = f;
     sValue.textContent = s;
     pValue.textContent = p;
+    modeSelect.value = mode;
+    fInput.value = f;
+    sInput.value = s;
+    pInput.value = p;
     const options = { input: state.image, inputShape: [1, n, n], mode, size: f, stride: s, padding: p };
     try {
       formula.textContent = `n = ${n}, f = ${f}, p = ${p}, s = ${s}: output side ${api.outputSizeFormula(n, f, p, s)}` +
@@ -73,6 +94,7 @@ export function mountPoolExplainer(root, api) {
       const out = api.pool(options);
       const trace = state.focus ? api.explainPool(options, 0, state.focus) : null;
       error.hidden = true;
+      report();
       const win = trace?.window;
       inputGrid.style.gridTemplateColumns = `repeat(${n}, var(--cell))`;
       inputGrid.replaceChildren(...Array.from(state.image, (v, i) => {
@@ -80,7 +102,7 @@ export function mountPoolExplainer(root, api) {
         const x = i % n;
         const seen = inWindow(win, y, x);
         const isArgmax = trace?.argmax && trace.argmax[0] === y && trace.argmax[1] === x;
-        const cell = numberCell(v, `input row ${y + 1} column ${x + 1}`, (value) => { state.image[i] = value; render(); });
+        const cell = numberCell(v, `input row ${y + 1} column ${x + 1}`, (value) => { state.image[i] = value; state.edited = true; render(); });
         return h('div', { class: `slot${seen ? ' in-window' : ''}${isArgmax ? ' argmax' : ''}`, dataset: { y, x } }, cell);
       }));
       const [, oh, ow] = out.shape;

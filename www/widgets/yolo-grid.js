@@ -4,6 +4,7 @@
 // (`generateScene`) or boxes the learner draws. This file only draws.
 
 import { h, fmt } from '../lib/dom.js';
+import { int, numbers, oneOf } from '../lib/options.js';
 import { CLASS_COLOURS, drawScene, strokeBox, fractionAt } from '../lib/scene.js';
 
 const ROAD = ['pedestrian', 'car', 'motorcycle'];
@@ -34,11 +35,16 @@ const ANCHORS = {
 };
 const SIZE = 384;
 
-/** Mounts the widget into `root`, using the wasm module's exports `api`. */
-export function mountYoloGrid(root, api) {
+/**
+ * Mounts the widget into `root`, using the wasm module's exports `api`. `options` (strings) may
+ * set `example` (a preset), `grid` (1-19), `anchors` (an anchor set), `seed` (of the generated
+ * scene) and `boxes` (the objects, 5 numbers each: class, x1, y1, x2, y2 as image fractions);
+ * `onState(state)` is called with the same keys after every change.
+ */
+export function mountYoloGrid(root, api, options = {}) {
   const detectorAnchors = Array.from(api.generateScene(0).anchors, (a) => Array.from(a));
   ANCHORS.detector.sizes = detectorAnchors;
-  const state = { preset: 'lecture-30', grid: 3, anchors: 'tall-wide', classes: ROAD, objects: [], scene: null, seed: 3, drawClass: 1 };
+  const state = { preset: 'lecture-30', grid: 3, anchors: 'tall-wide', classes: ROAD, objects: [], scene: null, seed: int(options.seed, 0, 1e9, 3), drawClass: 1, edited: false };
 
   const presetSelect = h('select', { id: 'yolo-preset', 'aria-label': 'Example' }, Object.entries(PRESETS).map(([k, p]) => h('option', { value: k }, p.label)));
   const gridInput = h('input', { id: 'yolo-grid-size', type: 'range', min: 1, max: 19, value: 3, 'aria-label': 'Grid cells per side' });
@@ -90,6 +96,10 @@ export function mountYoloGrid(root, api) {
     try {
       const t = api.yoloTarget({ grid: state.grid, anchors, classes: state.classes.length, objects: state.objects });
       error.hidden = true;
+      options.onState?.({
+        example: state.preset, grid: state.grid, anchors: state.anchors, seed: state.scene ? state.seed : undefined,
+        boxes: state.edited ? state.objects.flatMap((o) => [o.class, ...o.box.map((v) => Number(v.toFixed(4)))]) : undefined,
+      });
       const [s, , a, fields] = t.shape;
       shapeText.textContent = `Target y: ${s}×${s}×${a}×${fields} = ${s}×${s}×${a * fields} (${a} anchor${a > 1 ? 's' : ''} × (5 + ${state.classes.length} classes) per cell)`;
       const cell = SIZE / s;
@@ -138,14 +148,24 @@ export function mountYoloGrid(root, api) {
       const box = [Math.min(start[0], end[0]), Math.min(start[1], end[1]), Math.max(start[0], end[0]), Math.max(start[1], end[1])];
       if (box[2] - box[0] < 0.02 || box[3] - box[1] < 0.02) return; // a click, not a box
       state.objects.push({ box, class: Number(classSelect.value) });
+      state.edited = true;
       render();
     };
     canvas.addEventListener('pointerup', up);
   });
-  presetSelect.addEventListener('change', () => load(presetSelect.value));
+  presetSelect.addEventListener('change', () => { state.edited = false; load(presetSelect.value); });
   gridInput.addEventListener('input', () => { state.grid = Number(gridInput.value); render(); });
   anchorSelect.addEventListener('change', () => { state.anchors = anchorSelect.value; render(); });
-  clearButton.addEventListener('click', () => { state.objects = []; render(); });
-  nextButton.addEventListener('click', () => { state.seed += 1; load('scene'); });
-  load('lecture-30');
+  clearButton.addEventListener('click', () => { state.objects = []; state.edited = true; render(); });
+  nextButton.addEventListener('click', () => { state.seed += 1; state.edited = false; load('scene'); });
+  load(oneOf(options.example, Object.keys(PRESETS), 'lecture-30'));
+  // Settings given as options override the example's.
+  state.grid = int(options.grid, 1, 19, state.grid);
+  state.anchors = oneOf(options.anchors, Object.keys(ANCHORS), state.anchors);
+  const boxes = numbers(options.boxes, null);
+  if (boxes && boxes.length % 5 === 0) {
+    state.objects = Array.from({ length: boxes.length / 5 }, (_, k) => ({ class: boxes[5 * k], box: boxes.slice(5 * k + 1, 5 * k + 5) }));
+    state.edited = true;
+  }
+  render();
 }

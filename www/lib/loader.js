@@ -1,0 +1,58 @@
+// Loading the wasm module once per page, with progress: the full page, embed.html and every
+// <cnn-…> element share one instance.
+
+import init, * as api from '../pkg/cnn_playground.js';
+
+/**
+ * Fetches `url` as bytes, calling `onProgress(received, total)` as chunks arrive (`total` is 0
+ * when the server does not say). Rejects with `path: HTTP status` for a failed response.
+ */
+export async function fetchWithProgress(url, onProgress = () => {}) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${new URL(url, location.href).pathname}: HTTP ${response.status}`);
+  const total = Number(response.headers.get('content-length')) || 0;
+  if (!response.body) {
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    onProgress(bytes.length, total);
+    return bytes;
+  }
+  const reader = response.body.getReader();
+  const chunks = [];
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    received += value.length;
+    onProgress(received, total);
+  }
+  const bytes = new Uint8Array(received);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.length;
+  }
+  return bytes;
+}
+
+let loading = null;
+const listeners = new Set();
+
+/**
+ * The wasm module's exports, loaded on the first call (later calls share it). `onProgress`
+ * receives `(received, total)` bytes while the module downloads.
+ */
+export function loadApi(onProgress) {
+  if (onProgress) listeners.add(onProgress);
+  loading ??= fetchWithProgress(new URL('../pkg/cnn_playground_bg.wasm', import.meta.url), (r, t) => listeners.forEach((f) => f(r, t)))
+    .then((bytes) => init({ module_or_path: bytes }))
+    .then(() => {
+      listeners.clear();
+      return api;
+    })
+    .catch((e) => {
+      loading = null;
+      throw e;
+    });
+  return loading;
+}

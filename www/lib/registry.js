@@ -1,0 +1,49 @@
+// Every widget of the playground, once: its key (embed.html?widget=…, URL parameters), its custom
+// element's tag, its title, the id of its place on the full page, the options it reads (element
+// attributes and URL parameters) and its mount function `mount(root, api, options)`.
+
+import { mountConvExplainer } from '../widgets/conv-explainer.js';
+import { mountEdgeLab } from '../widgets/edge-lab.js';
+import { mountPoolExplainer } from '../widgets/pool-explainer.js';
+import { mountNetworkShapes } from '../widgets/network-shapes.js';
+import { mountVolumeLab } from '../widgets/volume-lab.js';
+import { mountGeneralize } from '../widgets/generalize.js';
+import { mountLocalization } from '../widgets/localization.js';
+import { mountIouLab } from '../widgets/iou-lab.js';
+import { mountYoloGrid } from '../widgets/yolo-grid.js';
+import { mountDetectorLab } from '../widgets/detector-lab.js';
+import { mountFaceLab } from '../widgets/face-lab.js';
+import { mountSlidingWindows } from '../widgets/sliding-windows.js';
+import { mountLenetLab } from '../widgets/lenet-lab.js';
+import { mountExplorer } from '../widgets/explorer.js';
+import { mountBottleneck } from '../widgets/bottleneck.js';
+import { mountResidual } from '../widgets/residual.js';
+import { mountAugmentation } from '../widgets/augmentation.js';
+import { mountTransfer } from '../widgets/transfer.js';
+
+export const WIDGETS = [
+  { key: 'conv', tag: 'cnn-conv', id: 'conv-explainer', title: 'Edge detection, padding and stride (lectures 02–05)', mount: mountConvExplainer, options: ['input', 'n', 'values', 'filter', 'f', 'kernel', 'p', 's'] },
+  { key: 'edge', tag: 'cnn-edge', id: 'edge-lab', title: 'Edge detection on images (lectures 02–03)', mount: mountEdgeLab, options: [] },
+  { key: 'volume', tag: 'cnn-volume', id: 'volume-lab', title: 'Convolution over volume, one layer (lectures 06–07)', mount: mountVolumeLab, options: [] },
+  { key: 'pool', tag: 'cnn-pool', id: 'pool-explainer', title: 'Pooling (lecture 09)', mount: mountPoolExplainer, options: ['mode', 'f', 's', 'p', 'values'] },
+  { key: 'shapes', tag: 'cnn-shapes', id: 'network-shapes', title: 'Shapes and parameters of a ConvNet (lectures 08, 10, 11)', mount: mountNetworkShapes, options: [] },
+  { key: 'conv1d3d', tag: 'cnn-conv-1d-3d', id: 'generalize', title: '1D and 3D convolution (lecture 43)', mount: mountGeneralize, options: [] },
+  { key: 'lenet', tag: 'cnn-lenet', id: 'lenet-lab', title: 'LeNet-5 reads your handwriting (lectures 10, 13)', mount: mountLenetLab, options: [] },
+  { key: 'model', tag: 'cnn-model', id: 'explorer', title: 'The model explorer (lectures 13–18, 39)', mount: mountExplorer, options: ['model', 'src'] },
+  { key: 'residual', tag: 'cnn-residual', id: 'residual', title: 'A residual block (lectures 14–15)', mount: mountResidual, options: [] },
+  { key: 'bottleneck', tag: 'cnn-bottleneck', id: 'bottleneck', title: '1×1 convolutions and the bottleneck (lectures 16–17)', mount: mountBottleneck, options: [] },
+  { key: 'transfer', tag: 'cnn-transfer', id: 'transfer', title: 'Transfer learning (lecture 20)', mount: mountTransfer, options: [] },
+  { key: 'augment', tag: 'cnn-augment', id: 'augmentation', title: 'Data augmentation (lecture 21)', mount: mountAugmentation, options: [] },
+  { key: 'localization', tag: 'cnn-localization', id: 'localization', title: 'Classification with localisation (lectures 23–24)', mount: mountLocalization, options: [] },
+  { key: 'sliding', tag: 'cnn-sliding-windows', id: 'sliding-windows', title: 'Sliding windows, done convolutionally (lectures 25–26)', mount: mountSlidingWindows, options: [] },
+  { key: 'iou', tag: 'cnn-iou', id: 'iou-lab', title: 'Intersection over union (lecture 28)', mount: mountIouLab, options: ['case', 'a', 'b'] },
+  { key: 'yolo', tag: 'cnn-yolo', id: 'yolo-grid', title: 'YOLO grid and anchor boxes (lectures 27, 30, 31)', mount: mountYoloGrid, options: ['example', 'grid', 'anchors', 'seed', 'boxes'] },
+  { key: 'detector', tag: 'cnn-detector', id: 'detector-lab', title: 'A trained detector, step by step (lectures 29, 31)', mount: mountDetectorLab, options: [] },
+  { key: 'face', tag: 'cnn-face-detector', id: 'face-lab', title: 'Face detection on your photos and webcam', mount: mountFaceLab, options: [] },
+];
+
+/** The widget called `key`, or `undefined`. */
+export const widget = (key) => WIDGETS.find((w) => w.key === key);
+
+/** The site's root (the folder holding index.html, elements.js and embed.html). */
+export const SITE = new URL('../', import.meta.url);
