@@ -4,8 +4,10 @@
 //
 //   node tools/serve.mjs [folder=www] [port=8000]
 //
-// Also imported by the end-to-end tests and the benchmark: `startServer(root, port)` resolves to
-// `{ url, close }`; port 0 picks a free port.
+// Also imported by the end-to-end tests and the benchmark: `startServer(root, port, host,
+// { prefix, headers })` resolves to `{ url, close }`; port 0 picks a free port, `prefix` serves
+// the folder under a sub-path (e.g. `/course/cnn/`, as a static host would) and `headers` are
+// added to every response (e.g. a Content-Security-Policy).
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -26,11 +28,16 @@ const TYPES = {
   '.md': 'text/markdown; charset=utf-8',
 };
 
-export function startServer(rootDir, port = 0, host = '127.0.0.1') {
+export function startServer(rootDir, port = 0, host = '127.0.0.1', { prefix = '/', headers = {} } = {}) {
   const root = resolve(rootDir);
   const server = createServer(async (req, res) => {
     try {
-      const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      const full = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      if (!full.startsWith(prefix)) {
+        res.writeHead(404, { 'content-type': 'text/plain', ...headers }).end('not found');
+        return;
+      }
+      const path = `/${full.slice(prefix.length)}`;
       let file = normalize(join(root, path));
       if (file !== root && !file.startsWith(root + sep)) {
         res.writeHead(403).end('forbidden');
@@ -41,6 +48,7 @@ export function startServer(rootDir, port = 0, host = '127.0.0.1') {
       res.writeHead(200, {
         'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
         'cache-control': 'no-cache',
+        ...headers,
       });
       res.end(req.method === 'HEAD' ? undefined : body);
     } catch {
@@ -51,7 +59,7 @@ export function startServer(rootDir, port = 0, host = '127.0.0.1') {
     server.once('error', reject);
     server.listen(port, host, () => {
       const { port: actual } = server.address();
-      resolvePromise({ url: `http://${host}:${actual}/`, close: () => new Promise((r) => server.close(r)) });
+      resolvePromise({ url: `http://${host}:${actual}${prefix}`, close: () => new Promise((r) => server.close(r)) });
     });
   });
 }

@@ -48,3 +48,5 @@ for (const w of WIDGETS) {
 }
 status.textContent = 'Ready.';
 document.documentElement.dataset.ready = 'true';
+// Offline after the first visit (sw.js); a browser without service workers just stays online.
+navigator.serviceWorker?.register(new URL('sw.js', import.meta.url)).catch((e) => console.warn(`no offline copy: ${e.message}`));

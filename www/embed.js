@@ -35,6 +35,8 @@ try {
     },
   });
   document.documentElement.dataset.ready = 'true';
+  // Offline after the first visit (sw.js); a browser without service workers just stays online.
+  navigator.serviceWorker?.register(new URL('sw.js', import.meta.url)).catch((e) => console.warn(`no offline copy: ${e.message}`));
 } catch (e) {
   bar.remove();
   status.className = 'error';

@@ -21,11 +21,17 @@ export const CHROMIUM_ARGS = [
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** Serves www/ and opens Chromium; `problems` collects console errors and uncaught page errors. */
-export async function openPlayground({ extraArgs = [] } = {}) {
-  const server = await startServer(WWW, 0);
+/**
+ * Serves www/ (under `prefix`, with extra response `headers`) and opens Chromium; `problems`
+ * collects console errors, uncaught page errors and failed requests. Service workers are blocked
+ * unless `serviceWorkers` is `'allow'` (the offline test), so that every other test sees the
+ * network as it is.
+ */
+export async function openPlayground({ extraArgs = [], prefix = '/', headers = {}, serviceWorkers = 'block', contextOptions = {} } = {}) {
+  const server = await startServer(WWW, 0, '127.0.0.1', { prefix, headers });
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] });
-  const page = await browser.newPage();
+  const context = await browser.newContext({ serviceWorkers, ...contextOptions });
+  const page = await context.newPage();
   const problems = [];
   page.on('console', (msg) => {
     if (msg.type() === 'error') problems.push(`console error: ${msg.text()} (${msg.location().url})`);
@@ -33,7 +39,7 @@ export async function openPlayground({ extraArgs = [] } = {}) {
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`));
   return {
-    server, browser, page, problems,
+    server, browser, context, page, problems,
     async close() { await browser.close(); await server.close(); },
   };
 }

@@ -134,7 +134,7 @@ test('explorer: a model file through the file input, and a broken one', async ()
 });
 
 test('explorer: a model address in the page URL', async () => {
-  const page = await ctx.browser.newPage();
+  const page = await ctx.context.newPage();
   const problems = [];
   page.on('console', (msg) => { if (msg.type() === 'error') problems.push(msg.text()); });
   page.on('pageerror', (err) => problems.push(err.message));

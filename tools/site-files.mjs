@@ -1,0 +1,20 @@
+// Lists the files of the built site (www/, relative paths) as JSON for the service worker's
+// offline cache: `node tools/site-files.mjs www > www/pkg/site-files.json`.
+import { readdir } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+
+const root = process.argv[2] ?? 'www';
+const skip = new Set(['sw.js', 'pkg/site-files.json', 'pkg/package.json', 'pkg/.gitignore', 'pkg/README.md']);
+
+async function* walk(dir) {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* walk(path);
+    else yield relative(root, path).split(sep).join('/');
+  }
+}
+
+const files = [];
+for await (const f of walk(root)) if (!skip.has(f)) files.push(f);
+files.sort();
+console.log(JSON.stringify(files, null, 1));
