@@ -43,7 +43,7 @@ export function mountIouLab(root, api, options = {}) {
   const preset = h('select', { id: 'iou-preset', 'aria-label': 'Example boxes' },
     Object.entries(CASES).map(([k, c]) => h('option', { value: k }, c[0])));
   if (CASES[options.case]) preset.value = options.case;
-  const svg = el('svg', { id: 'iou-svg', viewBox: `-4 -4 ${SIDE * PX + 8} ${SIDE * PX + 8}`, role: 'img',
+  const svg = el('svg', { id: 'iou-svg', viewBox: `-4 -4 ${SIDE * PX + 8} ${SIDE * PX + 8}`, role: 'group',
     'aria-label': 'Two boxes on a 10 by 10 grid; drag a box to move it, its corner handle to resize it' });
   const readout = h('p', { class: 'formula', id: 'iou-readout', 'aria-live': 'polite' });
   const verdict = h('p', { class: 'explanation', id: 'iou-verdict', 'aria-live': 'polite' });

@@ -57,7 +57,7 @@ export function mountLenetLab(root, api) {
         const layer = state.layers[m.layer];
         const [, c, hh, ww] = m.shape;
         const tiles = Array.from({ length: c }, (_, k) => {
-          const tile = h('canvas', { width: ww, height: hh, class: 'map', title: `${layer.name}, channel ${k + 1}` });
+          const tile = h('canvas', { width: ww, height: hh, class: 'map', role: 'img', title: `${layer.name}, channel ${k + 1}`, 'aria-label': `${layer.name}, channel ${k + 1}` });
           const heat = api.heatmap(m.data.subarray(k * hh * ww, (k + 1) * hh * ww), false);
           tile.getContext('2d').putImageData(new ImageData(heat.rgba, ww, hh), 0, 0);
           return tile;

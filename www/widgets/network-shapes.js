@@ -78,7 +78,7 @@ export function mountNetworkShapes(root, api) {
       error.hidden = false;
       error.textContent = e.message;
     }
-    const rows = [h('tr', {}, h('th', {}, 'Layer'), h('th', {}, 'Activation (h×w×c)'), h('th', {}, 'Parameters'), h('th', {}, ''))];
+    const rows = [h('tr', {}, h('th', {}, 'Layer'), h('th', {}, 'Activation (h×w×c)'), h('th', {}, 'Parameters'), h('th', {}, h('span', { class: 'sr-only' }, 'Remove')))];
     rows.push(h('tr', {}, h('td', {}, 'input ', ...['c', 'h', 'w'].map((k, i) => {
       const input = h('input', { type: 'number', min: 1, step: 1, value: state.input[i], class: 'num', id: `net-input-${k}`, 'aria-label': `input ${k}` });
       input.addEventListener('change', () => { state.input[i] = input.valueAsNumber; render(); });

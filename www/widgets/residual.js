@@ -23,13 +23,13 @@ export function mountResidual(root, api) {
       h('figure', {}, h('figcaption', {}, 'a[l+2] = ReLU(z[l+2] + a[l]) (tract)'), after)),
     result, error);
 
-  function tiles(target, data) {
+  function tiles(target, data, name) {
     const scaleAll = api.heatmap(data, true).max;
     target.replaceChildren(...Array.from({ length: C }, (_, k) => {
       const plane = data.subarray(k * N * N, (k + 1) * N * N);
       // One colour scale for all maps: the largest value of the whole activation.
       const heat = api.heatmap(plane, true, scaleAll);
-      const c = h('canvas', { width: N, height: N, class: 'map' });
+      const c = h('canvas', { width: N, height: N, class: 'map', role: 'img', 'aria-label': `${name} channel ${k + 1}: values ${heat.min.toFixed(2)} to ${heat.max.toFixed(2)}` });
       c.getContext('2d').putImageData(new ImageData(heat.rgba, N, N), 0, 0);
       return c;
     }));
@@ -40,7 +40,7 @@ export function mountResidual(root, api) {
     try {
       const out = api.residualBlock(input, [1, C, N, N], Number(scale.value));
       const diff = api.maxAbsDiff(out.data, input);
-      tiles(after, out.data);
+      tiles(after, out.data, 'a[l+2]');
       result.textContent = `Largest |a[l+2] − a[l]| = ${diff.toFixed(4)}` + (diff === 0
         ? ': with zero weights z[l+2] = 0 and a[l+2] = ReLU(a[l]) = a[l], the identity. That is why a residual block is easy to learn and adding one does not hurt.'
         : '. Move the slider to 0 and the block becomes the identity.');
@@ -51,7 +51,7 @@ export function mountResidual(root, api) {
       error.textContent = e.message;
     }
   }
-  tiles(before, input);
+  tiles(before, input, 'a[l]');
   scale.addEventListener('input', render);
   render();
 }

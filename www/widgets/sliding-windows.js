@@ -68,7 +68,7 @@ export function mountSlidingWindows(root, api) {
         const focused = state.focus && state.focus[0] === y && state.focus[1] === x;
         const cell = h('button', { type: 'button', class: `slot out${focused ? ' focused' : ''}`, dataset: { y, x, best },
           style: `background:${best === 3 ? 'var(--cell-bg)' : CLASS_COLOURS[best]}33`,
-          'aria-label': `window row ${y + 1} column ${x + 1}: ${names[best]} ${probs[best].toFixed(2)}` }, names[best].slice(0, 3));
+          'aria-label': `${names[best].slice(0, 3)}: ${names[best]} ${probs[best].toFixed(2)}, window row ${y + 1} column ${x + 1}` }, names[best].slice(0, 3));
         const show = () => {
           state.focus = [y, x];
           drawInput();
