@@ -75,12 +75,27 @@ test('an element with a bad attribute or a missing model shows the error inside 
   const { page } = ctx;
   await notesPage('<cnn-conv f="5" n="4" p="0"></cnn-conv><cnn-model src="models/missing.onnx"></cnn-model>');
   await page.waitForSelector('cnn-conv[data-ready="true"]');
-  await page.waitForFunction(() => /could not be fetched \(HTTP 404\)/.test(document.querySelector('cnn-model [id^="explorer-error"]')?.textContent ?? ''));
+  await page.waitForFunction(() => /could not be fetched \(.*HTTP 404\)/.test(document.querySelector('cnn-model [id^="explorer-error"]')?.textContent ?? ''));
   // f = 5 on a 4×4 input: the kernel does not fit; Rust says so and the element stays usable.
   assert.match(await page.textContent('cnn-conv [id^="conv-error"]'), /^kernel 5 larger than input 4$/);
   await page.fill('cnn-conv [id^="conv-padding"]', '1');
   assert.equal(await page.isHidden('cnn-conv [id^="conv-error"]'), true);
   ctx.problems.splice(0); // the 404 of the missing model is the point of this test
+});
+
+test('a progress bar shows while a model downloads, then goes', async () => {
+  const { page } = ctx;
+  const model = new URL('models/lenet5-digits.onnx', ctx.server.url).href;
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route(model, async (route) => { await held; await route.continue(); });
+  await notesPage('<cnn-model model="lenet5-digits"></cnn-model>');
+  await page.waitForSelector('cnn-model progress.download');
+  assert.match(await page.getAttribute('cnn-model progress.download', 'aria-label'), /^Downloading LeNet-5/);
+  release();
+  await page.waitForFunction(() => document.querySelector('cnn-model [id^="explorer-total-params"]')?.textContent === '61,706');
+  assert.equal(await page.$('cnn-model progress.download'), null);
+  await page.unroute(model);
 });
 
 test('the embed code reproduces the state on screen; the iframe page round-trips its address', async () => {

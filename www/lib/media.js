@@ -1,6 +1,7 @@
 // Images and the webcam for the widgets: decoding a file or photo, and a live camera loop.
 
 import { h } from './dom.js';
+import { fetchWithProgress } from './loader.js';
 
 /**
  * Decodes an image `blob` and scales it to fit the playground's size limit (`api.fitImage`):
@@ -61,21 +62,51 @@ export async function openCamera(onFrame, fail, instead) {
 }
 
 const fetched = new Map();
+const progress = new Map();
 
 /**
  * The bytes of the file at `url` (a URL or string) as a `Uint8Array`, fetched once per page:
- * several widgets load LeNet-5 and the held-out digits. Rejects with `path: HTTP status`.
+ * several widgets load LeNet-5 and the held-out digits. `onProgress(received, total)` follows the
+ * download. Rejects with `path: HTTP status`.
  */
-export function fetchBytes(url) {
+export function fetchBytes(url, onProgress) {
   const key = String(url);
+  if (!progress.has(key)) progress.set(key, new Set());
+  if (onProgress) progress.get(key).add(onProgress);
   if (!fetched.has(key)) {
-    fetched.set(key, fetch(key).then(async (response) => {
-      if (!response.ok) throw new Error(`${new URL(key, location.href).pathname}: HTTP ${response.status}`);
-      return new Uint8Array(await response.arrayBuffer());
-    }).catch((e) => {
-      fetched.delete(key);
-      throw e;
-    }));
+    fetched.set(key, fetchWithProgress(key, (r, t) => progress.get(key)?.forEach((f) => f(r, t)))
+      .finally(() => progress.delete(key))
+      .catch((e) => {
+        fetched.delete(key);
+        throw e;
+      }));
   }
   return fetched.get(key);
+}
+
+/** The JSON file at `url`. Rejects with `path: HTTP status`. */
+export async function fetchJson(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${new URL(url, location.href).pathname}: HTTP ${response.status}`);
+  return response.json();
+}
+
+/**
+ * A progress bar placed after `anchor` while a model downloads: `update(received, total)` moves
+ * it, `done()` removes it.
+ */
+export function downloadBar(anchor, label) {
+  const bar = h('progress', { class: 'download', 'aria-label': label });
+  anchor.after(bar);
+  return {
+    update(received, total) {
+      if (total) {
+        bar.max = total;
+        bar.value = received;
+      }
+    },
+    done() {
+      bar.remove();
+    },
+  };
 }

@@ -6,7 +6,7 @@
 
 import { h, fmt } from '../lib/dom.js';
 import { CLASS_COLOURS, drawScene, strokeBox, fractionAt } from '../lib/scene.js';
-import { decodeImage } from '../lib/media.js';
+import { decodeImage, downloadBar, fetchBytes } from '../lib/media.js';
 
 const SIZE = 384;
 
@@ -179,9 +179,9 @@ export function mountDetectorLab(root, api) {
 
   (async () => {
     try {
-      const response = await fetch(new URL('../models/shapes-detector.onnx', import.meta.url));
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      state.model = api.loadModel(new Uint8Array(await response.arrayBuffer()));
+      const bar = downloadBar(status, 'Downloading the shapes detector');
+      const bytes = await fetchBytes(new URL('../models/shapes-detector.onnx', import.meta.url), bar.update).finally(bar.done);
+      state.model = api.loadModel(bytes);
       status.textContent = `Shapes detector loaded: input [${state.model.inputShape().join(', ')}], output [${state.model.outputShape().join(', ')}] (trained by data/shapes/train_detector.py).`;
       root.dataset.ready = 'true';
       useScene();

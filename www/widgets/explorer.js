@@ -6,7 +6,8 @@
 // (receptive fields) of a set of inputs that activate it most (`Model.topActivations`).
 
 import { h } from '../lib/dom.js';
-import { fetchBytes } from '../lib/media.js';
+import { downloadBar, fetchBytes } from '../lib/media.js';
+import { fetchWithProgress } from '../lib/loader.js';
 
 const BUNDLED = {
   'lenet5-digits': { label: 'LeNet-5 trained on digits (runs)', file: 'lenet5-digits.onnx' },
@@ -225,10 +226,10 @@ export function mountExplorer(root, api, options = {}) {
   }
 
   async function useUrl(url, name, shape) {
+    const bar = downloadBar(status, `Downloading ${name}`);
     try {
-      const response = await fetch(url);
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      useModel(new Uint8Array(await response.arrayBuffer()), name, shape);
+      const bytes = await fetchWithProgress(url, bar.update).finally(bar.done);
+      useModel(bytes, name, shape);
     } catch (e) {
       fail(`${name} could not be fetched (${e.message}).`);
     }

@@ -6,7 +6,7 @@
 
 import { h } from '../lib/dom.js';
 import { strokeBox } from '../lib/scene.js';
-import { decodeImage, openCamera } from '../lib/media.js';
+import { decodeImage, downloadBar, fetchBytes, fetchJson, openCamera } from '../lib/media.js';
 
 const VIEW = 416;
 
@@ -149,12 +149,11 @@ export function mountFaceLab(root, api) {
 
   (async () => {
     try {
-      const [model, sidecar, photos] = await Promise.all(['../models/face-detector.onnx', '../models/face-detector.json', '../images/photos.json']
-        .map(async (path) => {
-          const response = await fetch(new URL(path, import.meta.url));
-          if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
-          return path.endsWith('.onnx') ? new Uint8Array(await response.arrayBuffer()) : response.json();
-        }));
+      const bar = downloadBar(status, 'Downloading the face detector');
+      const [model, sidecar, photos] = await Promise.all([
+        fetchBytes(new URL('../models/face-detector.onnx', import.meta.url), bar.update).finally(bar.done),
+        fetchJson(new URL('../models/face-detector.json', import.meta.url)),
+        fetchJson(new URL('../images/photos.json', import.meta.url))]);
       state.model = api.loadModel(model);
       state.size = state.model.inputShape()[2];
       state.spec = { grid: sidecar.grid, anchors: sidecar.anchors, classes: sidecar.classLogits ? sidecar.classes.length : 0 };

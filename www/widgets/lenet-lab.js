@@ -5,7 +5,7 @@
 
 import { h } from '../lib/dom.js';
 import { drawingPad } from '../lib/pad.js';
-import { fetchBytes } from '../lib/media.js';
+import { downloadBar, fetchBytes } from '../lib/media.js';
 
 const PAD = 224;
 
@@ -91,8 +91,10 @@ export function mountLenetLab(root, api) {
   clear();
   (async () => {
     try {
-      const [bytes, heldOut] = await Promise.all(['../models/lenet5-digits.onnx', '../models/digits-heldout.bin']
-        .map((path) => fetchBytes(new URL(path, import.meta.url))));
+      const bar = downloadBar(status, 'Downloading LeNet-5');
+      const [bytes, heldOut] = await Promise.all([
+        fetchBytes(new URL('../models/lenet5-digits.onnx', import.meta.url), bar.update),
+        fetchBytes(new URL('../models/digits-heldout.bin', import.meta.url))]).finally(bar.done);
       state.model = api.loadModel(bytes);
       state.layers = state.model.layers();
       state.heldOut = api.digitSet(heldOut);

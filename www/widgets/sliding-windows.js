@@ -7,6 +7,7 @@
 
 import { h, fmt } from '../lib/dom.js';
 import { CLASS_COLOURS, drawScene } from '../lib/scene.js';
+import { downloadBar, fetchBytes, fetchJson } from '../lib/media.js';
 
 const VIEW = 336;
 
@@ -142,11 +143,10 @@ export function mountSlidingWindows(root, api) {
 
   (async () => {
     try {
-      const [bytes, sidecar] = await Promise.all(['../models/sliding-windows.onnx', '../models/sliding-windows.json'].map(async (path) => {
-        const response = await fetch(new URL(path, import.meta.url));
-        if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
-        return path.endsWith('.onnx') ? new Uint8Array(await response.arrayBuffer()) : response.json();
-      }));
+      const bar = downloadBar(status, 'Downloading the classifier');
+      const [bytes, sidecar] = await Promise.all([
+        fetchBytes(new URL('../models/sliding-windows.onnx', import.meta.url), bar.update).finally(bar.done),
+        fetchJson(new URL('../models/sliding-windows.json', import.meta.url))]);
       Object.assign(state, { bytes, sidecar, mosaic: api.patchMosaic(state.seed) });
       status.textContent = `Lecture 26's classifier loaded (trained by data/shapes/train_sliding.py; validation accuracy ${sidecar.training.validationAccuracy}).`;
       render();

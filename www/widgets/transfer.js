@@ -7,7 +7,7 @@
 
 import { h } from '../lib/dom.js';
 import { drawingPad } from '../lib/pad.js';
-import { fetchBytes } from '../lib/media.js';
+import { downloadBar, fetchBytes } from '../lib/media.js';
 
 const PAD = 168;
 const SIZES = [1, 2, 5, 10, 20];
@@ -137,7 +137,8 @@ export function mountTransfer(root, api) {
 
   (async () => {
     try {
-      const bytes = await fetchBytes(new URL('../models/lenet5-digits.onnx', import.meta.url));
+      const bar = downloadBar(status, 'Downloading LeNet-5');
+      const bytes = await fetchBytes(new URL('../models/lenet5-digits.onnx', import.meta.url), bar.update).finally(bar.done);
       state.model = api.loadModel(bytes);
       const layers = state.model.layers();
       // The cut points: the raw pixels, then after each pooling and each hidden fully connected ReLU.
