@@ -58,6 +58,13 @@ test('controls are reachable with the keyboard and show a visible focus ring', a
   assert.ok(seen.every((s) => s.outline !== 'none' && s.width >= 2), JSON.stringify(seen));
 });
 
+test('axe-core: no serious or critical violations on the teacher page', async () => {
+  const { page } = ctx;
+  await page.goto(new URL('teach.html', ctx.server.url).href);
+  for (const tag of ['cnn-conv', 'cnn-pool', 'cnn-iou', 'cnn-model']) await page.waitForSelector(`${tag}[data-ready="true"]`, { timeout: 60_000 });
+  assert.deepEqual(await violations(page), []);
+});
+
 test('axe-core: no serious or critical violations on an embedded widget', async () => {
   const { page } = ctx;
   await page.goto(new URL('embed.html?widget=yolo&grid=4', ctx.server.url).href);

@@ -148,6 +148,23 @@ test('the full page keeps changed state in its address', async () => {
   await again.close();
 });
 
+test('the teacher page: live examples of the elements and of an iframe, and the list of elements', async () => {
+  const { page } = ctx;
+  await page.goto(new URL('teach.html', ctx.server.url).href);
+  for (const tag of ['cnn-conv', 'cnn-pool', 'cnn-iou', 'cnn-model']) {
+    await page.waitForSelector(`${tag}[data-ready="true"]`, { timeout: 60_000 });
+  }
+  assert.match(await page.textContent('cnn-conv [id^="conv-formula"]'), /f = 3, p = 1, s = 2/);
+  assert.match(await page.textContent('cnn-iou [id^="iou-readout"]'), /= 0\.5000$/);
+  await page.waitForFunction(() => document.querySelector('cnn-model [id^="explorer-total-params"]')?.textContent === '21,797,672');
+  const frame = page.frameLocator('#teach-iframe');
+  await frame.locator('html[data-ready="true"]').waitFor({ timeout: 60_000 });
+  assert.match(await frame.locator('#yolo-shape').textContent(), /^Target y: 5×5×/);
+  const rows = await page.$$eval('#teach-elements tr', (trs) => trs.slice(1).map((tr) => tr.children[0].textContent));
+  assert.equal(rows.length, 18);
+  assert.ok(rows.includes('<cnn-yolo>') && rows.includes('<cnn-model>'));
+});
+
 test('no console errors, page errors or failed requests', () => {
   assert.deepEqual(ctx.problems, []);
 });

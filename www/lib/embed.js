@@ -23,7 +23,7 @@ export function embedUrl(w, state) {
 
 /** `<iframe>` markup for widget `w` in `state`. */
 export function iframeCode(w, state) {
-  return `<iframe src="${escape(embedUrl(w, state))}" title="${escape(w.title)}" width="100%" height="720" style="border:0" loading="lazy"></iframe>`;
+  return `<iframe src="${escape(embedUrl(w, state))}" title="${escape(w.title)}" width="100%" height="720" frameborder="0" loading="lazy"></iframe>`;
 }
 
 let instances = 0;
