@@ -7,6 +7,8 @@ export function h(tag, attrs = {}, ...children) {
     if (value === undefined || value === null || value === false) continue;
     if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
     else if (key === 'dataset') Object.assign(el.dataset, value);
+    // widgets.css addresses elements by data-id, which survives ids made unique (lib/embed.js).
+    else if (key === 'id') { el.id = value; el.dataset.id = value; }
     // Through the CSSOM, which a Content-Security-Policy without 'unsafe-inline' styles allows.
     else if (key === 'style') el.style.cssText = value;
     else el.setAttribute(key, value === true ? '' : String(value));
@@ -15,6 +17,14 @@ export function h(tag, attrs = {}, ...children) {
     if (child === null || child === undefined || child === false) continue;
     el.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
+  return el;
+}
+
+/** Creates an SVG element with attributes (an `id` is copied into `data-id`, as `h` does). */
+export function svgEl(tag, attrs = {}) {
+  const el = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  if (attrs.id) el.setAttribute('data-id', attrs.id);
   return el;
 }
 

@@ -3,19 +3,14 @@
 // and the filters come from Rust (`heartbeat`, `ballVolume`, `ndFilters`), colours from `heatmap`.
 // This file only draws.
 
-import { h, fmt, fmtFactor, numberCell, span, preservingFocus } from '../lib/dom.js';
+import { h, fmt, fmtFactor, numberCell, span, preservingFocus, svgEl } from '../lib/dom.js';
 
 const SIGNAL = 14;
 const F1 = 5;
 const VOLUME = 14;
 const F3 = 5;
-const SVG = 'http://www.w3.org/2000/svg';
 
-function svg(tag, attrs = {}) {
-  const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  return el;
-}
+const svg = svgEl;
 
 /** Mounts the widget into `root`, using the wasm module's exports `api`. */
 export function mountGeneralize(root, api) {

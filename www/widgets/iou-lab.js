@@ -2,12 +2,11 @@
 // and resizes (mouse, pen, touch or arrow keys); intersection, union and IoU come from Rust
 // (`iouParts`). This file only draws and moves rectangles.
 
-import { h, fmt } from '../lib/dom.js';
+import { h, fmt, svgEl } from '../lib/dom.js';
 import { numbers, oneOf } from '../lib/options.js';
 
 const SIDE = 10; // grid units
 const PX = 36; // pixels per unit
-const SVG = 'http://www.w3.org/2000/svg';
 
 /** The course's cases: [label, box A, box B] with boxes [x1, y1, x2, y2]. */
 const CASES = {
@@ -19,11 +18,7 @@ const CASES = {
   same: ['The same box', [2, 2, 6, 6], [2, 2, 6, 6]],
 };
 
-function el(tag, attrs = {}) {
-  const e = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  return e;
-}
+const el = svgEl;
 
 /** A box `x1,y1,x2,y2` of whole grid units inside the grid, or `null`. */
 function gridBox(text) {
