@@ -122,6 +122,18 @@ test('the embed code reproduces the state on screen; the iframe page round-trips
   assert.equal(await again.textContent('#pool-formula'), await page.textContent('#pool-formula'));
   assert.equal(await again.$eval('#pool-mode', (s) => s.value), 'max');
   await again.close();
+  // More widgets read their state from the address: the edge lab, the bottleneck, the residual block.
+  await page.goto(new URL('embed.html?widget=edge&image=gen:checkerboard&filter=sobel-x&pool=max&absolute=true', ctx.server.url).href);
+  await page.waitForSelector('html[data-ready="true"]');
+  await page.waitForFunction(() => /then max pooling/.test(document.querySelector('#edge-output-caption').textContent));
+  assert.deepEqual(await page.$$eval('#edge-source, #edge-filter, #edge-pool', (ss) => ss.map((s) => s.value)), ['gen:checkerboard', 'sobel-x', 'max']);
+  assert.equal(await page.isChecked('#edge-abs'), true);
+  await page.goto(new URL('embed.html?widget=bottleneck&c=256&r=32', ctx.server.url).href);
+  await page.waitForSelector('html[data-ready="true"]');
+  assert.match(await page.textContent('#bottleneck-result'), /28×28×256 → 28×28×32: 160,563,200 multiplications/);
+  await page.goto(new URL('embed.html?widget=residual&scale=0', ctx.server.url).href);
+  await page.waitForSelector('html[data-ready="true"]');
+  assert.equal(await page.getAttribute('#residual-result', 'data-diff'), '0');
   // An unknown widget gets a message, not a blank frame.
   await page.goto(new URL('embed.html?widget=nope', ctx.server.url).href);
   await page.waitForSelector('html[data-ready="error"]');

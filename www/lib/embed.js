@@ -36,11 +36,14 @@ let instances = 0;
 export function mountWidget(root, w, api, options = {}, { onState, uniqueIds = false } = {}) {
   root.classList.add('widget', 'cnn-widget');
   root.dataset.widget = w.key;
-  let state = {};
+  let state = null;
   w.mount(root, api, {
     ...options,
     onState(s) {
-      state = toStrings(s);
+      const next = toStrings(s);
+      // Widgets report after every redraw (a webcam does so per frame): pass on changes only.
+      if (JSON.stringify(next) === JSON.stringify(state)) return;
+      state = next;
       onState?.(state);
     },
   });
@@ -48,7 +51,7 @@ export function mountWidget(root, w, api, options = {}, { onState, uniqueIds = f
   const copy = h('button', { type: 'button', class: 'embed-copy' }, 'Copy embed code');
   const copied = h('span', { class: 'notice', 'aria-live': 'polite' });
   const fill = () => {
-    code.value = `${elementCode(w, state)}\n\n${iframeCode(w, state)}`;
+    code.value = `${elementCode(w, state ?? {})}\n\n${iframeCode(w, state ?? {})}`;
   };
   const tools = h('details', { class: 'embed' },
     h('summary', {}, 'Embed or share this widget'),
@@ -77,5 +80,5 @@ export function mountWidget(root, w, api, options = {}, { onState, uniqueIds = f
       });
     }
   }
-  return { state: () => state };
+  return { state: () => state ?? {} };
 }

@@ -23,15 +23,15 @@ import { mountTransfer } from '../widgets/transfer.js';
 
 export const WIDGETS = [
   { key: 'conv', tag: 'cnn-conv', id: 'conv-explainer', title: 'Edge detection, padding and stride (lectures 02–05)', mount: mountConvExplainer, options: ['input', 'n', 'values', 'filter', 'f', 'kernel', 'p', 's'] },
-  { key: 'edge', tag: 'cnn-edge', id: 'edge-lab', title: 'Edge detection on images (lectures 02–03)', mount: mountEdgeLab, options: [] },
+  { key: 'edge', tag: 'cnn-edge', id: 'edge-lab', title: 'Edge detection on images (lectures 02–03)', mount: mountEdgeLab, options: ['image', 'filter', 'kernel', 'absolute', 'pool'] },
   { key: 'volume', tag: 'cnn-volume', id: 'volume-lab', title: 'Convolution over volume, one layer (lectures 06–07)', mount: mountVolumeLab, options: [] },
   { key: 'pool', tag: 'cnn-pool', id: 'pool-explainer', title: 'Pooling (lecture 09)', mount: mountPoolExplainer, options: ['mode', 'f', 's', 'p', 'values'] },
   { key: 'shapes', tag: 'cnn-shapes', id: 'network-shapes', title: 'Shapes and parameters of a ConvNet (lectures 08, 10, 11)', mount: mountNetworkShapes, options: [] },
   { key: 'conv1d3d', tag: 'cnn-conv-1d-3d', id: 'generalize', title: '1D and 3D convolution (lecture 43)', mount: mountGeneralize, options: [] },
   { key: 'lenet', tag: 'cnn-lenet', id: 'lenet-lab', title: 'LeNet-5 reads your handwriting (lectures 10, 13)', mount: mountLenetLab, options: [] },
   { key: 'model', tag: 'cnn-model', id: 'explorer', title: 'The model explorer (lectures 13–18, 39)', mount: mountExplorer, options: ['model', 'src'] },
-  { key: 'residual', tag: 'cnn-residual', id: 'residual', title: 'A residual block (lectures 14–15)', mount: mountResidual, options: [] },
-  { key: 'bottleneck', tag: 'cnn-bottleneck', id: 'bottleneck', title: '1×1 convolutions and the bottleneck (lectures 16–17)', mount: mountBottleneck, options: [] },
+  { key: 'residual', tag: 'cnn-residual', id: 'residual', title: 'A residual block (lectures 14–15)', mount: mountResidual, options: ['scale'] },
+  { key: 'bottleneck', tag: 'cnn-bottleneck', id: 'bottleneck', title: '1×1 convolutions and the bottleneck (lectures 16–17)', mount: mountBottleneck, options: ['h', 'w', 'c', 'f', 'k', 'r'] },
   { key: 'transfer', tag: 'cnn-transfer', id: 'transfer', title: 'Transfer learning (lecture 20)', mount: mountTransfer, options: [] },
   { key: 'augment', tag: 'cnn-augment', id: 'augmentation', title: 'Data augmentation (lecture 21)', mount: mountAugmentation, options: [] },
   { key: 'localization', tag: 'cnn-localization', id: 'localization', title: 'Classification with localisation (lectures 23–24)', mount: mountLocalization, options: [] },

@@ -4,13 +4,17 @@
 // from Rust (`bottleneckCost`). This file draws.
 
 import { h } from '../lib/dom.js';
+import { int } from '../lib/options.js';
 
 const FIELDS = [['h', 'height', 28], ['w', 'width', 28], ['c', 'input channels', 192], ['f', 'filter size f', 5], ['k', 'output channels', 32], ['r', 'bottleneck channels', 16]];
 
-/** Mounts the widget into `root`, using the wasm module's exports `api`. */
-export function mountBottleneck(root, api) {
+/**
+ * Mounts the widget into `root`, using the wasm module's exports `api`. `options` (strings) may
+ * set `h`, `w`, `c`, `f`, `k` and `r` (whole numbers ≥ 1); `onState` reports them after a change.
+ */
+export function mountBottleneck(root, api, options = {}) {
   const inputs = Object.fromEntries(FIELDS.map(([key, label, value]) => [key,
-    h('input', { type: 'number', min: 1, step: 1, value, class: 'num', id: `bottleneck-${key}`, 'aria-label': label })]));
+    h('input', { type: 'number', min: 1, step: 1, value: int(options[key], 1, 1e6, value), class: 'num', id: `bottleneck-${key}`, 'aria-label': label })]));
   const result = h('p', { class: 'formula', id: 'bottleneck-result', 'aria-live': 'polite' });
   const error = h('p', { class: 'error', id: 'bottleneck-error', role: 'alert', hidden: true });
   const oneByOne = h('p', { class: 'explanation', id: 'bottleneck-1x1', 'aria-live': 'polite' });
@@ -31,6 +35,7 @@ export function mountBottleneck(root, api) {
     try {
       const c = api.bottleneckCost(v.h, v.w, v.c, v.f, v.k, v.r);
       error.hidden = true;
+      options.onState?.(v);
       result.textContent = `Direct ${v.f}×${v.f} same convolution ${v.h}×${v.w}×${v.c} → ${v.h}×${v.w}×${v.k}: ${n(c.direct)} multiplications. ` +
         `Through a 1×1 bottleneck to ${v.r} channels: ${n(c.reduce)} + ${n(c.conv)} = ${n(c.total)} (${(c.direct / c.total).toFixed(1)}× fewer).`;
     } catch (e) {

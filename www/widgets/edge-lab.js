@@ -5,14 +5,21 @@
 // (`explainConv`). This file moves pixels between canvases and the wasm module, and draws.
 
 import { h, fmt, fmtFactor, renderKernelGrid, span } from '../lib/dom.js';
-import { decodeImage, openCamera } from '../lib/media.js';
+import { decodeImage, fetchJson, openCamera } from '../lib/media.js';
+import { numbers, oneOf } from '../lib/options.js';
 
 const GENERATED_SIZE = 256;
 
-/** Mounts the widget into `root`, using the wasm module's exports `api`. */
-export function mountEdgeLab(root, api) {
+/**
+ * Mounts the widget into `root`, using the wasm module's exports `api`. `options` (strings) may
+ * set `image` (`gen:<name>`, `text` or `photo:<name>`), `filter`, `kernel` (9 or 25 values, a
+ * custom kernel), `absolute` (`true`) and `pool` (`none`, `max`, `avg`); `onState` reports them.
+ */
+export function mountEdgeLab(root, api, options = {}) {
   const filters = api.filters();
   let photos = [];
+  const custom = numbers(options.kernel, null);
+  const named = filters.find((f) => f.name === options.filter);
   const state = {
     // { width, height, label } and either grey: Float32Array [1, h, w] (generated images) or
     // pixels: RGBA bytes (anything drawn on a canvas; its grey tensor is made on demand).
@@ -20,8 +27,8 @@ export function mountEdgeLab(root, api) {
     filter: 'vertical',
     kernel: Float32Array.from(filters.find((f) => f.name === 'vertical').weights),
     f: 3,
-    absolute: false,
-    pool: 'none', // 'none', 'max' or 'avg' (2x2, stride 2) after the filter
+    absolute: options.absolute === 'true',
+    pool: oneOf(options.pool, ['none', 'max', 'avg'], 'none'), // 2x2, stride 2, after the filter
     camera: null, // from openCamera: { frames, since, stop() }
   };
 
@@ -131,9 +138,7 @@ export function mountEdgeLab(root, api) {
   /** The sample photos listed in images/photos.json (see images/SOURCES.md for their licences). */
   async function addPhotos() {
     try {
-      const response = await fetch(new URL('../images/photos.json', import.meta.url));
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      photos = await response.json();
+      photos = await fetchJson(new URL('../images/photos.json', import.meta.url));
     } catch (e) {
       notice.textContent = `The sample photos could not be listed (${e.message}); generated images, files and the webcam still work.`;
       return;
@@ -203,6 +208,14 @@ export function mountEdgeLab(root, api) {
       const fps = cam && cam.frames > 1 ? ` · ${(cam.frames / ((performance.now() - cam.since) / 1000)).toFixed(0)} frames/s` : '';
       stats.textContent = `${width}×${height} image, ${state.f}×${state.f} kernel: tract and colouring took ${(t1 - t0).toFixed(1)} ms${fps}`;
       stats.dataset.frames = cam ? cam.frames : 0;
+      const source = sourceSelect.value;
+      options.onState?.({
+        image: source === 'file' || source === 'webcam' ? undefined : source,
+        filter: state.filter === 'custom' ? undefined : state.filter,
+        kernel: state.filter === 'custom' ? state.kernel : undefined,
+        absolute: state.absolute || undefined,
+        pool: state.pool,
+      });
     } catch (e) {
       fail(e.message);
     }
@@ -272,7 +285,29 @@ export function mountEdgeLab(root, api) {
   stopButton.addEventListener('click', () => { stopCamera(); sourceSelect.value = 'gen:bright-left'; loadGenerated('bright-left'); });
   outputCanvas.addEventListener('mousemove', explainAt);
 
+  if (custom && (custom.length === 9 || custom.length === 25)) {
+    Object.assign(state, { filter: 'custom', f: Math.sqrt(custom.length), kernel: Float32Array.from(custom) });
+  } else if (named) {
+    Object.assign(state, { filter: named.name, f: named.size, kernel: Float32Array.from(named.weights) });
+  }
+  filterSelect.value = state.filter;
+  absolute.checked = state.absolute;
+  poolSelect.value = state.pool;
   renderKernel();
-  loadGenerated('bright-left');
-  addPhotos();
+  const image = options.image ?? 'gen:bright-left';
+  if (image === 'text') {
+    sourceSelect.value = 'text';
+    loadText();
+  } else if (image.startsWith('gen:') && [...sourceSelect.options].some((o) => o.value === image)) {
+    sourceSelect.value = image;
+    loadGenerated(image.slice(4));
+  } else {
+    loadGenerated('bright-left');
+  }
+  addPhotos().then(() => {
+    if (image.startsWith('photo:') && [...sourceSelect.options].some((o) => o.value === image)) {
+      sourceSelect.value = image;
+      loadPhoto(image.slice(6));
+    }
+  });
 }

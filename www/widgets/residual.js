@@ -3,14 +3,19 @@
 // 0 the block is the identity. Colours from `heatmap`, the difference from `maxAbsDiff`.
 
 import { h } from '../lib/dom.js';
+import { num } from '../lib/options.js';
 
 const C = 4;
 const N = 16;
 
-/** Mounts the widget into `root`, using the wasm module's exports `api`. */
-export function mountResidual(root, api) {
+/**
+ * Mounts the widget into `root`, using the wasm module's exports `api`. `options.scale` (0-2) sets
+ * the scale of the block's weights; `onState({ scale })` reports it after a change.
+ */
+export function mountResidual(root, api, options = {}) {
   const input = api.activations(C, N, N);
-  const scale = h('input', { type: 'range', id: 'residual-scale', min: 0, max: 2, step: 0.05, value: 1, 'aria-label': 'Scale of the block\'s weights' });
+  const start = Math.min(2, Math.max(0, num(options.scale, 1)));
+  const scale = h('input', { type: 'range', id: 'residual-scale', min: 0, max: 2, step: 0.05, value: start, 'aria-label': 'Scale of the block\'s weights' });
   const scaleValue = h('output', { for: 'residual-scale' });
   const before = h('div', { class: 'tiles', id: 'residual-in' });
   const after = h('div', { class: 'tiles', id: 'residual-out' });
@@ -46,6 +51,7 @@ export function mountResidual(root, api) {
         : '. Move the slider to 0 and the block becomes the identity.');
       result.dataset.diff = diff;
       error.hidden = true;
+      options.onState?.({ scale: Number(scale.value) });
     } catch (e) {
       error.hidden = false;
       error.textContent = e.message;
