@@ -17,6 +17,7 @@
 //! - [`digits`]: scikit-learn's 8x8 digits and the page's drawings as LeNet-5 input;
 //! - [`letters`]: generated hand-drawn letters, new classes for transfer learning;
 //! - [`transfer`]: a softmax layer trained in plain Rust on a frozen network's features;
+//! - [`embedding`]: face verification on encodings: distances, triplet loss, τ, recognition;
 //! - [`edges`]: the edge lab's frame (pixels → tract convolution → pooling → heatmap) in one call;
 //! - [`engine`]: tract loading, optimising, caching and running ONNX graphs;
 //! - `wasm` (wasm32 only): the JavaScript API, the only module that knows about JS.
@@ -26,6 +27,7 @@ pub mod augment;
 pub mod detect;
 pub mod digits;
 pub mod edges;
+pub mod embedding;
 pub mod engine;
 pub mod filters;
 pub mod geometry;

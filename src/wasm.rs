@@ -21,10 +21,12 @@ use crate::reference::{self, ConvTrace, PoolTrace, Window};
 use crate::samples;
 
 mod detect;
+mod embedding;
 mod inputs;
 mod model;
 mod transfer;
 pub use detect::*;
+pub use embedding::*;
 pub use inputs::*;
 pub use model::*;
 pub use transfer::*;

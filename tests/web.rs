@@ -758,3 +758,51 @@ fn transfer_learning_in_the_browser() {
         "a letter set has 1 to 1000 letters per class, not 0"
     );
 }
+
+/// Lectures 34-37 through the JS API: the triplet loss and its kind, recognition, the
+/// verification accuracy, the pair classifier, and their errors.
+#[wasm_bindgen_test]
+fn face_verification_mathematics_in_the_browser() {
+    let t = wasm::triplet_loss(
+        f32s(&[0., 0.]),
+        f32s(&[1., 0.]),
+        f32s(&[0., 1.2]),
+        1.0.into(),
+    )
+    .unwrap();
+    assert_eq!(get(&t, "kind").as_string().as_deref(), Some("semi-hard"));
+    assert!((get(&t, "loss").as_f64().unwrap() - 0.56).abs() < 1e-6);
+    let r = wasm::recognise(
+        f32s(&[9., 1.]),
+        f32s(&[0., 0., 10., 0.]),
+        2.into(),
+        4.0.into(),
+    )
+    .unwrap();
+    assert_eq!(get(&r, "nearest").as_f64(), Some(1.));
+    assert_eq!(get(&r, "recognised").as_bool(), Some(true));
+    let v = wasm::verification_accuracy(
+        f32s(&[0., 0., 0.1, 0., 5., 5., 5., 5.1]),
+        2.into(),
+        f32s(&[0., 0., 1., 1.]),
+    )
+    .unwrap();
+    assert_eq!(get(&v, "balancedAccuracy").as_f64(), Some(1.));
+    assert_eq!(
+        message(wasm::triplet_loss(
+            f32s(&[0., 0.]),
+            f32s(&[1.]),
+            f32s(&[0., 1.]),
+            1.0.into()
+        )),
+        "encodings of 2 and 1 values cannot be compared"
+    );
+    assert_eq!(
+        message(wasm::verification_accuracy(
+            f32s(&[0., 1.]),
+            2.into(),
+            f32s(&[0.5])
+        )),
+        "labels[0] is 0.5, not an identity"
+    );
+}

@@ -20,6 +20,7 @@ import { mountBottleneck } from '../widgets/bottleneck.js';
 import { mountResidual } from '../widgets/residual.js';
 import { mountAugmentation } from '../widgets/augmentation.js';
 import { mountTransfer } from '../widgets/transfer.js';
+import { mountVerification } from '../widgets/verification.js';
 
 export const WIDGETS = [
   { key: 'conv', tag: 'cnn-conv', id: 'conv-explainer', title: 'Edge detection, padding and stride (lectures 02–05)', mount: mountConvExplainer, options: ['input', 'n', 'values', 'filter', 'f', 'kernel', 'p', 's'] },
@@ -40,6 +41,7 @@ export const WIDGETS = [
   { key: 'yolo', tag: 'cnn-yolo', id: 'yolo-grid', title: 'YOLO grid and anchor boxes (lectures 27, 30, 31)', mount: mountYoloGrid, options: ['example', 'grid', 'anchors', 'seed', 'boxes'] },
   { key: 'detector', tag: 'cnn-detector', id: 'detector-lab', title: 'A trained detector, step by step (lectures 29, 31)', mount: mountDetectorLab, options: [] },
   { key: 'face', tag: 'cnn-face-detector', id: 'face-lab', title: 'Face detection on your photos and webcam', mount: mountFaceLab, options: [] },
+  { key: 'verify', tag: 'cnn-verification', id: 'verification', title: 'One-shot verification and the triplet loss (lectures 33–37)', mount: mountVerification, options: [] },
 ];
 
 /** The widget called `key`, or `undefined`. */

@@ -1,0 +1,86 @@
+// End to end: week 4 (issue 7) — one-shot verification and recognition with the digit
+// embedding, the triplet loss, and lecture 37's logistic regression. Fails on any console error,
+// page error or failed request.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openPlayground } from './browser.mjs';
+
+let ctx;
+before(async () => {
+  ctx = await openPlayground();
+  await ctx.page.goto(ctx.server.url);
+  await ctx.page.waitForSelector('#verification[data-ready="true"]', { timeout: 60_000 });
+});
+after(async () => {
+  await ctx?.close();
+});
+
+async function stroke(page, from, to) {
+  const box = await page.locator('#verify-pad').boundingBox();
+  await page.mouse.move(box.x + box.width * from[0], box.y + box.height * from[1]);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * to[0], box.y + box.height * to[1], { steps: 10 });
+  await page.mouse.up();
+}
+
+test('verification (lectures 33-35): held-out accuracy at the best τ, a drawing recognised after one-shot enrolment', async () => {
+  const { page } = ctx;
+  const accuracy = Number(await page.getAttribute('#verify-accuracy', 'data-accuracy'));
+  assert.ok(accuracy >= 0.9, await page.textContent('#verify-accuracy'));
+  assert.match(await page.textContent('#verify-accuracy'), /over all 6,302 same and 58,318 different pairs: best τ = [\d.]+, balanced accuracy 9\d\.\d %/);
+  await page.locator('#verify-pad').scrollIntoViewIfNeeded();
+  await stroke(page, [0.5, 0.15], [0.5, 0.85]);
+  assert.match(await page.textContent('#verify-verdict'), /^(Recognised \(1:K\) as digit \d: d = [\d.]+ ≤ τ|Not in the database: the nearest, digit \d, is at d = [\d.]+ > τ)/);
+  assert.equal(await page.$$eval('#verify-database tr', (r) => r.length), 11);
+  // Enrol the drawing as a 7: it is now its own nearest entry, at distance 0.
+  await page.selectOption('#verify-enrol-as', '7');
+  await page.click('#verify-enrol');
+  assert.match(await page.textContent('#verify-verdict'), /^Recognised \(1:K\) as digit 7: d = 0\.000 ≤ τ/);
+  await page.selectOption('#verify-claim', '7');
+  assert.match(await page.textContent('#verify-one'), /^Verification \(1:1\) as digit 7: d = 0\.000 ≤ τ → same identity$/);
+  // τ = 0, and a changed drawing: no longer in the database.
+  await page.fill('#verify-tau', '0');
+  await stroke(page, [0.3, 0.2], [0.7, 0.2]);
+  assert.match(await page.textContent('#verify-verdict'), /^Not in the database: the nearest, digit \d, is at d = [\d.]+ > τ = 0\.00$/);
+});
+
+test('triplet loss (lecture 36): L = max(d(A, P) − d(A, N) + α, 0) for a triplet of held-out digits', async () => {
+  const { page } = ctx;
+  const text = () => page.textContent('#verify-triplet');
+  await page.fill('#verify-anchor', '1');
+  await page.dispatchEvent('#verify-anchor', 'change');
+  const anchor = (await text()).match(/^A a (\d)/)[1];
+  // A positive: the next held-out digit with the same label; a negative: one with another.
+  for (let p = 2; p < 80; p++) {
+    await page.fill('#verify-positive', String(p));
+    await page.dispatchEvent('#verify-positive', 'change');
+    if ((await text()).match(/P a (\d)/)[1] === anchor) break;
+  }
+  for (let n = 2; n < 80; n++) {
+    await page.fill('#verify-negative', String(n));
+    await page.dispatchEvent('#verify-negative', 'change');
+    if ((await text()).match(/N a (\d)/)[1] !== anchor) break;
+  }
+  for (const alpha of ['0', '1', '3']) {
+    await page.fill('#verify-alpha', alpha);
+    const t = await text();
+    assert.doesNotMatch(t, /should show/);
+    const [, dap, dan] = t.match(/d\(A, P\) = ([\d.]+), d\(A, N\) = ([\d.]+)/).map(Number);
+    const loss = Number(await page.getAttribute('#verify-triplet', 'data-loss'));
+    assert.ok(Math.abs(loss - Math.max(dap - dan + Number(alpha), 0)) < 2e-3, t);
+    const kind = await page.getAttribute('#verify-triplet', 'data-kind');
+    assert.equal(kind, dan <= dap ? 'hard' : dan < dap + Number(alpha) ? 'semi-hard' : 'easy', t);
+  }
+});
+
+test('verification as binary classification (lecture 37): logistic regression on |f(xi) − f(xj)|', async () => {
+  const { page } = ctx;
+  await page.click('#verify-train');
+  const accuracy = Number(await page.getAttribute('#verify-logistic', 'data-accuracy'));
+  assert.ok(accuracy >= 0.85, await page.textContent('#verify-logistic'));
+  assert.match(await page.textContent('#verify-logistic'), /^w = \(-[\d.]+, -[\d.]+\), b = [\d.]+, trained on 2000 pairs/);
+});
+
+test('no console errors, page errors or failed requests', () => {
+  assert.deepEqual(ctx.problems, []);
+});
