@@ -324,6 +324,57 @@ fn read_onnx(bytes: &[u8]) -> Result<InferenceModel> {
     Ok(model)
 }
 
+/// The weights of the `Conv` node called `node` (its ONNX name, or its first output's name) in
+/// ONNX `bytes`: `(weight shape [k, c, kernel…], weight values, bias values)` (a bias of zeros when
+/// the node has none). For the plain-Rust backward pass of neural style transfer
+/// ([`crate::style`]), which needs the trained weights tract runs.
+pub fn conv_weights(bytes: &[u8], node: &str) -> Result<(Vec<usize>, Vec<f32>, Vec<f32>)> {
+    use prost::Message;
+    ensure!(
+        bytes.len() <= MAX_MODEL_BYTES,
+        "the model file has {} bytes, over the limit of {MAX_MODEL_BYTES}",
+        bytes.len()
+    );
+    let proto = tract_onnx::pb::ModelProto::decode(bytes)
+        .with_context(|| format!("cannot read an ONNX model from these {} bytes", bytes.len()))?;
+    let graph = proto.graph.context("the ONNX file has no graph")?;
+    let conv = graph
+        .node
+        .iter()
+        .find(|n| {
+            n.op_type == "Conv" && (n.name == node || n.output.first().is_some_and(|o| o == node))
+        })
+        .with_context(|| format!("the model has no Conv node called {node:?}"))?;
+    let tensor = |name: &str| -> Result<(Vec<usize>, Vec<f32>)> {
+        let t = graph
+            .initializer
+            .iter()
+            .find(|t| t.name == name)
+            .with_context(|| format!("{node}: the weight {name:?} is not stored in the file"))?;
+        let dims: Vec<usize> = t.dims.iter().map(|&d| d.max(0) as usize).collect();
+        let data: Vec<f32> = if !t.float_data.is_empty() {
+            t.float_data.clone()
+        } else {
+            t.raw_data
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect()
+        };
+        ensure!(
+            data.len() == dims.iter().product::<usize>(),
+            "{node}: {name} holds {} values for shape {dims:?} (not f32?)",
+            data.len()
+        );
+        Ok((dims, data))
+    };
+    let (shape, weight) = tensor(conv.input.get(1).context("the Conv has no weight input")?)?;
+    let bias = match conv.input.get(2).filter(|b| !b.is_empty()) {
+        Some(b) => tensor(b)?.1,
+        None => vec![0.0; shape.first().copied().unwrap_or(0)],
+    };
+    Ok((shape, weight, bias))
+}
+
 /// The layer table of an architecture built with [`crate::graph::GraphBuilder::shapes_only`] (its
 /// weights are graph inputs with shapes and no values) or of any ONNX file: shapes from tract's
 /// analysis, parameters and multiply-adds as in [`LayerInfo`]. Nothing is optimised or run, so

@@ -18,6 +18,7 @@
 //! - [`letters`]: generated hand-drawn letters, new classes for transfer learning;
 //! - [`transfer`]: a softmax layer trained in plain Rust on a frozen network's features;
 //! - [`embedding`]: face verification on encodings: distances, triplet loss, τ, recognition;
+//! - [`style`]: neural style transfer: Gram matrices, costs, backward pass, gradient descent;
 //! - [`edges`]: the edge lab's frame (pixels → tract convolution → pooling → heatmap) in one call;
 //! - [`engine`]: tract loading, optimising, caching and running ONNX graphs;
 //! - `wasm` (wasm32 only): the JavaScript API, the only module that knows about JS.
@@ -39,6 +40,7 @@ pub mod ops;
 pub mod reference;
 pub mod samples;
 pub mod scenes;
+pub mod style;
 pub mod transfer;
 
 #[cfg(target_arch = "wasm32")]

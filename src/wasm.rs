@@ -24,11 +24,13 @@ mod detect;
 mod embedding;
 mod inputs;
 mod model;
+mod style;
 mod transfer;
 pub use detect::*;
 pub use embedding::*;
 pub use inputs::*;
 pub use model::*;
+pub use style::*;
 pub use transfer::*;
 
 type JsResult<T> = Result<T, JsError>;

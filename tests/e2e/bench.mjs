@@ -107,7 +107,22 @@ try {
       }, 50);
       detectors[name] = { loadMs, run, post, input: model.inputShape().join('x') };
     }
-    return { firstCall, tract, reference, diff, smallTract, frameTract, frameReference, conv3d, conv3dReference, detectors };
+    // Week 4: the digit embedding's latency per digit, one-shot recognition against 1,000
+    // enrolled 128-number encodings, and one style-transfer iteration (forward and backward in
+    // Rust) on a 128x128 image.
+    const embeddingBytes = new Uint8Array(await (await fetch('models/digit-embedding.onnx')).arrayBuffer());
+    const embedding = api.loadModel(embeddingBytes);
+    const digit = new Float32Array(1024).map((_, i) => (i % 7) / 7);
+    const encode = await time(() => embedding.run(digit), 100);
+    const database = new Float32Array(1000 * 128).map((_, i) => ((i * 7919) % 1000) / 1000);
+    const probe = database.slice(500 * 128, 501 * 128);
+    const match = await time(() => api.recognise(probe, database, 128, 0.5), 100);
+    const slidingBytes = new Uint8Array(await (await fetch('models/sliding-windows.onnx')).arrayBuffer());
+    const picture = (seed) => new Float32Array(3 * 128 * 128).map((_, i) => ((i * 2654435761 + seed) % 1000) / 1000);
+    const transfer = new api.StyleTransfer({ model: slidingBytes, node: '/conv1/Conv', size: 128, content: picture(1), style: picture(2),
+      contentLayer: 'relu', styleLayers: [{ layer: 'relu', lambda: 0.5 }, { layer: 'pool', lambda: 0.5 }], alpha: 1, beta: 1e8 });
+    const styleStep = await time(() => transfer.step(1), 20);
+    return { firstCall, tract, reference, diff, smallTract, frameTract, frameReference, conv3d, conv3dReference, detectors, encode, match, styleStep };
   });
   // tract against onnxruntime-web on the same bytes and inputs: load (bytes → ready to run) and
   // one inference, LeNet-5, the largest bundled file (the sliding-windows classifier, 1.3 MB, at
@@ -167,6 +182,9 @@ try {
   for (const [name, d] of Object.entries(results.detectors)) {
     console.log(`  ${name} (${d.input}): load ${ms(d.loadMs)}, tract ${fps(d.run)}; decode + NMS median ${ms(d.post.median)}`);
   }
+  console.log(`  digit embedding (32x32 → 2 numbers) by tract:  median ${ms(results.encode.median)} per digit`);
+  console.log(`  recognise against 1,000 enrolled 128-number encodings: median ${ms(results.match.median)}`);
+  console.log(`  style transfer, one iteration on 128x128 (Rust forward + backward): median ${ms(results.styleStep.median)}`);
   console.log(`  wasm size: ${mb(wasm.length)} raw, ${mb(gz)} gzipped (level 9)`);
   if (versus) {
     console.log('tract vs onnxruntime-web 1.30.0 (wasm backend, 1 thread, SIMD), same session, same bytes and input');

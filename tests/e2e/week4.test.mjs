@@ -81,6 +81,29 @@ test('verification as binary classification (lecture 37): logistic regression on
   assert.match(await page.textContent('#verify-logistic'), /^w = \(-[\d.]+, -[\d.]+\), b = [\d.]+, trained on 2000 pairs/);
 });
 
+
+test('style transfer (lectures 38-42): costs from tract, a few iterations of gradient descent lower J', async () => {
+  const { page } = ctx;
+  await page.waitForSelector('#style-transfer[data-ready="true"]', { timeout: 60_000 });
+  const total = async () => Number(await page.getAttribute('#style-costs', 'data-total'));
+  const before = await total();
+  // The Rust forward pass and tract agree on J for the starting G.
+  const tract = Number(await page.getAttribute('#style-check', 'data-tract'));
+  assert.ok(Math.abs(tract - before) <= 1e-3 * Math.abs(before), `${tract} vs ${before}`);
+  await page.fill('#style-steps', '10');
+  await page.click('#style-run');
+  await page.waitForSelector('#style-transfer[data-done="true"]', { timeout: 120_000 });
+  const after = await total();
+  assert.ok(after < before, `J went from ${before} to ${after}`);
+  assert.match(await page.textContent('#style-status'), /^10 iterations, \d+ ms each/);
+  const again = Number(await page.getAttribute('#style-check', 'data-tract'));
+  assert.ok(Math.abs(again - after) <= 1e-3 * Math.abs(after), `${again} vs ${after}`);
+  // Another style image resets G and the costs.
+  await page.selectOption('#style-style', 'coffee');
+  await page.waitForFunction((b) => Number(document.querySelector('#style-costs').dataset.total) !== b, after);
+  assert.equal(await page.isHidden('#style-error'), true);
+});
+
 test('no console errors, page errors or failed requests', () => {
   assert.deepEqual(ctx.problems, []);
 });

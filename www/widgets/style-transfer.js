@@ -1,0 +1,216 @@
+// Widget: neural style transfer, lectures 38-42. The content image C, the style image S and the
+// generated image G go through the first layers of a trained CNN bundled with the project (the
+// sliding-windows classifier: conv 5×5 ×16 → ReLU → max pool). tract computes the activations and
+// the costs (`styleCosts`); gradient descent on G runs the plain-Rust backward pass
+// (`StyleTransfer`), a few steps per frame. Gram matrices, costs and images are drawn here.
+// Images never leave the page.
+
+import { h } from '../lib/dom.js';
+import { decodeImage, downloadBar, fetchBytes, fetchJson } from '../lib/media.js';
+
+const SIZE = 128;
+const STEPS_PER_FRAME = 2;
+
+/** Mounts the widget into `root`, using the wasm module's exports `api`. */
+export function mountStyleTransfer(root, api) {
+  const state = { bytes: null, model: null, relu: 0, pool: 0, images: {}, transfer: null, running: false, photos: [] };
+
+  const status = h('p', { class: 'notice', id: 'style-status', role: 'status' }, 'Loading the network…');
+  const contentSelect = h('select', { id: 'style-content', 'aria-label': 'Content image C' });
+  const styleSelect = h('select', { id: 'style-style', 'aria-label': 'Style image S' });
+  const fileInput = h('input', { type: 'file', accept: 'image/*', id: 'style-file', hidden: true });
+  const contentLayer = h('select', { id: 'style-content-layer', 'aria-label': 'Content layer' },
+    h('option', { value: 'relu' }, 'ReLU of conv 1 (124×124×16)'), h('option', { value: 'pool' }, 'max pool (62×62×16)'));
+  const lambdaRelu = h('input', { type: 'range', id: 'style-lambda-relu', min: 0, max: 1, step: 0.05, value: 0.5, 'aria-label': 'λ of the ReLU layer' });
+  const logBeta = h('input', { type: 'range', id: 'style-log-beta', min: 2, max: 10, step: 0.5, value: 8, 'aria-label': 'log₁₀ β' });
+  const betaValue = h('output', { for: 'style-log-beta' });
+  const startSelect = h('select', { id: 'style-start', 'aria-label': 'Start G from' }, h('option', { value: 'noise' }, 'noise'), h('option', { value: 'content' }, 'C'));
+  const stepsInput = h('input', { type: 'number', id: 'style-steps', min: 1, max: 2000, value: 100, class: 'num', 'aria-label': 'Iterations' });
+  const runButton = h('button', { type: 'button', id: 'style-run' }, 'Generate G');
+  const stopButton = h('button', { type: 'button', id: 'style-stop', hidden: true }, 'Stop');
+  const progress = h('progress', { id: 'style-progress', max: 100, value: 0, hidden: true, 'aria-label': 'Gradient descent progress' });
+  const canvases = Object.fromEntries(['content', 'style', 'generated'].map((k) => [k, h('canvas', { width: SIZE, height: SIZE, id: `style-${k}-image`, class: 'style-image', role: 'img', 'aria-label': `${k} image` })]));
+  const grams = Object.fromEntries(['style', 'generated'].map((k) => [k, h('canvas', { width: 16, height: 16, id: `style-gram-${k}`, class: 'gram', role: 'img', 'aria-label': `Gram matrix of ${k === 'style' ? 'S' : 'G'}` })]));
+  const costs = h('p', { class: 'formula', id: 'style-costs', 'aria-live': 'polite' });
+  const check = h('p', { class: 'check', id: 'style-check' });
+  const error = h('p', { class: 'error', id: 'style-error', role: 'alert', hidden: true });
+
+  root.append(status,
+    h('div', { class: 'controls' }, h('label', {}, 'Content C ', contentSelect), h('label', {}, 'Style S ', styleSelect), fileInput),
+    h('div', { class: 'controls' }, h('label', {}, 'Content layer ', contentLayer), h('label', {}, 'λ ReLU ', lambdaRelu, ' (the max pool gets 1 − λ)'),
+      h('label', {}, 'β = 10^', logBeta, betaValue, ' (α = 1)')),
+    h('div', { class: 'controls' }, h('label', {}, 'Start G from ', startSelect), h('label', {}, 'Iterations ', stepsInput), runButton, stopButton, progress),
+    h('div', { class: 'equation' },
+      h('figure', {}, h('figcaption', {}, 'C'), canvases.content),
+      h('figure', {}, h('figcaption', {}, 'S'), canvases.style),
+      h('figure', {}, h('figcaption', {}, 'G'), canvases.generated),
+      h('figure', {}, h('figcaption', {}, 'Gram G(S), ReLU layer'), grams.style),
+      h('figure', {}, h('figcaption', {}, 'Gram G(G), ReLU layer'), grams.generated)),
+    costs, check,
+    h('p', { class: 'notice' }, 'Your images stay in this page: nothing is sent anywhere.'), error);
+
+  const fail = (e) => { error.hidden = false; error.textContent = e.message ?? String(e); };
+  const beta = () => 10 ** Number(logBeta.value);
+  const lambdas = () => [Number(lambdaRelu.value), 1 - Number(lambdaRelu.value)];
+
+  function draw(canvas, tensor) {
+    canvas.getContext('2d').putImageData(new ImageData(api.imageFromTensor(tensor, SIZE, SIZE), SIZE, SIZE), 0, 0);
+  }
+
+  function drawGram(canvas, data) {
+    canvas.getContext('2d').putImageData(new ImageData(api.heatmap(data, true).rgba, 16, 16), 0, 0);
+  }
+
+  /** J by tract's activations of C, S and G (the check on the Rust forward pass). */
+  function tractCosts(generated) {
+    const [a, b] = lambdas();
+    return api.styleCosts(state.model, {
+      content: state.images.content, style: state.images.style, generated,
+      contentLayer: contentLayer.value === 'relu' ? state.relu : state.pool,
+      styleLayers: [{ layer: state.relu, lambda: a }, { layer: state.pool, lambda: b }], alpha: 1, beta: beta(),
+    });
+  }
+
+  function show(c, byTract) {
+    costs.textContent = `J(G) = α·J_content + β·J_style = ${c.content.toFixed(3)} + 10^${logBeta.value}·(${lambdas()[0].toFixed(2)}·${c.styleLayers[0].toExponential(3)} + ${lambdas()[1].toFixed(2)}·${c.styleLayers[1].toExponential(3)}) = ${c.total.toFixed(3)}`;
+    costs.dataset.total = c.total;
+    if (byTract) check.textContent = `The same J from tract's activations: ${byTract.total.toFixed(3)} (content ${byTract.content.toFixed(3)}).`;
+    check.dataset.tract = byTract?.total ?? '';
+  }
+
+  function newTransfer() {
+    state.transfer?.free();
+    const [a, b] = lambdas();
+    state.transfer = new api.StyleTransfer({
+      model: state.bytes, node: '/conv1/Conv', size: SIZE, content: state.images.content, style: state.images.style,
+      contentLayer: contentLayer.value, styleLayers: [{ layer: 'relu', lambda: a }, { layer: 'pool', lambda: b }],
+      alpha: 1, beta: beta(), start: startSelect.value, seed: 1, rate: 0.02,
+    });
+  }
+
+  function refresh() {
+    betaValue.textContent = logBeta.value;
+    if (!state.images.content || !state.images.style) return;
+    try {
+      error.hidden = true;
+      newTransfer();
+      const g = state.transfer.image();
+      draw(canvases.generated, g);
+      const grams_ = state.transfer.grams(0);
+      drawGram(grams.style, grams_.style);
+      drawGram(grams.generated, grams_.generated);
+      show(state.transfer.costs(), tractCosts(g));
+    } catch (e) {
+      fail(e);
+    }
+  }
+
+  async function run() {
+    if (state.running) return;
+    refresh();
+    state.running = true;
+    runButton.disabled = true;
+    stopButton.hidden = false;
+    progress.hidden = false;
+    const total = Number(stepsInput.value) || 100;
+    progress.max = total;
+    const t0 = performance.now();
+    try {
+      while (state.running && state.transfer.iterations < total) {
+        const c = state.transfer.step(Math.min(STEPS_PER_FRAME, total - state.transfer.iterations));
+        const g = state.transfer.image();
+        draw(canvases.generated, g);
+        drawGram(grams.generated, state.transfer.grams(0).generated);
+        progress.value = state.transfer.iterations;
+        show(c);
+        await new Promise((r) => requestAnimationFrame(r));
+      }
+      const g = state.transfer.image();
+      const final = state.transfer.costs();
+      show(final, tractCosts(g));
+      const ms = (performance.now() - t0) / Math.max(1, state.transfer.iterations);
+      status.textContent = `${state.transfer.iterations} iterations, ${ms.toFixed(0)} ms each (forward and backward in Rust, drawing included).`;
+      root.dataset.done = 'true';
+    } catch (e) {
+      fail(e);
+    } finally {
+      state.running = false;
+      runButton.disabled = false;
+      stopButton.hidden = true;
+      progress.hidden = true;
+    }
+  }
+
+  async function loadInto(which, value) {
+    try {
+      let tensor;
+      if (value === 'scene') {
+        tensor = api.sceneInputs(1, SIZE, SIZE);
+      } else {
+        const photo = state.photos.find((p) => p.name === value);
+        const bytes = await fetchBytes(new URL(`../${photo.file}`, import.meta.url));
+        const img = await decodeImage(new Blob([bytes]), api);
+        tensor = api.detectorInput(img.pixels, img.width, img.height, SIZE);
+      }
+      state.images[which] = tensor;
+      draw(canvases[which], tensor);
+    } catch (e) {
+      fail(e);
+    }
+  }
+
+  let fileTarget = 'content';
+  function chooser(select, which) {
+    select.addEventListener('change', async () => {
+      if (select.value === 'file') { fileTarget = which; fileInput.click(); return; }
+      await loadInto(which, select.value);
+      refresh();
+    });
+  }
+  chooser(contentSelect, 'content');
+  chooser(styleSelect, 'style');
+  fileInput.addEventListener('change', async () => {
+    const file = fileInput.files[0];
+    if (!file) return;
+    try {
+      const img = await decodeImage(file, api);
+      state.images[fileTarget] = api.detectorInput(img.pixels, img.width, img.height, SIZE);
+      draw(canvases[fileTarget], state.images[fileTarget]);
+      refresh();
+    } catch (e) {
+      fail(new Error(`${file.name} could not be read as an image (${e.message}).`));
+    }
+  });
+  for (const input of [contentLayer, lambdaRelu, logBeta, startSelect]) input.addEventListener('change', refresh);
+  logBeta.addEventListener('input', () => { betaValue.textContent = logBeta.value; });
+  runButton.addEventListener('click', run);
+  stopButton.addEventListener('click', () => { state.running = false; });
+
+  (async () => {
+    try {
+      const bar = downloadBar(status, 'Downloading the network');
+      const [bytes, photos] = await Promise.all([
+        fetchBytes(new URL('../models/sliding-windows.onnx', import.meta.url), bar.update).finally(bar.done),
+        fetchJson(new URL('../images/photos.json', import.meta.url))]);
+      state.bytes = bytes;
+      state.photos = photos;
+      state.model = api.loadModel(bytes, [1, 3, SIZE, SIZE]);
+      const layers = state.model.layers();
+      state.relu = layers.findIndex((l) => l.op === 'Relu');
+      state.pool = layers.findIndex((l) => l.op === 'MaxPool');
+      const options = [...photos.map((p) => h('option', { value: p.name }, p.label)), h('option', { value: 'scene' }, 'Generated shapes'), h('option', { value: 'file' }, 'Your image…')];
+      contentSelect.replaceChildren(...options.map((o) => o.cloneNode(true)));
+      styleSelect.replaceChildren(...options);
+      contentSelect.value = 'chelsea';
+      styleSelect.value = 'scene';
+      await loadInto('content', 'chelsea');
+      await loadInto('style', 'scene');
+      status.textContent = 'The first layers of the sliding-windows classifier (trained by data/shapes/train_sliding.py) give the activations; press Generate.';
+      refresh();
+      root.dataset.ready = 'true';
+    } catch (e) {
+      status.textContent = `Style transfer could not start (${e.message}); the other widgets still work.`;
+      status.classList.add('error');
+    }
+  })();
+}
