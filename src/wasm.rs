@@ -94,6 +94,21 @@ fn floats(name: &str, v: &JsValue) -> JsResult<Vec<f32>> {
         .collect()
 }
 
+/// Whole numbers ≥ 0 (labels, identities, sizes); the message calls a bad one `what`.
+fn indices(name: &str, v: &JsValue, what: &str) -> JsResult<Vec<usize>> {
+    floats(name, v)?
+        .iter()
+        .enumerate()
+        .map(|(i, &l)| {
+            if l >= 0.0 && l.fract() == 0.0 {
+                Ok(l as usize)
+            } else {
+                Err(JsError::new(&format!("{name}[{i}] is {l}, not {what}")))
+            }
+        })
+        .collect()
+}
+
 /// A non-negative whole number (the core checks the lower bounds that matter, e.g. stride ≥ 1).
 fn whole(name: &str, v: &JsValue) -> JsResult<usize> {
     let Some(x) = v.as_f64() else {

@@ -32,16 +32,15 @@ import torch.nn.functional as F
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
+# The same input and augmentation as LeNet-5 (this script's folder is on sys.path when run).
+from train_lenet import lenet_input, shift
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 OUT = ROOT / "www" / "models"
 SEED = 0
 EPOCHS = 120
 ALPHA = 1.0
 PER_CLASS = 8
-
-
-def lenet_input(images8):
-    return np.kron(images8.reshape(-1, 1, 8, 8) / 16.0, np.ones((1, 1, 4, 4))).astype(np.float32)
 
 
 class Embedding(nn.Module):
@@ -57,15 +56,6 @@ class Embedding(nn.Module):
         x = F.max_pool2d(F.relu(self.conv2(x)), 2)
         x = torch.flatten(x, 1)
         return self.fc2(F.relu(self.fc1(x)))
-
-
-def shift(batch, rng):
-    out = np.zeros_like(batch)
-    for i, img in enumerate(batch):
-        dy, dx = rng.integers(-1, 2, size=2) * 4
-        src = img[:, max(0, -dy) : 32 - max(0, dy), max(0, -dx) : 32 - max(0, dx)]
-        out[i, :, max(0, dy) : max(0, dy) + src.shape[1], max(0, dx) : max(0, dx) + src.shape[2]] = src
-    return out
 
 
 def squared_distances(f):

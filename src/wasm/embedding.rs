@@ -11,19 +11,7 @@ use super::{core_error, field, floats, number, set, whole, JsResult};
 use crate::embedding;
 
 fn labels(name: &str, v: &JsValue) -> JsResult<Vec<usize>> {
-    floats(name, v)?
-        .iter()
-        .enumerate()
-        .map(|(i, &l)| {
-            if l >= 0.0 && l.fract() == 0.0 {
-                Ok(l as usize)
-            } else {
-                Err(JsError::new(&format!(
-                    "{name}[{i}] is {l}, not an identity"
-                )))
-            }
-        })
-        .collect()
+    super::indices(name, v, "an identity")
 }
 
 /// d(a, b) = ‖a − b‖² of two encodings.

@@ -64,21 +64,8 @@ pub struct JsSoftmax {
     layer: transfer::Softmax,
 }
 
-/// Class indices: whole numbers ≥ 0.
 fn labels_of(name: &str, v: &JsValue) -> JsResult<Vec<usize>> {
-    floats(name, v)?
-        .iter()
-        .enumerate()
-        .map(|(i, &l)| {
-            if l >= 0.0 && l.fract() == 0.0 {
-                Ok(l as usize)
-            } else {
-                Err(JsError::new(&format!(
-                    "{name}[{i}] is {l}, not a class index"
-                )))
-            }
-        })
-        .collect()
+    super::indices(name, v, "a class index")
 }
 
 fn train_options(options: &JsValue) -> JsResult<transfer::TrainOptions> {
