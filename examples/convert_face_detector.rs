@@ -17,12 +17,13 @@
 //! takes RGB in 0..1 instead and folds the mean into the first bias,
 //! `b' = b − Σ W·mean / 255`, which is exact because that convolution has no padding.
 
-use std::collections::HashMap;
-
-use anyhow::{bail, ensure, Context, Result};
+use anyhow::{ensure, Context, Result};
 use cnn_playground::geometry::{output_size, same_padding, AxisPad};
 use cnn_playground::graph::{encode, GraphBuilder};
-use serde_json::Value;
+
+#[path = "shared/face_api.rs"]
+mod face_api;
+use face_api::{fold_mean, hwio_to_oihw, read_weights, Weight};
 
 const MEAN_RGB: [f32; 3] = [117.001, 114.697, 97.404];
 const ANCHORS: [(f32, f32); 5] = [
@@ -32,66 +33,6 @@ const ANCHORS: [(f32, f32); 5] = [
     (4.266906, 5.178857),
     (9.041765, 10.66308),
 ];
-
-/// A weight: its shape and values.
-type Weight = (Vec<usize>, Vec<f32>);
-
-/// The dequantised weights by name, with their TF shapes.
-fn read_weights(dir: &str) -> Result<HashMap<String, Weight>> {
-    let manifest: Value = serde_json::from_str(
-        &std::fs::read_to_string(format!(
-            "{dir}/tiny_face_detector_model-weights_manifest.json"
-        ))
-        .context("read the weights manifest")?,
-    )?;
-    let bin =
-        std::fs::read(format!("{dir}/tiny_face_detector_model.bin")).context("read the weights")?;
-    let mut at = 0;
-    let mut weights = HashMap::new();
-    for group in manifest.as_array().context("manifest is not a list")? {
-        for w in group["weights"].as_array().context("no weights")? {
-            let name = w["name"].as_str().context("weight without a name")?;
-            let shape: Vec<usize> = w["shape"]
-                .as_array()
-                .context("weight without a shape")?
-                .iter()
-                .map(|d| d.as_u64().map(|d| d as usize).context("bad dimension"))
-                .collect::<Result<_>>()?;
-            let n: usize = shape.iter().product();
-            let q = &w["quantization"];
-            let values: Vec<f32> = if q["dtype"] == "uint8" {
-                let (scale, min) = (
-                    q["scale"].as_f64().context("scale")? as f32,
-                    q["min"].as_f64().context("min")? as f32,
-                );
-                let bytes = bin.get(at..at + n).context("weights file too short")?;
-                at += n;
-                bytes.iter().map(|&b| b as f32 * scale + min).collect()
-            } else {
-                bail!("weight {name} is not uint8-quantised: {q}");
-            };
-            weights.insert(name.to_string(), (shape, values));
-        }
-    }
-    ensure!(at == bin.len(), "read {at} of {} weight bytes", bin.len());
-    Ok(weights)
-}
-
-/// TF `[h, w, in, out]` → ONNX `[out, in, h, w]`.
-fn hwio_to_oihw((shape, data): &Weight) -> Weight {
-    let [h, w, i, o] = [shape[0], shape[1], shape[2], shape[3]];
-    let mut out = vec![0.0; data.len()];
-    for y in 0..h {
-        for x in 0..w {
-            for c in 0..i {
-                for k in 0..o {
-                    out[((k * i + c) * h + y) * w + x] = data[((y * w + x) * i + c) * o + k];
-                }
-            }
-        }
-    }
-    (vec![o, i, h, w], out)
-}
 
 /// TF depthwise `[h, w, c, 1]` → ONNX grouped `[c, 1, h, w]`.
 fn depthwise((shape, data): &Weight) -> Weight {
@@ -110,21 +51,14 @@ fn main() -> Result<()> {
         size.is_multiple_of(32),
         "the input size must be a multiple of 32, got {size}"
     );
-    let w = read_weights(&args[0])?;
+    let w = read_weights(&args[0], "tiny_face_detector_model")?;
     let get = |name: &str| w.get(name).with_context(|| format!("no weight {name}"));
     let mut g = GraphBuilder::new("tiny-face-detector", &[1, 3, size, size]);
 
     // conv0 with the mean folded into its bias.
     let (shape, filters) = hwio_to_oihw(get("conv0/filters")?);
     let mut bias = get("conv0/bias")?.1.clone();
-    let per_filter = shape[1] * shape[2] * shape[3];
-    for (k, b) in bias.iter_mut().enumerate() {
-        let f = &filters[k * per_filter..(k + 1) * per_filter];
-        let plane = shape[2] * shape[3];
-        *b -= (0..3)
-            .map(|c| f[c * plane..(c + 1) * plane].iter().sum::<f32>() * MEAN_RGB[c] / 255.0)
-            .sum::<f32>();
-    }
+    fold_mean(&shape, &filters, &mut bias, MEAN_RGB);
     let input = g.input();
     let mut x = g.conv(&input, (&shape, &filters), Some(&bias), &[0; 4], &[1, 1], 1);
     x = g.leaky_relu(&x, 0.1);

@@ -437,6 +437,17 @@ impl GraphBuilder {
         self.push("GlobalAveragePool", &[x], vec![])
     }
 
+    /// Zero padding of a `[n, c, h, w]` tensor (ONNX `Pad`, constant 0): `pads` holds the zeros
+    /// added before every axis, then after every axis (`[n, c, h, w, n, c, h, w]`), so channels
+    /// can be padded as well as rows and columns.
+    pub fn pad(&mut self, x: &str, pads: &[usize]) -> String {
+        let name = self.fresh("pads");
+        let values: Vec<i64> = pads.iter().map(|&p| p as i64).collect();
+        // An initializer even in shapes-only graphs: tract needs the values to infer shapes.
+        self.initializer.push(int64_tensor(&name, &values));
+        self.push("Pad", &[x, &name], vec![])
+    }
+
     /// Element-wise `Add` (a residual connection).
     pub fn add(&mut self, a: &str, b: &str) -> String {
         self.push("Add", &[a, b], vec![])

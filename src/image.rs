@@ -132,6 +132,91 @@ pub fn rgba_to_rgb_resized(
     Ok(out)
 }
 
+/// The square around box `[x1, y1, x2, y2]` (pixels of a `width × height` RGBA image; the square's
+/// side is the box's longer side, centred on the box) resampled bilinearly to an RGB `[3, size,
+/// size]` tensor in 0..1, black outside the image: a face crop for the face encoder. Errors for
+/// an empty box, sizes out of range or data that does not fit.
+pub fn square_crop(
+    rgba: &[u8],
+    width: usize,
+    height: usize,
+    bbox: [f32; 4],
+    size: usize,
+) -> Result<Vec<f32>> {
+    ensure!(
+        (1..=MAX_SIDE).contains(&width)
+            && (1..=MAX_SIDE).contains(&height)
+            && (1..=MAX_SIDE).contains(&size),
+        "image {width}x{height} and crop side {size} must be 1 to {MAX_SIDE} pixels"
+    );
+    ensure!(
+        rgba.len() == width * height * 4,
+        "RGBA data has {} bytes but a {width}x{height} image needs {}",
+        rgba.len(),
+        width * height * 4
+    );
+    let [x1, y1, x2, y2] = bbox;
+    ensure!(
+        bbox.iter().all(|v| v.is_finite()) && x2 > x1 && y2 > y1,
+        "the box ({x1}, {y1}, {x2}, {y2}) is empty"
+    );
+    let side = (x2 - x1).max(y2 - y1);
+    let (left, top) = ((x1 + x2) / 2.0 - side / 2.0, (y1 + y2) / 2.0 - side / 2.0);
+    let plane = size * size;
+    let mut out = vec![0.0f32; 3 * plane];
+    let step = side / size as f32;
+    for oy in 0..size {
+        let y = top + (oy as f32 + 0.5) * step - 0.5;
+        for ox in 0..size {
+            let x = left + (ox as f32 + 0.5) * step - 0.5;
+            let (x0, y0) = (x.floor(), y.floor());
+            let (fx, fy) = (x - x0, y - y0);
+            for c in 0..3 {
+                let p = |xi: f32, yi: f32| -> f32 {
+                    if xi < 0.0 || yi < 0.0 || xi >= width as f32 || yi >= height as f32 {
+                        0.0
+                    } else {
+                        rgba[(yi as usize * width + xi as usize) * 4 + c] as f32
+                    }
+                };
+                let top_ = p(x0, y0) * (1.0 - fx) + p(x0 + 1.0, y0) * fx;
+                let bottom = p(x0, y0 + 1.0) * (1.0 - fx) + p(x0 + 1.0, y0 + 1.0) * fx;
+                out[c * plane + oy * size + ox] = (top_ * (1.0 - fy) + bottom * fy) / 255.0;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// [`square_crop`] of every box of a detector that saw the image through [`letterbox`]: `boxes`
+/// holds `n · 4` corners as fractions of the letterbox square, whose side is the image's longer
+/// side in pixels. Returns `n` crops `[3, size, size]` one after the other.
+pub fn letterbox_crops(
+    rgba: &[u8],
+    width: usize,
+    height: usize,
+    boxes: &[f32],
+    size: usize,
+) -> Result<Vec<f32>> {
+    ensure!(
+        boxes.len().is_multiple_of(4),
+        "{} numbers are not a whole number of boxes (4 each)",
+        boxes.len()
+    );
+    let side = width.max(height) as f32;
+    let mut out = Vec::with_capacity(boxes.len() / 4 * 3 * size * size);
+    for b in boxes.chunks_exact(4) {
+        out.extend(square_crop(
+            rgba,
+            width,
+            height,
+            [b[0] * side, b[1] * side, b[2] * side, b[3] * side],
+            size,
+        )?);
+    }
+    Ok(out)
+}
+
 /// `width × height` RGBA bytes → an RGB `[3, size, size]` tensor in 0..1 holding the image scaled
 /// to fit the square (aspect ratio kept, bilinear) at the top-left, black below or to the right:
 /// the input face-api's detectors expect. Box fractions of the square map back to the image by
@@ -386,6 +471,29 @@ fn lerp(from: [f32; 3], to: [f32; 3], t: f32) -> [u8; 3] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn square_crops_take_the_longer_side_and_pad_with_black() {
+        // A 4x2 image: left half white, right half red.
+        let rgba: Vec<u8> = (0..8)
+            .flat_map(|i| {
+                if i % 4 < 2 {
+                    [255, 255, 255, 255]
+                } else {
+                    [255, 0, 0, 255]
+                }
+            })
+            .collect();
+        // The whole image as a box: a 4x4 square centred on it, one black row above and below.
+        let crop = square_crop(&rgba, 4, 2, [0.0, 0.0, 4.0, 2.0], 4).unwrap();
+        let red = &crop[..16];
+        let green = &crop[16..32];
+        assert_eq!(red[..4], [0.0; 4]);
+        assert_eq!(green[4..8], [1.0, 1.0, 0.0, 0.0]);
+        assert_eq!(red[4..8], [1.0; 4]);
+        assert_eq!(red[12..], [0.0; 4]);
+        assert!(square_crop(&rgba, 4, 2, [1.0, 1.0, 1.0, 2.0], 4).is_err());
+    }
 
     #[test]
     fn grey_and_rgb_planes() {

@@ -1,6 +1,8 @@
 // Lists the files of the built site (www/, relative paths) as JSON for the service worker's
-// offline cache: `node tools/site-files.mjs www > www/pkg/site-files.json`.
-import { readdir } from 'node:fs/promises';
+// offline cache: `node tools/site-files.mjs www > www/pkg/site-files.json`. Files over 10 MB (the
+// face encoder) are left out: they load when a widget asks for them, and the service worker
+// caches them then.
+import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 
 const root = process.argv[2] ?? 'www';
@@ -15,6 +17,9 @@ async function* walk(dir) {
 }
 
 const files = [];
-for await (const f of walk(root)) if (!skip.has(f)) files.push(f);
+const LARGE = 10 * 1024 * 1024;
+for await (const f of walk(root)) {
+  if (!skip.has(f) && (await stat(join(root, f))).size <= LARGE) files.push(f);
+}
 files.sort();
 console.log(JSON.stringify(files, null, 1));

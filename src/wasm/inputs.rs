@@ -108,6 +108,29 @@ pub fn lenet_input(digit: JsValue) -> JsResult<Float32Array> {
     Ok(Float32Array::from(input.as_slice()))
 }
 
+/// Face crops for the face encoder: for every box of `boxes` (`n · 4` corners as fractions of the
+/// letterbox square the face detector saw, see `letterbox`), the square around it in the
+/// `width × height` RGBA image resized to `size × size`: a `Float32Array` of `n` RGB `[3, size,
+/// size]` crops in 0..1, black outside the image.
+#[wasm_bindgen(js_name = faceCrops)]
+pub fn face_crops(
+    rgba: &[u8],
+    width: JsValue,
+    height: JsValue,
+    boxes: JsValue,
+    size: JsValue,
+) -> JsResult<Float32Array> {
+    let crops = image::letterbox_crops(
+        rgba,
+        whole("width", &width)?,
+        whole("height", &height)?,
+        &floats("boxes", &boxes)?,
+        whole("size", &size)?,
+    )
+    .map_err(core_error)?;
+    Ok(Float32Array::from(crops.as_slice()))
+}
+
 /// A digit set file (`digits-heldout.bin`, see `digits::parse_digit_set`) → `{ count, labels:
 /// Uint8Array, digits: Float32Array (count × 64, 0..16), inputs: Float32Array (count × [1, 32,
 /// 32], LeNet-5's input) }`.

@@ -7,7 +7,8 @@ import { openPlayground } from './browser.mjs';
 
 let ctx;
 before(async () => {
-  ctx = await openPlayground();
+  // Chromium's fake camera (a test pattern without a face) for the webcam frame.
+  ctx = await openPlayground({ extraArgs: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'] });
   await ctx.page.goto(ctx.server.url);
   await ctx.page.waitForSelector('#verification[data-ready="true"]', { timeout: 60_000 });
 });
@@ -102,6 +103,38 @@ test('style transfer (lectures 38-42): costs from tract, a few iterations of gra
   await page.selectOption('#style-style', 'coffee');
   await page.waitForFunction((b) => Number(document.querySelector('#style-costs').dataset.total) !== b, after);
   assert.equal(await page.isHidden('#style-error'), true);
+});
+
+test('face verification with real encodings: enrol the astronaut, recognise her, refuse the cameraman, no face in the webcam', async () => {
+  const { page } = ctx;
+  await page.locator('#faceid-start').scrollIntoViewIfNeeded();
+  await page.click('#faceid-start');
+  await page.waitForSelector('#face-id[data-ready="true"]', { timeout: 120_000 });
+  assert.equal(await page.getAttribute('#faceid-status', 'data-faces'), '1');
+  assert.match(await page.textContent('#faceid-faces .verdict'), /^The database is empty/);
+  await page.fill('#faceid-faces input.name', 'Eileen');
+  await page.click('#faceid-faces button.enrol');
+  assert.match(await page.textContent('#faceid-faces .verdict'), /^Eileen \(d = 0\.000 ≤ τ\)$/);
+  // Another person: the cameraman.
+  await page.selectOption('#faceid-source', 'camera');
+  await page.waitForFunction(() => /Camera/.test(document.querySelector('#faceid-status').textContent));
+  assert.equal(await page.getAttribute('#faceid-status', 'data-faces'), '1');
+  const verdict = await page.textContent('#faceid-faces .verdict');
+  const [, d] = verdict.match(/^not in the database \(nearest: Eileen, d = ([\d.]+) > τ\)$/) ?? [];
+  assert.ok(Number(d) > 0.36, verdict);
+  // τ above that distance: now (wrongly) the same person — the threshold decides.
+  const above = Math.min(1.5, Math.ceil((Number(d) + 0.05) * 100) / 100);
+  assert.ok(above > Number(d), `d = ${d} is beyond the slider`);
+  await page.fill('#faceid-tau', String(above));
+  assert.match(await page.textContent('#faceid-faces .verdict'), /^Eileen \(d = [\d.]+ ≤ τ\)$/);
+  // A triplet: A = the astronaut, P = the astronaut again, N = the cameraman.
+  await page.selectOption('#faceid-anchor', '0');
+  await page.selectOption('#faceid-positive', '0');
+  await page.selectOption('#faceid-negative', '1');
+  assert.match(await page.textContent('#faceid-triplet'), /^d\(A, P\) = 0\.000, d\(A, N\) = [\d.]+, α = 0\.20: L = 0\.000, an easy triplet\.$/);
+  // The fake camera shows no face: a clear message.
+  await page.click('#faceid-snap');
+  await page.waitForFunction(() => /No face found in webcam frame/.test(document.querySelector('#faceid-status').textContent), null, { timeout: 30_000 });
 });
 
 test('no console errors, page errors or failed requests', () => {

@@ -21,6 +21,7 @@ import { mountResidual } from '../widgets/residual.js';
 import { mountAugmentation } from '../widgets/augmentation.js';
 import { mountTransfer } from '../widgets/transfer.js';
 import { mountVerification } from '../widgets/verification.js';
+import { mountFaceId } from '../widgets/face-id.js';
 import { mountStyleTransfer } from '../widgets/style-transfer.js';
 
 export const WIDGETS = [
@@ -43,6 +44,7 @@ export const WIDGETS = [
   { key: 'detector', tag: 'cnn-detector', id: 'detector-lab', title: 'A trained detector, step by step (lectures 29, 31)', mount: mountDetectorLab, options: [] },
   { key: 'face', tag: 'cnn-face-detector', id: 'face-lab', title: 'Face detection on your photos and webcam', mount: mountFaceLab, options: [] },
   { key: 'verify', tag: 'cnn-verification', id: 'verification', title: 'One-shot verification and the triplet loss (lectures 33–37)', mount: mountVerification, options: [] },
+  { key: 'faceid', tag: 'cnn-face-id', id: 'face-id', title: 'Face verification with real face encodings (lectures 33–36)', mount: mountFaceId, options: [] },
   { key: 'style', tag: 'cnn-style-transfer', id: 'style-transfer', title: 'Neural style transfer (lectures 38–42)', mount: mountStyleTransfer, options: [] },
 ];
 

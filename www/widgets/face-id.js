@@ -1,0 +1,191 @@
+// Widget: face verification and recognition with real face encodings, lectures 33-36. The face
+// detector finds faces (`letterbox`, tract, `yoloDecode`, `nmsSteps`), Rust crops each to 150×150
+// (`faceCrops`), tract runs face-api's face recognition network converted to ONNX (128 numbers per
+// face, `Model.features`), and Rust compares them (`recognise`, `squaredDistance`, `tripletLoss`).
+// This file draws. Photos and webcam frames never leave the page.
+
+import { h } from '../lib/dom.js';
+import { decodeImage, downloadBar, fetchBytes, fetchJson, openCamera } from '../lib/media.js';
+import { strokeBox } from '../lib/scene.js';
+
+const VIEW = 320;
+const CROP = 150;
+
+/** Mounts the widget into `root`, using the wasm module's exports `api`. */
+export function mountFaceId(root, api) {
+  const state = { detector: null, encoder: null, spec: null, size: 416, threshold: 0.36, faces: [], database: [], photos: [], seen: [] };
+
+  const status = h('p', { class: 'notice', id: 'faceid-status', role: 'status' }, 'The face encoder (22 MB) loads when you start.');
+  const startButton = h('button', { type: 'button', id: 'faceid-start' }, 'Start: download the face encoder');
+  const sourceSelect = h('select', { id: 'faceid-source', 'aria-label': 'Image source', disabled: true });
+  const fileInput = h('input', { type: 'file', accept: 'image/*', id: 'faceid-file', hidden: true });
+  const snapButton = h('button', { type: 'button', id: 'faceid-snap', disabled: true }, 'Take a webcam frame');
+  const tauInput = h('input', { type: 'range', id: 'faceid-tau', min: 0, max: 1.5, step: 0.01, value: 0.36, 'aria-label': 'Threshold τ' });
+  const tauValue = h('output', { for: 'faceid-tau' });
+  const canvas = h('canvas', { id: 'faceid-canvas', width: VIEW, height: VIEW, role: 'img', 'aria-label': 'The image with the faces found' });
+  const facesList = h('div', { class: 'faces', id: 'faceid-faces' });
+  const databaseTable = h('table', { class: 'shapes', id: 'faceid-database' });
+  const tripletSelects = ['anchor', 'positive', 'negative'].map((r) => h('select', { id: `faceid-${r}`, 'aria-label': `${r} face` }));
+  const alphaInput = h('input', { type: 'range', id: 'faceid-alpha', min: 0, max: 1, step: 0.05, value: 0.2, 'aria-label': 'Margin α' });
+  const tripletText = h('p', { class: 'formula', id: 'faceid-triplet', 'aria-live': 'polite' });
+  const error = h('p', { class: 'error', id: 'faceid-error', role: 'alert', hidden: true });
+  root.append(status,
+    h('div', { class: 'controls' }, startButton, h('label', {}, 'Image ', sourceSelect), fileInput, snapButton,
+      h('label', {}, 'τ (d = ‖f(x1) − f(x2)‖²) ', tauInput, tauValue)),
+    h('div', { class: 'equation' }, canvas, facesList),
+    h('h3', {}, 'The database (one photo per person is enough)'), databaseTable,
+    h('h3', {}, 'A triplet of the faces seen so far'),
+    h('div', { class: 'controls' }, ...tripletSelects.map((s, k) => h('label', {}, `${'APN'[k]} `, s)), h('label', {}, 'α ', alphaInput)), tripletText,
+    h('p', { class: 'notice' }, 'Photos and webcam frames stay in this page: nothing is uploaded.'), error);
+
+  const fail = (message) => { error.hidden = false; error.textContent = message; };
+
+  function compare(encoding) {
+    if (!state.database.length) return null;
+    const flat = new Float32Array(state.database.length * 128);
+    state.database.forEach((e, k) => flat.set(e.encoding, k * 128));
+    return api.recognise(encoding, flat, 128, state.threshold);
+  }
+
+  function renderFaces() {
+    tauValue.textContent = state.threshold.toFixed(2);
+    facesList.replaceChildren(...state.faces.map((face, i) => {
+      const crop = h('canvas', { width: CROP, height: CROP, class: 'face-crop', role: 'img', 'aria-label': `face ${i + 1}` });
+      crop.getContext('2d').putImageData(new ImageData(api.imageFromTensor(face.crop, CROP, CROP), CROP, CROP), 0, 0);
+      const r = compare(face.encoding);
+      const verdict = !r ? 'The database is empty: enrol this face.'
+        : r.recognised ? `${state.database[r.nearest].name} (d = ${r.distances[r.nearest].toFixed(3)} ≤ τ)`
+          : `not in the database (nearest: ${state.database[r.nearest].name}, d = ${r.distances[r.nearest].toFixed(3)} > τ)`;
+      const name = h('input', { type: 'text', value: face.source, 'aria-label': `Name for face ${i + 1}`, class: 'name' });
+      const enrol = h('button', { type: 'button', class: 'enrol' }, 'Enrol');
+      enrol.addEventListener('click', () => {
+        state.database.push({ name: name.value || `person ${state.database.length + 1}`, encoding: face.encoding, crop: face.crop });
+        render();
+      });
+      return h('figure', { class: 'face', dataset: { face: i, recognised: r?.recognised ? state.database[r.nearest].name : '' } },
+        crop, h('figcaption', {}, h('span', { class: 'verdict' }, verdict), h('br'), name, ' ', enrol));
+    }));
+    databaseTable.replaceChildren(h('tr', {}, h('th', {}, 'name'), ...state.faces.map((_, i) => h('th', {}, `d to face ${i + 1}`))),
+      ...state.database.map((e) => h('tr', {}, h('td', {}, e.name),
+        ...state.faces.map((f) => h('td', { class: 'num' }, api.squaredDistance(e.encoding, f.encoding).toFixed(3))))));
+  }
+
+  function renderTriplet() {
+    const options = state.seen.map((f, k) => h('option', { value: k }, f.label));
+    tripletSelects.forEach((s, k) => {
+      const keep = s.value;
+      s.replaceChildren(...options.map((o) => o.cloneNode(true)));
+      s.value = keep && keep < state.seen.length ? keep : String(Math.min(k, Math.max(0, state.seen.length - 1)));
+    });
+    if (state.seen.length < 1) { tripletText.textContent = 'Faces you look at appear here.'; return; }
+    const [a, p, n] = tripletSelects.map((s) => state.seen[Number(s.value)]);
+    const alpha = Number(alphaInput.value);
+    const t = api.tripletLoss(a.encoding, p.encoding, n.encoding, alpha);
+    tripletText.textContent = `d(A, P) = ${t.positive.toFixed(3)}, d(A, N) = ${t.negative.toFixed(3)}, α = ${alpha.toFixed(2)}: L = ${t.loss.toFixed(3)}, a${t.kind === 'easy' ? 'n' : ''} ${t.kind} triplet.`;
+    tripletText.dataset.kind = t.kind;
+  }
+
+  function render() {
+    renderFaces();
+    renderTriplet();
+  }
+
+  /** Finds and encodes the faces of RGBA `pixels` (`width × height`) called `source`. */
+  function look(pixels, width, height, source) {
+    try {
+      error.hidden = true;
+      const tensor = api.letterbox(pixels, width, height, state.size);
+      const out = state.detector.run(tensor);
+      const d = api.yoloDecode(out.data, out.shape, state.spec);
+      const kept = api.nmsSteps(d.boxes, d.scores, null, 0.5, 0.4).steps.map((s) => s.kept);
+      const boxes = new Float32Array(kept.length * 4);
+      kept.forEach((i, k) => boxes.set(d.boxes.subarray(4 * i, 4 * i + 4), 4 * k));
+      const ctx = canvas.getContext('2d');
+      ctx.putImageData(new ImageData(api.imageFromTensor(api.letterbox(pixels, width, height, VIEW), VIEW, VIEW), VIEW, VIEW), 0, 0);
+      kept.forEach((i, k) => strokeBox(ctx, Array.from(boxes.subarray(4 * k, 4 * k + 4)), '#e0a100', { label: `face ${k + 1}`, width: 3 }));
+      state.faces = [];
+      if (kept.length) {
+        const crops = api.faceCrops(pixels, width, height, boxes, CROP);
+        const enc = state.encoder.features(crops, state.encoder.layers().length - 1);
+        for (let k = 0; k < kept.length; k++) {
+          const face = { crop: crops.subarray(k * 3 * CROP * CROP, (k + 1) * 3 * CROP * CROP), encoding: enc.data.slice(k * 128, (k + 1) * 128), source };
+          state.faces.push(face);
+          state.seen.push({ ...face, label: `${source}, face ${k + 1}` });
+        }
+      }
+      status.textContent = kept.length
+        ? `${kept.length} face${kept.length > 1 ? 's' : ''} found in ${source}, each encoded as 128 numbers.`
+        : `No face found in ${source}: try a photo with a face seen from the front.`;
+      status.dataset.faces = kept.length;
+      render();
+    } catch (e) {
+      fail(e.message);
+    }
+  }
+
+  async function lookAt(value) {
+    if (value === 'file') { fileInput.click(); return; }
+    const photo = state.photos.find((p) => p.name === value);
+    try {
+      const img = await decodeImage(new Blob([await fetchBytes(new URL(`../${photo.file}`, import.meta.url))]), api);
+      look(img.pixels, img.width, img.height, photo.label);
+    } catch (e) {
+      fail(`The photo could not be loaded (${e.message}).`);
+    }
+  }
+
+  fileInput.addEventListener('change', async () => {
+    const file = fileInput.files[0];
+    if (!file) return;
+    try {
+      const img = await decodeImage(file, api);
+      look(img.pixels, img.width, img.height, file.name);
+    } catch (e) {
+      fail(`${file.name} is not an image this browser can decode (${e.message}).`);
+    }
+  });
+  sourceSelect.addEventListener('change', () => lookAt(sourceSelect.value));
+  snapButton.addEventListener('click', async () => {
+    let taken = false;
+    let camera = null;
+    camera = await openCamera((pixels, width, height) => {
+      if (taken) return;
+      taken = true;
+      look(pixels, width, height, 'webcam frame');
+      queueMicrotask(() => camera?.stop());
+    }, fail, 'use a photo instead');
+    if (taken) camera?.stop();
+  });
+  tauInput.addEventListener('input', () => { state.threshold = Number(tauInput.value); render(); });
+  tripletSelects.forEach((s) => s.addEventListener('change', renderTriplet));
+  alphaInput.addEventListener('input', renderTriplet);
+
+  startButton.addEventListener('click', async () => {
+    startButton.disabled = true;
+    try {
+      const bar = downloadBar(status, 'Downloading the face encoder');
+      status.textContent = 'Downloading the face encoder (22 MB) and the face detector…';
+      const [encoder, detector, sidecar, photos] = await Promise.all([
+        fetchBytes(new URL('../models/face-encoder.onnx', import.meta.url), bar.update).finally(bar.done),
+        fetchBytes(new URL('../models/face-detector.onnx', import.meta.url)),
+        fetchJson(new URL('../models/face-detector.json', import.meta.url)),
+        fetchJson(new URL('../images/photos.json', import.meta.url))]);
+      state.encoder = api.loadModel(encoder);
+      state.detector = api.loadModel(detector);
+      state.size = state.detector.inputShape()[2];
+      state.spec = { grid: sidecar.grid, anchors: sidecar.anchors, classes: 0 };
+      state.photos = photos;
+      sourceSelect.replaceChildren(...photos.map((p) => h('option', { value: p.name }, p.label)), h('option', { value: 'file' }, 'Your photo…'));
+      sourceSelect.disabled = false;
+      snapButton.disabled = false;
+      startButton.hidden = true;
+      sourceSelect.value = 'astronaut';
+      await lookAt('astronaut');
+      root.dataset.ready = 'true';
+    } catch (e) {
+      startButton.disabled = false;
+      fail(`The face models could not be loaded (${e.message}); the other widgets still work.`);
+    }
+  });
+  render();
+}
