@@ -122,7 +122,13 @@ try {
     const transfer = new api.StyleTransfer({ model: slidingBytes, node: '/conv1/Conv', size: 128, content: picture(1), style: picture(2),
       contentLayer: 'relu', styleLayers: [{ layer: 'relu', lambda: 0.5 }, { layer: 'pool', lambda: 0.5 }], alpha: 1, beta: 1e8 });
     const styleStep = await time(() => transfer.step(1), 20);
-    return { firstCall, tract, reference, diff, smallTract, frameTract, frameReference, conv3d, conv3dReference, detectors, encode, match, styleStep };
+    const faceBytes = new Uint8Array(await (await fetch('models/face-encoder.onnx')).arrayBuffer());
+    let t1 = performance.now();
+    const faceEncoder = api.loadModel(faceBytes);
+    const faceLoad = performance.now() - t1;
+    const face = new Float32Array(3 * 150 * 150).map((_, i) => ((i * 7919) % 256) / 255);
+    const faceEncode = await time(() => faceEncoder.run(face), 20);
+    return { firstCall, tract, reference, diff, smallTract, frameTract, frameReference, conv3d, conv3dReference, detectors, encode, match, styleStep, faceLoad, faceEncode };
   });
   // tract against onnxruntime-web on the same bytes and inputs: load (bytes → ready to run) and
   // one inference, LeNet-5, the largest bundled file (the sliding-windows classifier, 1.3 MB, at
@@ -182,6 +188,7 @@ try {
   for (const [name, d] of Object.entries(results.detectors)) {
     console.log(`  ${name} (${d.input}): load ${ms(d.loadMs)}, tract ${fps(d.run)}; decode + NMS median ${ms(d.post.median)}`);
   }
+  console.log(`  face encoder (150x150 → 128 numbers, 22 MB) by tract: load ${ms(results.faceLoad)}, median ${ms(results.faceEncode.median)} per face`);
   console.log(`  digit embedding (32x32 → 2 numbers) by tract:  median ${ms(results.encode.median)} per digit`);
   console.log(`  recognise against 1,000 enrolled 128-number encodings: median ${ms(results.match.median)}`);
   console.log(`  style transfer, one iteration on 128x128 (Rust forward + backward): median ${ms(results.styleStep.median)}`);
