@@ -99,6 +99,10 @@ test('style transfer (lectures 38-42): costs from tract, a few iterations of gra
   assert.match(await page.textContent('#style-status'), /^10 iterations, \d+ ms each/);
   const again = Number(await page.getAttribute('#style-check', 'data-tract'));
   assert.ok(Math.abs(again - after) <= 1e-3 * Math.abs(after), `${again} vs ${after}`);
+  // A webcam frame (Chromium's fake camera) as the content image.
+  const beforeSnap = await total();
+  await page.click('#style-snap');
+  await page.waitForFunction((b) => Number(document.querySelector('#style-costs').dataset.total) !== b, beforeSnap, { timeout: 30_000 });
   // Another style image resets G and the costs.
   await page.selectOption('#style-style', 'coffee');
   await page.waitForFunction((b) => Number(document.querySelector('#style-costs').dataset.total) !== b, after);
@@ -122,6 +126,10 @@ test('face verification with real encodings: enrol the astronaut, recognise her,
   const verdict = await page.textContent('#faceid-faces .verdict');
   const [, d] = verdict.match(/^not in the database \(nearest: Eileen, d = ([\d.]+) > τ\)$/) ?? [];
   assert.ok(Number(d) > 0.36, verdict);
+  // Verification (1:1): "is this Eileen?"
+  await page.selectOption('#faceid-claim', 'Eileen');
+  assert.equal(await page.textContent('#faceid-faces .verdict'), `Is this Eileen? d = ${d} > τ: no (1:1)`);
+  await page.selectOption('#faceid-claim', '');
   // τ above that distance: now (wrongly) the same person — the threshold decides.
   const above = Math.min(1.5, Math.ceil((Number(d) + 0.05) * 100) / 100);
   assert.ok(above > Number(d), `d = ${d} is beyond the slider`);
@@ -132,6 +140,25 @@ test('face verification with real encodings: enrol the astronaut, recognise her,
   await page.selectOption('#faceid-positive', '0');
   await page.selectOption('#faceid-negative', '1');
   assert.match(await page.textContent('#faceid-triplet'), /^d\(A, P\) = 0\.000, d\(A, N\) = [\d.]+, α = 0\.20: L = 0\.000, an easy triplet\.$/);
+  // Two faces in one picture (the astronaut twice, side by side): each boxed, cropped, encoded.
+  await page.evaluate(async () => {
+    const img = await createImageBitmap(await (await fetch('images/astronaut.png')).blob());
+    const c = new OffscreenCanvas(img.width * 2, img.height);
+    const g = c.getContext('2d');
+    g.drawImage(img, 0, 0);
+    g.drawImage(img, img.width, 0);
+    const file = new File([await c.convertToBlob({ type: 'image/png' })], 'two.png', { type: 'image/png' });
+    const dt = new DataTransfer();
+    dt.items.add(file);
+    const input = document.querySelector('#faceid-file');
+    input.files = dt.files;
+    input.dispatchEvent(new Event('change'));
+  });
+  await page.waitForFunction(() => /^2 faces found in two\.png/.test(document.querySelector('#faceid-status').textContent), null, { timeout: 30_000 });
+  const verdicts = await page.$$eval('#faceid-faces .verdict', (vs) => vs.map((v) => v.textContent));
+  assert.equal(verdicts.length, 2);
+  assert.ok(verdicts.every((v) => /^Eileen \(d = [\d.]+ ≤ τ\)$/.test(v)), JSON.stringify(verdicts));
+  assert.equal(await page.$$eval('#faceid-database tr:nth-child(2) td', (tds) => tds.length), 3);
   // The fake camera shows no face: a clear message.
   await page.click('#faceid-snap');
   await page.waitForFunction(() => /No face found in webcam frame/.test(document.querySelector('#faceid-status').textContent), null, { timeout: 30_000 });

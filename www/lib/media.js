@@ -61,6 +61,27 @@ export async function openCamera(onFrame, fail, instead) {
   return camera;
 }
 
+/**
+ * One webcam frame: opens the camera, keeps its first frame and stops it. Resolves to `{ pixels,
+ * width, height }`, or `null` after `fail(message)` when no camera can be opened.
+ */
+export function snapshot(fail, instead) {
+  return new Promise((resolve) => {
+    let taken = false;
+    let camera = null;
+    openCamera((pixels, width, height) => {
+      if (taken) return;
+      taken = true;
+      resolve({ pixels: pixels.slice(), width, height });
+      queueMicrotask(() => camera?.stop());
+    }, fail, instead).then((c) => {
+      camera = c;
+      if (!c) resolve(null);
+      else if (taken) c.stop();
+    });
+  });
+}
+
 const fetched = new Map();
 const progress = new Map();
 

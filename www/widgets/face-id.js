@@ -5,7 +5,7 @@
 // This file draws. Photos and webcam frames never leave the page.
 
 import { h } from '../lib/dom.js';
-import { decodeImage, downloadBar, fetchBytes, fetchJson, openCamera } from '../lib/media.js';
+import { decodeImage, downloadBar, fetchBytes, fetchJson, snapshot } from '../lib/media.js';
 import { strokeBox } from '../lib/scene.js';
 
 const VIEW = 320;
@@ -22,20 +22,23 @@ export function mountFaceId(root, api) {
   const snapButton = h('button', { type: 'button', id: 'faceid-snap', disabled: true }, 'Take a webcam frame');
   const tauInput = h('input', { type: 'range', id: 'faceid-tau', min: 0, max: 1.5, step: 0.01, value: 0.36, 'aria-label': 'Threshold τ' });
   const tauValue = h('output', { for: 'faceid-tau' });
+  const claimSelect = h('select', { id: 'faceid-claim', 'aria-label': 'Verify every face as this person (1:1)' }, h('option', { value: '' }, 'nobody (recognise, 1:K)'));
   const canvas = h('canvas', { id: 'faceid-canvas', width: VIEW, height: VIEW, role: 'img', 'aria-label': 'The image with the faces found' });
   const facesList = h('div', { class: 'faces', id: 'faceid-faces' });
   const databaseTable = h('table', { class: 'shapes', id: 'faceid-database' });
   const tripletSelects = ['anchor', 'positive', 'negative'].map((r) => h('select', { id: `faceid-${r}`, 'aria-label': `${r} face` }));
   const alphaInput = h('input', { type: 'range', id: 'faceid-alpha', min: 0, max: 1, step: 0.05, value: 0.2, 'aria-label': 'Margin α' });
   const tripletText = h('p', { class: 'formula', id: 'faceid-triplet', 'aria-live': 'polite' });
+  const strips = ['A', 'P', 'N'].map((r) => h('canvas', { width: 128, height: 1, class: 'encoding', role: 'img', 'aria-label': `the 128 numbers of ${r}` }));
   const error = h('p', { class: 'error', id: 'faceid-error', role: 'alert', hidden: true });
   root.append(status,
     h('div', { class: 'controls' }, startButton, h('label', {}, 'Image ', sourceSelect), fileInput, snapButton,
-      h('label', {}, 'τ (d = ‖f(x1) − f(x2)‖²) ', tauInput, tauValue)),
+      h('label', {}, 'τ (d = ‖f(x1) − f(x2)‖²) ', tauInput, tauValue), h('label', {}, 'Verify as ', claimSelect)),
     h('div', { class: 'equation' }, canvas, facesList),
     h('h3', {}, 'The database (one photo per person is enough)'), databaseTable,
     h('h3', {}, 'A triplet of the faces seen so far'),
-    h('div', { class: 'controls' }, ...tripletSelects.map((s, k) => h('label', {}, `${'APN'[k]} `, s)), h('label', {}, 'α ', alphaInput)), tripletText,
+    h('div', { class: 'controls' }, ...tripletSelects.map((s, k) => h('label', {}, `${'APN'[k]} `, s)), h('label', {}, 'α ', alphaInput)),
+    h('div', { class: 'strips' }, ...strips.map((c, k) => h('figure', {}, h('figcaption', {}, `f(${'APN'[k]}): 128 numbers, blue < 0 < red`), c))), tripletText,
     h('p', { class: 'notice' }, 'Photos and webcam frames stay in this page: nothing is uploaded.'), error);
 
   const fail = (message) => { error.hidden = false; error.textContent = message; };
@@ -53,13 +56,18 @@ export function mountFaceId(root, api) {
       const crop = h('canvas', { width: CROP, height: CROP, class: 'face-crop', role: 'img', 'aria-label': `face ${i + 1}` });
       crop.getContext('2d').putImageData(new ImageData(api.imageFromTensor(face.crop, CROP, CROP), CROP, CROP), 0, 0);
       const r = compare(face.encoding);
-      const verdict = !r ? 'The database is empty: enrol this face.'
+      const claimed = state.database.findIndex((e) => e.name === claimSelect.value);
+      const one = claimed >= 0 ? api.squaredDistance(state.database[claimed].encoding, face.encoding) : null;
+      const verdict = one !== null ? `Is this ${claimSelect.value}? d = ${one.toFixed(3)} ${one <= state.threshold ? '≤ τ: yes' : '> τ: no'} (1:1)`
+        : !r ? 'The database is empty: enrol this face.'
         : r.recognised ? `${state.database[r.nearest].name} (d = ${r.distances[r.nearest].toFixed(3)} ≤ τ)`
           : `not in the database (nearest: ${state.database[r.nearest].name}, d = ${r.distances[r.nearest].toFixed(3)} > τ)`;
       const name = h('input', { type: 'text', value: face.source, 'aria-label': `Name for face ${i + 1}`, class: 'name' });
       const enrol = h('button', { type: 'button', class: 'enrol' }, 'Enrol');
       enrol.addEventListener('click', () => {
-        state.database.push({ name: name.value || `person ${state.database.length + 1}`, encoding: face.encoding, crop: face.crop });
+        const who = name.value || `person ${state.database.length + 1}`;
+        state.database.push({ name: who, encoding: face.encoding, crop: face.crop });
+        if (![...claimSelect.options].some((o) => o.value === who)) claimSelect.append(h('option', { value: who }, who));
         render();
       });
       return h('figure', { class: 'face', dataset: { face: i, recognised: r?.recognised ? state.database[r.nearest].name : '' } },
@@ -79,6 +87,7 @@ export function mountFaceId(root, api) {
     });
     if (state.seen.length < 1) { tripletText.textContent = 'Faces you look at appear here.'; return; }
     const [a, p, n] = tripletSelects.map((s) => state.seen[Number(s.value)]);
+    [a, p, n].forEach((f, k) => strips[k].getContext('2d').putImageData(new ImageData(api.heatmap(f.encoding, false).rgba, 128, 1), 0, 0));
     const alpha = Number(alphaInput.value);
     const t = api.tripletLoss(a.encoding, p.encoding, n.encoding, alpha);
     tripletText.textContent = `d(A, P) = ${t.positive.toFixed(3)}, d(A, N) = ${t.negative.toFixed(3)}, α = ${alpha.toFixed(2)}: L = ${t.loss.toFixed(3)}, a${t.kind === 'easy' ? 'n' : ''} ${t.kind} triplet.`;
@@ -146,17 +155,11 @@ export function mountFaceId(root, api) {
   });
   sourceSelect.addEventListener('change', () => lookAt(sourceSelect.value));
   snapButton.addEventListener('click', async () => {
-    let taken = false;
-    let camera = null;
-    camera = await openCamera((pixels, width, height) => {
-      if (taken) return;
-      taken = true;
-      look(pixels, width, height, 'webcam frame');
-      queueMicrotask(() => camera?.stop());
-    }, fail, 'use a photo instead');
-    if (taken) camera?.stop();
+    const frame = await snapshot(fail, 'use a photo instead');
+    if (frame) look(frame.pixels, frame.width, frame.height, 'webcam frame');
   });
   tauInput.addEventListener('input', () => { state.threshold = Number(tauInput.value); render(); });
+  claimSelect.addEventListener('change', render);
   tripletSelects.forEach((s) => s.addEventListener('change', renderTriplet));
   alphaInput.addEventListener('input', renderTriplet);
 

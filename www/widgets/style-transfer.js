@@ -6,7 +6,7 @@
 // Images never leave the page.
 
 import { h } from '../lib/dom.js';
-import { decodeImage, downloadBar, fetchBytes, fetchJson } from '../lib/media.js';
+import { decodeImage, downloadBar, fetchBytes, fetchJson, snapshot } from '../lib/media.js';
 
 const SIZE = 128;
 const STEPS_PER_FRAME = 2;
@@ -19,6 +19,7 @@ export function mountStyleTransfer(root, api) {
   const contentSelect = h('select', { id: 'style-content', 'aria-label': 'Content image C' });
   const styleSelect = h('select', { id: 'style-style', 'aria-label': 'Style image S' });
   const fileInput = h('input', { type: 'file', accept: 'image/*', id: 'style-file', hidden: true });
+  const snapButton = h('button', { type: 'button', id: 'style-snap' }, 'A webcam frame as C');
   const contentLayer = h('select', { id: 'style-content-layer', 'aria-label': 'Content layer' },
     h('option', { value: 'relu' }, 'ReLU of conv 1 (124×124×16)'), h('option', { value: 'pool' }, 'max pool (62×62×16)'));
   const lambdaRelu = h('input', { type: 'range', id: 'style-lambda-relu', min: 0, max: 1, step: 0.05, value: 0.5, 'aria-label': 'λ of the ReLU layer' });
@@ -36,7 +37,7 @@ export function mountStyleTransfer(root, api) {
   const error = h('p', { class: 'error', id: 'style-error', role: 'alert', hidden: true });
 
   root.append(status,
-    h('div', { class: 'controls' }, h('label', {}, 'Content C ', contentSelect), h('label', {}, 'Style S ', styleSelect), fileInput),
+    h('div', { class: 'controls' }, h('label', {}, 'Content C ', contentSelect), snapButton, h('label', {}, 'Style S ', styleSelect), fileInput),
     h('div', { class: 'controls' }, h('label', {}, 'Content layer ', contentLayer), h('label', {}, 'λ ReLU ', lambdaRelu, ' (the max pool gets 1 − λ)'),
       h('label', {}, 'β = 10^', logBeta, betaValue, ' (α = 1)')),
     h('div', { class: 'controls' }, h('label', {}, 'Start G from ', startSelect), h('label', {}, 'Iterations ', stepsInput), runButton, stopButton, progress),
@@ -182,6 +183,13 @@ export function mountStyleTransfer(root, api) {
     }
   });
   for (const input of [contentLayer, lambdaRelu, logBeta, startSelect]) input.addEventListener('change', refresh);
+  snapButton.addEventListener('click', async () => {
+    const frame = await snapshot((m) => fail(new Error(m)), 'pick a photo');
+    if (!frame) return;
+    state.images.content = api.detectorInput(frame.pixels, frame.width, frame.height, SIZE);
+    draw(canvases.content, state.images.content);
+    refresh();
+  });
   logBeta.addEventListener('input', () => { betaValue.textContent = logBeta.value; });
   runButton.addEventListener('click', run);
   stopButton.addEventListener('click', () => { state.running = false; });
