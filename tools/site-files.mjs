@@ -1,7 +1,7 @@
 // Lists the files of the built site (www/, relative paths) as JSON for the service worker's
-// offline cache: `node tools/site-files.mjs www > www/pkg/site-files.json`. Files over 10 MB (the
+// offline cache: `node tools/site-files.mjs www > www/pkg/site-files.json`. Models over 10 MB (the
 // face encoder) are left out: they load when a widget asks for them, and the service worker
-// caches them then.
+// caches them then. (The wasm module, 14 MB, is needed by every page and stays in.)
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 
@@ -19,7 +19,8 @@ async function* walk(dir) {
 const files = [];
 const LARGE = 10 * 1024 * 1024;
 for await (const f of walk(root)) {
-  if (!skip.has(f) && (await stat(join(root, f))).size <= LARGE) files.push(f);
+  const large = f.startsWith('models/') && (await stat(join(root, f))).size > LARGE;
+  if (!skip.has(f) && !large) files.push(f);
 }
 files.sort();
 console.log(JSON.stringify(files, null, 1));

@@ -193,7 +193,16 @@ test('served from a sub-path under a strict CSP: no other origins, offline after
     assert.deepEqual([...origins], [new URL(sub.server.url).origin]);
     // The service worker has cached the site: offline, the page and an embed still load.
     await sub.page.evaluate(async () => { await navigator.serviceWorker.ready; });
-    await sub.page.waitForFunction(async () => (await (await caches.open('cnn-playground')).keys()).length > 50, null, { timeout: 60_000 });
+    // Every file of the precache list, the wasm module included, is in the cache.
+    const missing = await sub.page.evaluate(async () => {
+      const files = await (await fetch('pkg/site-files.json')).json();
+      const cache = await caches.open('cnn-playground');
+      const absent = [];
+      for (const f of files) if (!(await cache.match(new URL(f, location.href)))) absent.push(f);
+      return { count: files.length, absent };
+    });
+    assert.deepEqual(missing.absent, []);
+    assert.ok(missing.count > 50, `${missing.count} files`);
     await sub.context.setOffline(true);
     await sub.page.reload();
     await sub.page.waitForSelector('html[data-ready="true"]', { timeout: 60_000 });
