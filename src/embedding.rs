@@ -78,6 +78,53 @@ fn rows(encodings: &[f32], dim: usize) -> Result<std::slice::ChunksExact<'_, f32
     Ok(encodings.chunks_exact(dim))
 }
 
+/// The easiest and the hardest triplet of a labelled set (lecture 36's advice: train on hard
+/// ones): over every (A, P, N) with A ≠ P of one identity and N of another, the one with the
+/// smallest loss-before-clamping d(A, P) − d(A, N) + α and the one with the largest, as index
+/// triples with their [`Triplet`]s. `None` when no identity has two encodings or there is only one
+/// identity.
+#[allow(clippy::type_complexity)]
+pub fn extreme_triplets(
+    encodings: &[f32],
+    dim: usize,
+    labels: &[usize],
+    alpha: f32,
+) -> Result<Option<(([usize; 3], Triplet), ([usize; 3], Triplet))>> {
+    let rows: Vec<&[f32]> = rows(encodings, dim)?.collect();
+    ensure!(
+        rows.len() == labels.len(),
+        "{} encodings but {} labels",
+        rows.len(),
+        labels.len()
+    );
+    let mut best: Option<(([usize; 3], Triplet), ([usize; 3], Triplet))> = None;
+    for a in 0..rows.len() {
+        for p in (0..rows.len()).filter(|&p| p != a && labels[p] == labels[a]) {
+            for n in (0..rows.len()).filter(|&n| labels[n] != labels[a]) {
+                let t = triplet_loss(rows[a], rows[p], rows[n], alpha)?;
+                let margin = t.positive - t.negative;
+                let entry = ([a, p, n], t);
+                best = Some(match best {
+                    None => (entry, entry),
+                    Some((easy, hard)) => (
+                        if margin < easy.1.positive - easy.1.negative {
+                            entry
+                        } else {
+                            easy
+                        },
+                        if margin > hard.1.positive - hard.1.negative {
+                            entry
+                        } else {
+                            hard
+                        },
+                    ),
+                });
+            }
+        }
+    }
+    Ok(best)
+}
+
 /// One-shot recognition (lectures 33-34): the database entry nearest to `encoding`, and whether it
 /// is within τ.
 #[derive(Clone, Debug, PartialEq)]
@@ -338,6 +385,24 @@ mod tests {
             "encodings of 2 and 1 values cannot be compared"
         );
         assert!(triplet_loss(&a, &p, &p, -1.0).is_err());
+    }
+
+    #[test]
+    fn the_easiest_and_hardest_triplets_of_a_set() {
+        // Identity 0 at x = 0 and x = 1; identity 1 at x = 0.8 and x = 5.
+        let enc = [0.0, 1.0, 0.8, 5.0];
+        let (easy, hard) = extreme_triplets(&enc, 1, &[0, 0, 1, 1], 0.5)
+            .unwrap()
+            .unwrap();
+        // Hardest: A = 0.8 with its positive 5 (d 17.64) and the negative 1 (d 0.04): 17.6.
+        assert_eq!(hard.0, [2, 3, 1]);
+        assert_eq!(hard.1.kind, TripletKind::Hard);
+        // Easiest: A = 0 with its positive 1 (d 1) and the negative 5 (d 25): −24.
+        assert_eq!(easy.0, [0, 1, 3]);
+        assert_eq!(easy.1.kind, TripletKind::Easy);
+        assert!(extreme_triplets(&enc, 1, &[0, 1, 2, 3], 0.5)
+            .unwrap()
+            .is_none());
     }
 
     #[test]

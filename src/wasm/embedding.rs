@@ -31,6 +31,39 @@ pub fn triplet_loss(a: JsValue, p: JsValue, n: JsValue, alpha: JsValue) -> JsRes
         number("alpha", &alpha)?,
     )
     .map_err(core_error)?;
+    triplet_object(&t)
+}
+
+/// Lecture 36 on a labelled set: the easiest and the hardest triplet of `encodings` (`dim` each)
+/// with `labels` for margin `alpha`: `{ easy, hard }`, each `{ indices: [a, p, n], positive,
+/// negative, loss, kind }`, or `null` when no identity has two encodings or there is only one.
+#[wasm_bindgen(js_name = extremeTriplets)]
+pub fn extreme_triplets(
+    encodings: JsValue,
+    dim: JsValue,
+    labels_: JsValue,
+    alpha: JsValue,
+) -> JsResult<JsValue> {
+    let found = embedding::extreme_triplets(
+        &floats("encodings", &encodings)?,
+        whole("dim", &dim)?,
+        &labels("labels", &labels_)?,
+        number("alpha", &alpha)?,
+    )
+    .map_err(core_error)?;
+    let Some((easy, hard)) = found else {
+        return Ok(JsValue::NULL);
+    };
+    let obj = Object::new();
+    for (key, (indices, t)) in [("easy", easy), ("hard", hard)] {
+        let entry = triplet_object(&t)?;
+        set(&entry, "indices", super::usizes(&indices))?;
+        set(&obj, key, entry)?;
+    }
+    Ok(obj.into())
+}
+
+fn triplet_object(t: &embedding::Triplet) -> JsResult<Object> {
     let obj = Object::new();
     set(&obj, "positive", t.positive)?;
     set(&obj, "negative", t.negative)?;

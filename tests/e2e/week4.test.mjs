@@ -140,6 +140,11 @@ test('face verification with real encodings: enrol the astronaut, recognise her,
   await page.selectOption('#faceid-positive', '0');
   await page.selectOption('#faceid-negative', '1');
   assert.match(await page.textContent('#faceid-triplet'), /^d\(A, P\) = 0\.000, d\(A, N\) = [\d.]+, α = 0\.20: L = 0\.000, an easy triplet\.$/);
+  // Not enough of the database for triplets yet; then enrol the cameraman.
+  await page.click('#faceid-extremes');
+  assert.match(await page.textContent('#faceid-extremes-text'), /^Enrol two faces of one person/);
+  await page.fill('#faceid-faces input.name', 'Cameraman');
+  await page.click('#faceid-faces button.enrol');
   // Two faces in one picture (the astronaut twice, side by side): each boxed, cropped, encoded.
   await page.evaluate(async () => {
     const img = await createImageBitmap(await (await fetch('images/astronaut.png')).blob());
@@ -159,6 +164,11 @@ test('face verification with real encodings: enrol the astronaut, recognise her,
   assert.equal(verdicts.length, 2);
   assert.ok(verdicts.every((v) => /^Eileen \(d = [\d.]+ ≤ τ\)$/.test(v)), JSON.stringify(verdicts));
   assert.equal(await page.$$eval('#faceid-database tr:nth-child(2) td', (tds) => tds.length), 3);
+  // Enrol the second astronaut face as Eileen too: the database's easiest and hardest triplets.
+  await page.locator('#faceid-faces input.name').nth(1).fill('Eileen');
+  await page.locator('#faceid-faces button.enrol').nth(1).click();
+  await page.click('#faceid-extremes');
+  assert.match(await page.textContent('#faceid-extremes-text'), /^Easiest: A = Eileen #\d, P = Eileen #\d, N = Cameraman #2: .*\(easy\); it teaches nothing\. Hardest: A = Eileen #\d, P = Eileen #\d, N = Cameraman #2/);
   // The fake camera shows no face: a clear message.
   await page.click('#faceid-snap');
   await page.waitForFunction(() => /No face found in webcam frame/.test(document.querySelector('#faceid-status').textContent), null, { timeout: 30_000 });

@@ -29,6 +29,8 @@ export function mountFaceId(root, api) {
   const tripletSelects = ['anchor', 'positive', 'negative'].map((r) => h('select', { id: `faceid-${r}`, 'aria-label': `${r} face` }));
   const alphaInput = h('input', { type: 'range', id: 'faceid-alpha', min: 0, max: 1, step: 0.05, value: 0.2, 'aria-label': 'Margin α' });
   const tripletText = h('p', { class: 'formula', id: 'faceid-triplet', 'aria-live': 'polite' });
+  const extremesButton = h('button', { type: 'button', id: 'faceid-extremes' }, 'Easiest and hardest triplet of the database');
+  const extremes = h('p', { class: 'explanation', id: 'faceid-extremes-text', 'aria-live': 'polite' });
   const strips = ['A', 'P', 'N'].map((r) => h('canvas', { width: 128, height: 1, class: 'encoding', role: 'img', 'aria-label': `the 128 numbers of ${r}` }));
   const error = h('p', { class: 'error', id: 'faceid-error', role: 'alert', hidden: true });
   root.append(status,
@@ -39,6 +41,7 @@ export function mountFaceId(root, api) {
     h('h3', {}, 'A triplet of the faces seen so far'),
     h('div', { class: 'controls' }, ...tripletSelects.map((s, k) => h('label', {}, `${'APN'[k]} `, s)), h('label', {}, 'α ', alphaInput)),
     h('div', { class: 'strips' }, ...strips.map((c, k) => h('figure', {}, h('figcaption', {}, `f(${'APN'[k]}): 128 numbers, blue < 0 < red`), c))), tripletText,
+    h('div', { class: 'controls' }, extremesButton), extremes,
     h('p', { class: 'notice' }, 'Photos and webcam frames stay in this page: nothing is uploaded.'), error);
 
   const fail = (message) => { error.hidden = false; error.textContent = message; };
@@ -160,6 +163,28 @@ export function mountFaceId(root, api) {
   });
   tauInput.addEventListener('input', () => { state.threshold = Number(tauInput.value); render(); });
   claimSelect.addEventListener('change', render);
+  extremesButton.addEventListener('click', () => {
+    try {
+      const names = [...new Set(state.database.map((e) => e.name))];
+      const flat = new Float32Array(state.database.length * 128);
+      state.database.forEach((e, k) => flat.set(e.encoding, k * 128));
+      const labels = state.database.map((e) => names.indexOf(e.name));
+      const alpha = Number(alphaInput.value);
+      const x = api.extremeTriplets(flat, 128, labels, alpha);
+      if (!x) {
+        extremes.textContent = 'Enrol two faces of one person and one of another first.';
+        return;
+      }
+      const describe = (t) => {
+        const [a, p, n] = Array.from(t.indices, (i) => `${state.database[i].name} #${i + 1}`);
+        return `A = ${a}, P = ${p}, N = ${n}: d(A, P) = ${t.positive.toFixed(3)}, d(A, N) = ${t.negative.toFixed(3)}, L = ${t.loss.toFixed(3)} (${t.kind})`;
+      };
+      extremes.textContent = `Easiest: ${describe(x.easy)}; it teaches nothing. Hardest: ${describe(x.hard)}; training on triplets like it moves the encodings most.`;
+      extremes.dataset.hard = x.hard.kind;
+    } catch (e) {
+      fail(e.message);
+    }
+  });
   tripletSelects.forEach((s) => s.addEventListener('change', renderTriplet));
   alphaInput.addEventListener('input', renderTriplet);
 
