@@ -805,4 +805,21 @@ fn face_verification_mathematics_in_the_browser() {
         )),
         "labels[0] is 0.5, not an identity"
     );
+    let x = wasm::extreme_triplets(
+        f32s(&[0., 1., 0.8, 5.]),
+        1.into(),
+        f32s(&[0., 0., 1., 1.]),
+        0.5.into(),
+    )
+    .unwrap();
+    assert_eq!(numbers_of(&get(&get(&x, "hard"), "indices")), [2., 3., 1.]);
+    assert_eq!(
+        get(&get(&x, "easy"), "kind").as_string().as_deref(),
+        Some("easy")
+    );
+    assert!(
+        wasm::extreme_triplets(f32s(&[0., 1.]), 1.into(), f32s(&[0., 1.]), 0.5.into())
+            .unwrap()
+            .is_null()
+    );
 }
