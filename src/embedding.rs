@@ -90,13 +90,7 @@ pub fn extreme_triplets(
     labels: &[usize],
     alpha: f32,
 ) -> Result<Option<(([usize; 3], Triplet), ([usize; 3], Triplet))>> {
-    let rows: Vec<&[f32]> = rows(encodings, dim)?.collect();
-    ensure!(
-        rows.len() == labels.len(),
-        "{} encodings but {} labels",
-        rows.len(),
-        labels.len()
-    );
+    let rows = labelled_rows(encodings, dim, labels)?;
     let mut best: Option<(([usize; 3], Triplet), ([usize; 3], Triplet))> = None;
     for a in 0..rows.len() {
         for p in (0..rows.len()).filter(|&p| p != a && labels[p] == labels[a]) {
@@ -123,6 +117,18 @@ pub fn extreme_triplets(
         }
     }
     Ok(best)
+}
+
+/// The encodings as rows, checked to have one label each.
+fn labelled_rows<'a>(encodings: &'a [f32], dim: usize, labels: &[usize]) -> Result<Vec<&'a [f32]>> {
+    let rows: Vec<&[f32]> = rows(encodings, dim)?.collect();
+    ensure!(
+        rows.len() == labels.len(),
+        "{} encodings but {} labels",
+        rows.len(),
+        labels.len()
+    );
+    Ok(rows)
 }
 
 /// One-shot recognition (lectures 33-34): the database entry nearest to `encoding`, and whether it
@@ -179,13 +185,7 @@ pub fn verification_accuracy(
     dim: usize,
     labels: &[usize],
 ) -> Result<VerificationAccuracy> {
-    let rows: Vec<&[f32]> = rows(encodings, dim)?.collect();
-    ensure!(
-        rows.len() == labels.len(),
-        "{} encodings but {} labels",
-        rows.len(),
-        labels.len()
-    );
+    let rows = labelled_rows(encodings, dim, labels)?;
     let mut pairs = Vec::new();
     for i in 0..rows.len() {
         for j in i + 1..rows.len() {
