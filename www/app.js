@@ -3,7 +3,7 @@
 // widgets the reader changed (`conv.p=1&pool.mode=avg&iou.a=1,1,4,4`; the explorer's model is
 // plain `model=`), so a link reproduces what its author saw.
 
-import { loadApi } from './lib/loader.js';
+import { loadApi, progressTo } from './lib/loader.js';
 import { mountWidget } from './lib/embed.js';
 import { WIDGETS } from './lib/registry.js';
 
@@ -15,12 +15,7 @@ const param = (key, name) => (key === name ? name : `${key}.${name}`);
 
 let api;
 try {
-  api = await loadApi((received, total) => {
-    if (total) {
-      bar.max = total;
-      bar.value = received;
-    }
-  });
+  api = await loadApi(progressTo(bar));
 } catch (e) {
   bar.remove();
   status.textContent = `Could not load the WebAssembly module: ${e.message}`;

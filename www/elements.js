@@ -9,7 +9,7 @@
 // widgets, so the host page keeps its own look (light or dark).
 
 import { h } from './lib/dom.js';
-import { loadApi } from './lib/loader.js';
+import { loadApi, progressTo } from './lib/loader.js';
 import { mountWidget } from './lib/embed.js';
 import { WIDGETS } from './lib/registry.js';
 
@@ -31,12 +31,7 @@ for (const w of WIDGETS) {
       const root = h('div', { class: 'cnn-widget' }, status, bar);
       this.append(root);
       try {
-        const api = await loadApi((received, total) => {
-          if (total) {
-            bar.max = total;
-            bar.value = received;
-          }
-        });
+        const api = await loadApi(progressTo(bar));
         status.remove();
         bar.remove();
         const options = Object.fromEntries(w.options.filter((a) => this.hasAttribute(a)).map((a) => [a, this.getAttribute(a)]));

@@ -2,7 +2,7 @@
 // from the address; the address follows the widget's state, so copying it reproduces the view.
 
 import { h } from './lib/dom.js';
-import { loadApi } from './lib/loader.js';
+import { loadApi, progressTo } from './lib/loader.js';
 import { mountWidget } from './lib/embed.js';
 import { WIDGETS, widget } from './lib/registry.js';
 
@@ -15,12 +15,7 @@ const w = widget(params.get('widget'));
 try {
   if (!w) throw new Error(`no widget "${params.get('widget') ?? ''}"; the widgets are ${WIDGETS.map((x) => x.key).join(', ')}`);
   document.title = `${w.title} — cnn-playground`;
-  const api = await loadApi((received, total) => {
-    if (total) {
-      bar.max = total;
-      bar.value = received;
-    }
-  });
+  const api = await loadApi(progressTo(bar));
   const options = Object.fromEntries(w.options.filter((k) => params.has(k)).map((k) => [k, params.get(k)]));
   const root = h('div', { id: w.id });
   main.replaceChildren(h('h1', { class: 'embed-title' }, w.title), root);

@@ -35,6 +35,16 @@ export async function fetchWithProgress(url, onProgress = () => {}) {
   return bytes;
 }
 
+/** A progress callback `(received, total)` that moves the `<progress>` element `bar`. */
+export function progressTo(bar) {
+  return (received, total) => {
+    if (total) {
+      bar.max = total;
+      bar.value = received;
+    }
+  };
+}
+
 let loading = null;
 const listeners = new Set();
 

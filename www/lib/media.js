@@ -1,7 +1,7 @@
 // Images and the webcam for the widgets: decoding a file or photo, and a live camera loop.
 
 import { h } from './dom.js';
-import { fetchWithProgress } from './loader.js';
+import { fetchWithProgress, progressTo } from './loader.js';
 
 /**
  * Decodes an image `blob` and scales it to fit the playground's size limit (`api.fitImage`):
@@ -120,12 +120,7 @@ export function downloadBar(anchor, label) {
   const bar = h('progress', { class: 'download', 'aria-label': label });
   anchor.after(bar);
   return {
-    update(received, total) {
-      if (total) {
-        bar.max = total;
-        bar.value = received;
-      }
-    },
+    update: progressTo(bar),
     done() {
       bar.remove();
     },

@@ -46,11 +46,16 @@ export function mountFaceId(root, api) {
 
   const fail = (message) => { error.hidden = false; error.textContent = message; };
 
-  function compare(encoding) {
-    if (!state.database.length) return null;
+  /** The database's encodings, one after the other (what `recognise` and `extremeTriplets` take). */
+  function databaseEncodings() {
     const flat = new Float32Array(state.database.length * 128);
     state.database.forEach((e, k) => flat.set(e.encoding, k * 128));
-    return api.recognise(encoding, flat, 128, state.threshold);
+    return flat;
+  }
+
+  function compare(encoding) {
+    if (!state.database.length) return null;
+    return api.recognise(encoding, databaseEncodings(), 128, state.threshold);
   }
 
   function renderFaces() {
@@ -166,11 +171,9 @@ export function mountFaceId(root, api) {
   extremesButton.addEventListener('click', () => {
     try {
       const names = [...new Set(state.database.map((e) => e.name))];
-      const flat = new Float32Array(state.database.length * 128);
-      state.database.forEach((e, k) => flat.set(e.encoding, k * 128));
       const labels = state.database.map((e) => names.indexOf(e.name));
       const alpha = Number(alphaInput.value);
-      const x = api.extremeTriplets(flat, 128, labels, alpha);
+      const x = api.extremeTriplets(databaseEncodings(), 128, labels, alpha);
       if (!x) {
         extremes.textContent = 'Enrol two faces of one person and one of another first.';
         return;
