@@ -37,6 +37,13 @@ export function mountWidget(root, w, api, options = {}, { onState, uniqueIds = f
   root.classList.add('widget', 'cnn-widget');
   root.dataset.widget = w.key;
   let state = null;
+  const code = h('textarea', { class: 'embed-code', readonly: true, rows: 5, 'aria-label': `Embed code for ${w.title}` });
+  // The code always shows the current state (filled on every change, not when the box opens:
+  // the `toggle` event comes a task later, after a reader may already have looked).
+  const fill = () => {
+    code.value = `${elementCode(w, state ?? {})}\n\n${iframeCode(w, state ?? {})}`;
+  };
+  fill();
   w.mount(root, api, {
     ...options,
     onState(s) {
@@ -44,20 +51,16 @@ export function mountWidget(root, w, api, options = {}, { onState, uniqueIds = f
       // Widgets report after every redraw (a webcam does so per frame): pass on changes only.
       if (JSON.stringify(next) === JSON.stringify(state)) return;
       state = next;
+      fill();
       onState?.(state);
     },
   });
-  const code = h('textarea', { class: 'embed-code', readonly: true, rows: 5, 'aria-label': `Embed code for ${w.title}` });
   const copy = h('button', { type: 'button', class: 'embed-copy' }, 'Copy embed code');
   const copied = h('span', { class: 'notice', 'aria-live': 'polite' });
-  const fill = () => {
-    code.value = `${elementCode(w, state ?? {})}\n\n${iframeCode(w, state ?? {})}`;
-  };
   const tools = h('details', { class: 'embed' },
     h('summary', {}, 'Embed or share this widget'),
     h('p', { class: 'notice' }, 'One element after one script import, or an iframe; both start in the state you see now.'),
     code, h('div', { class: 'controls' }, copy, copied));
-  tools.addEventListener('toggle', fill);
   copy.addEventListener('click', async () => {
     fill();
     code.select();
