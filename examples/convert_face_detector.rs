@@ -26,13 +26,6 @@ mod face_api;
 use face_api::{fold_mean, hwio_to_oihw, read_weights, Weight};
 
 const MEAN_RGB: [f32; 3] = [117.001, 114.697, 97.404];
-const ANCHORS: [(f32, f32); 5] = [
-    (1.603231, 2.094468),
-    (6.041143, 7.080126),
-    (2.882459, 3.518061),
-    (4.266906, 5.178857),
-    (9.041765, 10.66308),
-];
 
 /// TF depthwise `[h, w, c, 1]` → ONNX grouped `[c, 1, h, w]`.
 fn depthwise((shape, data): &Weight) -> Weight {
@@ -102,7 +95,11 @@ fn main() -> Result<()> {
 
     let dir = &args[2];
     std::fs::write(format!("{dir}/face-detector.onnx"), encode(&model))?;
-    let anchors: Vec<String> = ANCHORS.iter().map(|(a, b)| format!("[{a}, {b}]")).collect();
+    let anchors: Vec<String> = cnn_playground::detector::face_detector_spec()
+        .anchors
+        .iter()
+        .map(|(a, b)| format!("[{a}, {b}]"))
+        .collect();
     let sidecar = format!(
         r#"{{
   "name": "face-detector",

@@ -1,4 +1,4 @@
-//! Writes 14x14 patches (src/scenes.rs `patch`) and their classes for the lecture 26 training
+//! Writes 14x14 patches (src/course/scenes.rs `patch`) and their classes for the lecture 26 training
 //! script `data/shapes/train_sliding.py`.
 //!
 //! Usage: `cargo run --example make_patches -- <first seed> <count> <out file>`

@@ -1,4 +1,4 @@
-//! Writes generated detection scenes (src/scenes.rs) and their YOLO targets
+//! Writes generated detection scenes (src/course/scenes.rs) and their YOLO targets
 //! (`detect::yolo_target` with `scenes::detector_spec`) to a file for the training script
 //! `data/shapes/train_detector.py`, so the detector learns from exactly the scenes and targets
 //! the page and the mAP test use.

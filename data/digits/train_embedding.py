@@ -19,7 +19,7 @@ pixel as augmentation. torch seed 0, numpy seed 0.
 
     /usr/bin/python3 data/digits/train_embedding.py      # Debian python3-torch, python3-sklearn
 
-The Rust test tests/embedding.rs recomputes the held-out verification accuracy through tract.
+The Rust test tests/native/week4_embedding.rs recomputes the held-out verification accuracy through tract.
 """
 import json
 import pathlib
@@ -76,7 +76,7 @@ def mined_triplet_loss(f, y):
 
 def verification(f, y):
     """Balanced accuracy (mean of same- and different-pair accuracy) at the best threshold τ over
-    all pairs: the figure tests/embedding.rs recomputes."""
+    all pairs: the figure tests/native/week4_embedding.rs recomputes."""
     d = ((f[:, None, :] - f[None, :, :]) ** 2).sum(-1)
     iu = np.triu_indices(len(y), 1)
     d, same = d[iu], (y[:, None] == y[None, :])[iu]

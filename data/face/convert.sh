@@ -4,7 +4,7 @@
 #   www/models/face-detector.onnx  (Tiny Face Detector, examples/convert_face_detector.rs)
 #   www/models/face-encoder.onnx   (face recognition net, examples/convert_face_recognition.rs)
 # and the reference encodings face-api itself computes (tfjs CPU backend, data/face/reference.cjs)
-# that tests/face_encoder.rs compares tract with. Needs npm (the registry) and cargo.
+# that tests/native/week4_face_encoder.rs compares tract with. Needs npm (the registry) and cargo.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 VERSION=1.7.15

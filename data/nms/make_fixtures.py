@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generates tests/fixtures/nms_onnxruntime.txt: random box sets run through onnxruntime's
-NonMaxSuppression, the peer the Rust NMS (src/detect.rs) is checked against by
-tests/detection.rs.
+NonMaxSuppression, the peer the Rust NMS (src/course/detect.rs) is checked against by
+tests/native/week3_detection.rs.
 
 Seed 7, 60 cases of 5 to 60 boxes in up to 3 classes, clustered so that suppression happens.
 ONNX NMS takes boxes as [y1, x1, y2, x2] and scores per class; a box only scores in its own class

@@ -4,15 +4,15 @@ procedurally generated 96x96 scenes of circles, squares and triangles, and expor
 www/models/shapes-detector.onnx with its decoding parameters in shapes-detector.json.
 
 Data and targets come from the crate itself (`cargo run --example make_scenes`, i.e.
-src/scenes.rs and detect::yolo_target), so training sees exactly what the page and the mAP test
-(tests/trained_models.rs) see. Nothing is downloaded. Debian's CPU PyTorch (apt install python3-torch).
+src/course/scenes.rs and detect::yolo_target), so training sees exactly what the page and the mAP test
+(tests/native/week3_trained_detectors.rs) see. Nothing is downloaded. Debian's CPU PyTorch (apt install python3-torch).
 
     cargo run --example make_scenes -- 1000000 40000 /tmp/scenes_train.bin
     cargo run --example make_scenes -- 2000000 500 /tmp/scenes_val.bin
     /usr/bin/python3 data/shapes/train_detector.py /tmp/scenes_train.bin /tmp/scenes_val.bin
 
 Seed 0 for PyTorch; training scenes are seeds 1000000..1039999, validation 2000000..2000499, and
-the mAP test in tests/trained_models.rs uses seeds 0..299, which neither touches.
+the mAP test in tests/native/week3_trained_detectors.rs uses seeds 0..299, which neither touches.
 """
 import json
 import math
@@ -135,7 +135,7 @@ def iou(a, b):
 
 def mean_ap(dets, truths, classes):
     """VOC all-point AP at IoU 0.5 per class, averaged (monitoring only; the judged number is
-    computed in Rust through tract by tests/trained_models.rs)."""
+    computed in Rust through tract by tests/native/week3_trained_detectors.rs)."""
     aps = []
     for c in range(classes):
         found = [(s, i, b) for i, d in enumerate(dets) for (b, s, k) in d if k == c]
@@ -238,7 +238,7 @@ def main():
         "decode": "x = (col + σ(t_x)) / S, y = (row + σ(t_y)) / S, w = a_w·e^{t_w} / S, h = a_h·e^{t_h} / S, score = σ(t_o)·softmax(logits)",
         "training": {
             "script": "data/shapes/train_detector.py", "torchSeed": SEED, "epochs": EPOCHS,
-            "scenes": "seeds 1000000..1039999 of src/scenes.rs", "torch": torch.__version__,
+            "scenes": "seeds 1000000..1039999 of src/course/scenes.rs", "torch": torch.__version__,
             "validationMap50": round(evaluate(model, val_images, val_boxes, anchors, meta["grid"]), 4),
         },
         "licence": "MIT OR Apache-2.0, like the crate (weights trained by the project on generated data)",

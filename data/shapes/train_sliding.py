@@ -8,7 +8,7 @@ convolution → "softmax 4" as a 1x1 convolution with 4 filters and a softmax ov
 circle, square, triangle, background. Because every layer is a convolution, the same weights run
 on 16x16 (→ 2x2x4) and 28x28 (→ 8x8x4) inputs: the ONNX input has symbolic height and width.
 
-Patches come from the crate (`cargo run --example make_patches`, src/scenes.rs `patch`): seeds
+Patches come from the crate (`cargo run --example make_patches`, src/course/scenes.rs `patch`): seeds
 3000000.. for training, 4000000.. for validation; the page's mosaics use seeds below 100000.
 Debian's CPU PyTorch (`apt install python3-torch`), seed 0.
 
@@ -98,7 +98,7 @@ def main():
         "layers": [[5, 1, 0], [2, 2, 0], [5, 1, 0], [1, 1, 0], [1, 1, 0]],
         "classes": CLASSES,
         "training": {"script": "data/shapes/train_sliding.py", "torchSeed": SEED, "epochs": EPOCHS,
-                      "patches": "seeds 3000000..3059999 of src/scenes.rs patch", "validationAccuracy": round(acc, 4),
+                      "patches": "seeds 3000000..3059999 of src/course/scenes.rs patch", "validationAccuracy": round(acc, 4),
                       "torch": torch.__version__},
         "licence": "MIT OR Apache-2.0, like the crate (weights trained by the project on generated data)",
     }

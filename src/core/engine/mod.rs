@@ -1,0 +1,192 @@
+//! tract behind one door: loading ONNX bytes, optimising them into a plan, running it, and keeping
+//! recent plans so a widget that re-runs the same layer on new pixels does not re-optimise.
+//!
+//! - this file: the [`Engine`] (plan cache, one-layer graphs for the lessons' convolutions,
+//!   poolings and padding);
+//! - [`model`]: a loaded [`Model`] (a trained CNN or the learner's file);
+//! - [`onnx`]: reading ONNX files (size limit, unknown ops, weights, window attributes);
+//! - [`layers`]: the layer table with shapes, parameters, multiply-adds, windows and receptive
+//!   fields.
+
+use std::sync::Arc;
+
+use anyhow::{ensure, Context, Result};
+use tract_onnx::prelude::*;
+
+use crate::core::geometry::{check_output_size, check_tensor, shape_text, AxisGeometry, AxisPad};
+use crate::core::graph;
+use crate::core::ops::{Conv, Output, Pool};
+
+pub mod layers;
+pub mod model;
+pub mod onnx;
+
+pub use layers::{analyse, LayerInfo, LayerWindow};
+pub use model::Model;
+pub use onnx::{conv_weights, MAX_MODEL_BYTES};
+
+/// An optimised tract plan, ready to run.
+pub type Plan = Arc<TypedRunnableModel>;
+
+/// Runs `plan` on one f32 `input` of `shape` and returns its first output.
+pub(crate) fn run_plan(plan: &Plan, input: &[f32], shape: &[usize]) -> Result<Output> {
+    let tensor = Tensor::from_shape(shape, input)?;
+    let outputs = plan
+        .run(tvec!(tensor.into_tvalue()))
+        .context("tract failed to run the graph")?;
+    let first = outputs.first().context("the graph produced no output")?;
+    let view = first
+        .to_plain_array_view::<f32>()
+        .context("the graph's output is not f32")?;
+    Ok(Output {
+        shape: view.shape().to_vec(),
+        data: view.iter().copied().collect(),
+    })
+}
+
+/// How many optimised plans the engine keeps (least recently used are dropped first).
+pub const PLAN_CACHE_SIZE: usize = 8;
+
+/// Runs ONNX graphs with tract and caches their optimised plans by model bytes.
+///
+/// The model bytes contain the input shape and every weight, so a cached plan is reused exactly
+/// while shapes and weights are unchanged.
+pub struct Engine {
+    onnx: tract_onnx::Onnx,
+    /// Most recently used last.
+    plans: Vec<(Vec<u8>, Plan)>,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Engine {
+    /// An engine with an empty plan cache.
+    pub fn new() -> Self {
+        Engine {
+            onnx: tract_onnx::onnx(),
+            plans: Vec::new(),
+        }
+    }
+
+    /// Parses ONNX `bytes`, optimises the graph for the shapes it declares and returns the plan.
+    /// Errors (not panics) for bytes that are not an ONNX model or a graph tract cannot run.
+    pub fn load(&self, bytes: &[u8]) -> Result<Plan> {
+        let model = self.onnx.model_for_read(&mut &bytes[..]).with_context(|| {
+            format!("cannot read an ONNX model from these {} bytes", bytes.len())
+        })?;
+        model
+            .into_optimized()
+            .context("tract cannot optimise this ONNX graph")?
+            .into_runnable()
+            .context("tract cannot plan this ONNX graph")
+    }
+
+    /// The plan for `bytes`, from the cache or freshly loaded.
+    fn plan(&mut self, bytes: &[u8]) -> Result<Plan> {
+        if let Some(i) = self.plans.iter().position(|(k, _)| k == bytes) {
+            let entry = self.plans.remove(i);
+            let plan = entry.1.clone();
+            self.plans.push(entry);
+            return Ok(plan);
+        }
+        let plan = self.load(bytes)?;
+        if self.plans.len() == PLAN_CACHE_SIZE {
+            self.plans.remove(0);
+        }
+        self.plans.push((bytes.to_vec(), plan.clone()));
+        Ok(plan)
+    }
+
+    /// Number of plans currently cached.
+    pub fn cached_plans(&self) -> usize {
+        self.plans.len()
+    }
+
+    /// Runs the single-input, single-output ONNX model `bytes` (cached by bytes) on `input` of
+    /// `shape` and returns its first output with its shape.
+    pub fn run(&mut self, bytes: &[u8], input: &[f32], shape: &[usize]) -> Result<Output> {
+        check_tensor("input", input, shape)?;
+        let plan = self.plan(bytes)?;
+        run_plan(&plan, input, shape)
+    }
+
+    /// Runs a one-layer graph built for an input `[c, spatial…]` (batch of one added here) and
+    /// checks that tract's output shape is the one the geometry predicts, `expected`
+    /// (`[c', spatial'…]`).
+    fn run_layer(
+        &mut self,
+        model: &tract_onnx::pb::ModelProto,
+        input: &[f32],
+        input_shape: &[usize],
+        expected: Vec<usize>,
+    ) -> Result<Output> {
+        let batched: Vec<usize> = std::iter::once(1)
+            .chain(input_shape.iter().copied())
+            .collect();
+        let out = self.run(&graph::encode(model), input, &batched)?;
+        ensure!(
+            out.shape[1..] == expected[..] && out.shape[0] == 1,
+            "tract produced shape {} but the geometry says {}",
+            shape_text(&out.shape),
+            shape_text(&expected)
+        );
+        Ok(Output {
+            shape: expected,
+            data: out.data,
+        })
+    }
+
+    /// The convolution `conv` (see [`Conv`]; 1, 2 or 3 spatial axes) computed by tract on an ONNX
+    /// `Conv` graph. Returns `[k, spatial'…]`.
+    pub fn conv(&mut self, conv: &Conv) -> Result<Output> {
+        let geometry = conv.validate()?;
+        let expected = conv.output_shape(&geometry);
+        self.run_layer(
+            &graph::conv(conv, &geometry),
+            conv.input,
+            conv.input_shape,
+            expected,
+        )
+    }
+
+    /// The pooling `pool` (see [`Pool`]; 1, 2 or 3 spatial axes) computed by tract on an ONNX
+    /// `MaxPool` or `AveragePool` graph. Returns `[c, spatial'…]`.
+    pub fn pool(&mut self, pool: &Pool) -> Result<Output> {
+        let geometry = pool.validate()?;
+        let expected = pool.output_shape(&geometry);
+        self.run_layer(
+            &graph::pool(pool, &geometry),
+            pool.input,
+            pool.input_shape,
+            expected,
+        )
+    }
+
+    /// Zero padding of a `[c, h, w]` input by `pads` (`[rows, columns]`) computed by tract on an
+    /// ONNX `Pad` graph. Returns `[c, h + top + bottom, w + left + right]`.
+    pub fn pad2d(
+        &mut self,
+        input: &[f32],
+        input_shape: [usize; 3],
+        pads: [AxisPad; 2],
+    ) -> Result<Output> {
+        check_tensor("input", input, &input_shape)?;
+        let [c, h, w] = input_shape;
+        // Padding is a 1x1 window at stride 1 over the padded input: the geometry applies the
+        // limits and gives the padded sides.
+        let rows = AxisGeometry::new(h, 1, pads[0], 1)?;
+        let cols = AxisGeometry::new(w, 1, pads[1], 1)?;
+        let expected = vec![c, rows.output, cols.output];
+        check_output_size("padded", &expected)?;
+        self.run_layer(
+            &graph::pad2d(input_shape, pads),
+            input,
+            &input_shape,
+            expected,
+        )
+    }
+}

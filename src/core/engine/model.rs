@@ -1,0 +1,239 @@
+//! A loaded ONNX model: a trained CNN bundled with the page or a file the learner picked, with
+//! its layer table, and plans that expose any layer's output from the real graph.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use anyhow::{ensure, Context, Result};
+use tract_onnx::prelude::*;
+use tract_onnx::tract_hir::infer::Factoid;
+
+use super::layers::{layer_table, LayerInfo, Probe};
+use super::onnx::{onnx_nodes, read_onnx};
+use super::{run_plan, Plan};
+use crate::core::geometry::{check_output_size, check_tensor, shape_text};
+use crate::core::ops::Output;
+
+/// A loaded ONNX model with one f32 input of a fixed shape: a trained CNN (the digit classifier,
+/// the detectors) or a file the user picked.
+pub struct Model {
+    plan: Plan,
+    input_shape: Vec<usize>,
+    output_shape: Vec<usize>,
+    layers: Vec<LayerInfo>,
+    /// The inference graph with the input shape set, kept to build the probe plan on demand.
+    graph: InferenceModel,
+    /// Outlets of the feature-map layers, in `layers` order, and their layer indices.
+    probes: Vec<Probe>,
+    /// The plan whose outputs are the feature-map layers, built on first use.
+    probe_plan: RefCell<Option<Plan>>,
+    /// Every layer's outlet (`None` for a node tract folded away while reading the file).
+    outlets: Vec<Option<OutletId>>,
+    /// Plans whose output is one layer's, by layer index, built on first use.
+    layer_plans: RefCell<HashMap<usize, Plan>>,
+}
+
+impl Model {
+    /// Reads ONNX `bytes`, fixes its input shape (from the file, with a batch of 1 for a symbolic
+    /// batch axis) and optimises it. Errors name the cause: bytes that are not ONNX, a file over
+    /// [`MAX_MODEL_BYTES`], several inputs, an input shape left unknown, or an op tract cannot run.
+    pub fn load(bytes: &[u8]) -> Result<Model> {
+        Model::load_with_input_shape(bytes, None)
+    }
+
+    /// [`Model::load`] with the input shape chosen by the caller (`Some`), for fully
+    /// convolutional models whose file leaves height and width symbolic: lecture 26's classifier
+    /// runs on 14x14, 16x16 and 28x28 inputs. The shape must have as many axes as the file's input
+    /// and agree with every size the file fixes.
+    pub fn load_with_input_shape(bytes: &[u8], input_shape: Option<&[usize]>) -> Result<Model> {
+        let mut model = read_onnx(bytes)?;
+        let inputs = model.input_outlets()?.len();
+        ensure!(
+            inputs == 1,
+            "the model has {inputs} inputs; the playground runs models with one image input"
+        );
+        let fact = model.input_fact(0)?.clone();
+        let declared: Vec<Option<usize>> = fact
+            .shape
+            .dims()
+            .map(|d| {
+                d.concretize()
+                    .and_then(|dim| dim.as_i64())
+                    .and_then(|v| usize::try_from(v).ok())
+            })
+            .collect();
+        let dims: Vec<usize> = match input_shape {
+            Some(wanted) => {
+                ensure!(
+                    wanted.len() == declared.len()
+                        && wanted
+                            .iter()
+                            .zip(&declared)
+                            .all(|(w, d)| d.is_none_or(|d| d == *w)),
+                    "input shape {} does not fit the model's input {:?}",
+                    shape_text(wanted),
+                    fact.shape
+                );
+                check_output_size("input", wanted)?;
+                wanted.to_vec()
+            }
+            None => declared
+                .iter()
+                .enumerate()
+                // A symbolic or unknown batch axis runs with a batch of one.
+                .map(|(axis, d)| d.or((axis == 0).then_some(1)))
+                .collect::<Option<Vec<_>>>()
+                .with_context(|| {
+                    format!(
+                        "the model's input shape {:?} has unknown sizes besides the batch",
+                        fact.shape
+                    )
+                })?,
+        };
+        model.set_input_fact(0, f32::fact(&dims).into())?;
+        let graph = model.clone();
+
+        let (layers, probes, outlets) = layer_table(&model, onnx_nodes(bytes)?)?;
+
+        let typed = model
+            .into_typed()
+            .context("tract cannot analyse this ONNX graph")?;
+        let output_shape = typed
+            .output_fact(0)?
+            .shape
+            .as_concrete()
+            .map(|s| s.to_vec())
+            .context("the model's output shape is not fixed by its input shape")?;
+        let plan = typed
+            .into_optimized()
+            .context("tract cannot optimise this ONNX graph")?
+            .into_runnable()
+            .context("tract cannot plan this ONNX graph")?;
+        Ok(Model {
+            plan,
+            input_shape: dims,
+            output_shape,
+            layers,
+            graph,
+            probes,
+            probe_plan: RefCell::new(None),
+            outlets,
+            layer_plans: Default::default(),
+        })
+    }
+
+    /// The model's nodes in file order with their op, output shape, parameters and multiply-adds.
+    pub fn layers(&self) -> &[LayerInfo] {
+        &self.layers
+    }
+
+    /// The feature maps of one run on `input`: for every layer whose output is `[1, c, h, w]` (see
+    /// [`LayerInfo::feature_map`]), its index in [`Model::layers`] and its output. The values come
+    /// from the real graph: those layers' outlets are made outputs of a second plan before tract
+    /// optimises it (built on the first call), so fused operations still expose them.
+    pub fn feature_maps(&self, input: &[f32]) -> Result<Vec<(usize, Output)>> {
+        check_tensor("input", input, &self.input_shape)?;
+        if self.probes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut cached = self.probe_plan.borrow_mut();
+        if cached.is_none() {
+            let mut g = self.graph.clone();
+            g.select_output_outlets(&self.probes.iter().map(|p| p.1).collect::<Vec<_>>())?;
+            let plan = g
+                .into_optimized()
+                .context("tract cannot optimise the graph with its feature maps as outputs")?
+                .into_runnable()?;
+            *cached = Some(plan);
+        }
+        let plan = cached.as_ref().context("no probe plan")?;
+        let tensor = Tensor::from_shape(&self.input_shape, input)?;
+        let outputs = plan.run(tvec!(tensor.into_tvalue()))?;
+        self.probes
+            .iter()
+            .zip(outputs.iter())
+            .map(|((layer, _), t)| {
+                let view = t
+                    .to_plain_array_view::<f32>()
+                    .context("a feature map is not f32")?;
+                Ok((
+                    *layer,
+                    Output {
+                        shape: view.shape().to_vec(),
+                        data: view.iter().copied().collect(),
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    /// The output of layer `layer` (an index into [`Model::layers`]) for one `input`, taken from
+    /// the real graph: that layer's outlet becomes the output of a plan optimised for it (built on
+    /// the first call per layer, then cached). Transfer learning reads frozen features this way.
+    pub fn layer_output(&self, input: &[f32], layer: usize) -> Result<Output> {
+        check_tensor("input", input, &self.input_shape)?;
+        let outlet = self
+            .outlets
+            .get(layer)
+            .with_context(|| {
+                format!(
+                    "layer {layer} does not exist; the model has {} layers",
+                    self.layers.len()
+                )
+            })?
+            .with_context(|| format!("layer {layer} has no output in tract's graph"))?;
+        let mut plans = self.layer_plans.borrow_mut();
+        let plan = match plans.get(&layer) {
+            Some(plan) => plan.clone(),
+            None => {
+                let mut g = self.graph.clone();
+                g.select_output_outlets(&[outlet])?;
+                let plan = g
+                    .into_optimized()
+                    .with_context(|| {
+                        format!("tract cannot optimise the graph up to layer {layer}")
+                    })?
+                    .into_runnable()?;
+                plans.insert(layer, plan.clone());
+                plan
+            }
+        };
+        run_plan(&plan, input, &self.input_shape)
+    }
+
+    /// Layer `layer`'s output, flattened, for each of several inputs stored one after the other
+    /// in `inputs` (each of [`Model::input_shape`]): `(count, dim, count · dim values)`. Transfer
+    /// learning's frozen features and the encoders' embeddings come from here.
+    pub fn features(&self, inputs: &[f32], layer: usize) -> Result<(usize, usize, Vec<f32>)> {
+        let size: usize = self.input_shape.iter().product();
+        ensure!(
+            !inputs.is_empty() && inputs.len().is_multiple_of(size),
+            "{} input values are not a whole number of inputs of {size} values",
+            inputs.len()
+        );
+        let mut data = Vec::new();
+        let mut dim = 0;
+        for x in inputs.chunks_exact(size) {
+            let out = self.layer_output(x, layer)?;
+            dim = out.data.len();
+            data.extend(out.data);
+        }
+        Ok((inputs.len() / size, dim, data))
+    }
+
+    /// The input shape the model runs with, e.g. `[1, 3, 96, 96]`.
+    pub fn input_shape(&self) -> &[usize] {
+        &self.input_shape
+    }
+
+    /// The shape of the first output for that input.
+    pub fn output_shape(&self) -> &[usize] {
+        &self.output_shape
+    }
+
+    /// Runs the model on `input` (`Π input_shape` finite values) and returns its first output.
+    pub fn run(&self, input: &[f32]) -> Result<Output> {
+        check_tensor("input", input, &self.input_shape)?;
+        run_plan(&self.plan, input, &self.input_shape)
+    }
+}

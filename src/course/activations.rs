@@ -1,0 +1,99 @@
+//! Lecture 39, "what deep ConvNets learn": the inputs that excite one channel of a layer most, each
+//! cut to the receptive field of its strongest position.
+
+use std::ops::Range;
+
+use anyhow::{ensure, Context, Result};
+
+use crate::core::engine::Model;
+use crate::core::geometry::shape_text;
+
+/// One of the strongest activations of a channel over a set of inputs (lecture 39): which input,
+/// where in the feature map, how strong, and the patch of the input that position sees.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TopActivation {
+    /// Index of the input in the set.
+    pub input: usize,
+    /// Row and column of the strongest position of the channel in that input's feature map.
+    pub at: [usize; 2],
+    /// The activation there.
+    pub value: f32,
+    /// Input rows and columns that position sees (its receptive field; may reach into padding,
+    /// i.e. below 0 or past the input's side).
+    pub window: [Range<isize>; 2],
+}
+
+/// Lecture 39, "what deep ConvNets learn": over `count` inputs stored one after the other in
+/// `inputs` (each of [`Model::input_shape`]), the `k` strongest activations of `channel` of
+/// feature-map layer `layer`, at most one per input (its maximum over positions), strongest
+/// first (`total_cmp`, so a NaN never ranks), with the input window each one sees.
+///
+/// Errors name the cause: inputs that are not a whole number of model inputs, a layer that is
+/// not a `[1, c, h, w]` feature map, a channel past `c`.
+pub fn top_activations(
+    model: &Model,
+    inputs: &[f32],
+    layer: usize,
+    channel: usize,
+    k: usize,
+) -> Result<Vec<TopActivation>> {
+    let size: usize = model.input_shape().iter().product();
+    ensure!(
+        !inputs.is_empty() && inputs.len().is_multiple_of(size),
+        "{} input values are not a whole number of inputs of {} ({size} values each)",
+        inputs.len(),
+        shape_text(model.input_shape())
+    );
+    let info = model.layers().get(layer).with_context(|| {
+        format!(
+            "layer {layer} does not exist; the model has {} layers",
+            model.layers().len()
+        )
+    })?;
+    ensure!(
+        info.feature_map,
+        "layer {layer} ({} {}) outputs {}, not a stack of feature maps [1, c, h, w]",
+        info.op,
+        info.name,
+        shape_text(&info.output_shape)
+    );
+    let [_, c, h, w] = info.output_shape[..] else {
+        anyhow::bail!("layer {layer} is not 4-D");
+    };
+    ensure!(
+        channel < c,
+        "channel {channel} does not exist; layer {layer} ({}) has {c} channels",
+        info.name
+    );
+    let (ih, iw) = (
+        model.input_shape()[model.input_shape().len().saturating_sub(2)],
+        model.input_shape()[model.input_shape().len() - 1],
+    );
+    let mut best = Vec::with_capacity(inputs.len() / size);
+    for (i, input) in inputs.chunks_exact(size).enumerate() {
+        let out = model.layer_output(input, layer)?;
+        let plane = &out.data[channel * h * w..(channel + 1) * h * w];
+        let Some((at, &value)) = plane
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| !v.is_nan())
+            .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)))
+        else {
+            continue;
+        };
+        let (row, col) = (at / w, at % w);
+        let window = match info.receptive_field {
+            Some([r, c]) => [r.window(row), c.window(col)],
+            None => [0..ih as isize, 0..iw as isize],
+        };
+        best.push(TopActivation {
+            input: i,
+            at: [row, col],
+            value,
+            window,
+        });
+    }
+    best.sort_by(|a, b| b.value.total_cmp(&a.value).then(a.input.cmp(&b.input)));
+    best.truncate(k);
+    Ok(best)
+}
