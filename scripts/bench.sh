@@ -9,4 +9,4 @@ if [ ! -d tests/bench/node_modules/onnxruntime-web ]; then
   step "installing onnxruntime-web for the comparison (npm ci in tests/bench)"
   (cd tests/bench && npm ci --no-audit --no-fund --loglevel=error)
 fi
-node tests/e2e/bench.mjs
+node tests/bench/bench.mjs

@@ -1,35 +1,76 @@
 #!/usr/bin/env bash
-# The whole test suite, cheapest checks first. Installs the tools it needs first.
-#   1. rustfmt and clippy (native and wasm32, warnings are errors)
-#   2. native tests: cargo test (core, tract vs reference, course examples)
-#   3. browser tests: wasm-pack test --headless --chrome (the JS facade, tract in Chromium)
-#   4. end to end: the release page in headless Chromium driven by playwright-core
+# The whole test suite, cheapest checks first. Installs the tools it needs first, and prints every
+# step's duration at the end (also when a step fails).
+#   1. rustfmt, then clippy on the native and the wasm32 target (warnings are errors)
+#   2. the release wasm for the page builds in the background from here on (in its own target
+#      directory, so it never waits for cargo's lock; its single-threaded LTO overlaps the tests)
+#   3. native tests: cargo test (one binary, tests/native/, by week and topic)
+#   4. browser tests: wasm-pack test --headless --chrome (tests/web/, the JS facade with tract)
+#   5. end to end: the release page in headless Chromium driven by playwright-core (tests/e2e/),
+#      two files at a time
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+start=$SECONDS
 source scripts/setup-tools.sh
 
-step "format"
-cargo fmt --all -- --check
-step "clippy (native)"
-cargo clippy --all-targets --locked -- -D warnings
-step "clippy (wasm32)"
-cargo clippy --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
+durations=()
+release_pid=
+summary() {
+  local status=$?
+  if [ -n "$release_pid" ]; then kill "$release_pid" 2>/dev/null || true; fi
+  printf '\n==> step durations (seconds)\n' >&2
+  printf '%s\n' "${durations[@]}" >&2
+  printf '%6d  total (%s)\n' $((SECONDS - start)) "$([ $status = 0 ] && echo passed || echo FAILED)" >&2
+}
+trap summary EXIT
 
-step "native tests"
-cargo test --locked
+# Runs "$@" as step $1 and records its duration.
+timed() {
+  local name=$1 t=$SECONDS
+  shift
+  step "$name"
+  "$@"
+  durations+=("$(printf '%6d  %s' $((SECONDS - t)) "$name")")
+}
 
-step "browser tests (Chromium)"
-log=$(mktemp)
-wasm-pack test --headless --chrome --mode no-install -- --locked --test web 2>&1 | tee "$log"
-# Browser-only tests are skipped (and still exit 0) when no browser ran them: demand a count.
-if grep -q "skipping" "$log" || ! grep -Eq "test result: ok\. [1-9][0-9]* passed" "$log"; then
-  echo "the browser suite did not run its tests in Chromium" >&2
-  exit 1
-fi
-rm -f "$log"
+durations+=("$(printf '%6d  %s' $((SECONDS - start)) "tools (scripts/setup-tools.sh)")")
+timed "format" cargo fmt --all -- --check
+timed "clippy (native)" cargo clippy --all-targets --locked -- -D warnings
+timed "clippy (wasm32)" cargo clippy --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
 
-step "release build for the page"
-scripts/build.sh
+release_log=target/release-build.log
+mkdir -p target
+release_started=$SECONDS
+CARGO_TARGET_DIR=target/release-build scripts/build.sh >"$release_log" 2>&1 &
+release_pid=$!
 
-step "end-to-end tests (headless Chromium)"
-(cd tests/e2e && node --test --test-reporter=spec ./*.test.mjs)
+timed "native tests" cargo test --locked --tests
+
+browser_tests() {
+  local log
+  log=$(mktemp)
+  wasm-pack test --headless --chrome --mode no-install -- --locked --test web 2>&1 | tee "$log"
+  # Browser-only tests are skipped (and still exit 0) when no browser ran them: demand a count.
+  if grep -q "skipping" "$log" || ! grep -Eq "test result: ok\. [1-9][0-9]* passed" "$log"; then
+    echo "the browser suite did not run its tests in Chromium" >&2
+    exit 1
+  fi
+  rm -f "$log"
+}
+timed "browser tests (Chromium)" browser_tests
+
+wait_release() {
+  local status=0
+  wait "$release_pid" || status=$?
+  release_pid=
+  cat "$release_log"
+  if [ $status != 0 ]; then
+    echo "the release build failed (exit $status)" >&2
+    exit 1
+  fi
+  echo "(the release build ran $((SECONDS - release_started)) s in the background, from the native tests on)" >&2
+}
+timed "release build for the page (waiting for the background build)" wait_release
+
+timed "end-to-end tests (headless Chromium)" \
+  bash -c 'cd tests/e2e && node --test --test-concurrency=2 --test-reporter=spec ./*.test.mjs'

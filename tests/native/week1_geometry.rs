@@ -1,9 +1,6 @@
 //! Geometry tables: the one formula `floor((n + 2p - f) / s) + 1`, checked against sizes worked out
 //! by hand (course lectures 04, 05, 08, 10) and against non-square and non-tiling cases.
 
-// Native tests; the browser suite is tests/web.rs.
-#![cfg(not(target_arch = "wasm32"))]
-
 use cnn_playground::geometry::*;
 
 #[test]

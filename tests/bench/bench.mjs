@@ -1,7 +1,7 @@
 // Benchmark (prints, never asserts): the release page in headless Chromium.
 //
 //   scripts/bench.sh            (builds the release wasm first, installs onnxruntime-web)
-//   node tests/e2e/bench.mjs    (uses the www/pkg already built)
+//   node tests/bench/bench.mjs  (uses the www/pkg already built)
 //
 // Times the JS API exactly as the page calls it (argument copies included), as medians over
 // repeated runs in one browser session, and reports the wasm size raw and gzipped. Machines are
@@ -12,7 +12,7 @@
 import { readFile, access } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { openPlayground, WWW } from './browser.mjs';
+import { openPlayground, WWW } from '../e2e/browser.mjs';
 
 const ORT_DIST = join(WWW, '..', 'tests', 'bench', 'node_modules', 'onnxruntime-web', 'dist');
 const haveOrt = await access(join(ORT_DIST, 'ort.wasm.min.mjs')).then(() => true, () => false);

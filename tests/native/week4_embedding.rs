@@ -3,8 +3,6 @@
 //! verification accuracy at the best τ (also recorded in the sidecar by the training script),
 //! one-shot recognition, and lecture 37's logistic regression.
 
-#![cfg(not(target_arch = "wasm32"))]
-
 use cnn_playground::digits::{lenet_input, parse_digit_set};
 use cnn_playground::embedding::{
     balanced_pairs, pair_accuracy, recognise, train_pair_classifier, verification_accuracy,
@@ -12,9 +10,9 @@ use cnn_playground::embedding::{
 use cnn_playground::engine::Model;
 
 fn encodings() -> (Vec<f32>, Vec<usize>) {
-    let model = Model::load(include_bytes!("../www/models/digit-embedding.onnx")).unwrap();
+    let model = Model::load(include_bytes!("../../www/models/digit-embedding.onnx")).unwrap();
     assert_eq!(model.output_shape(), [1, 2]);
-    let digits = parse_digit_set(include_bytes!("../www/models/digits-heldout.bin")).unwrap();
+    let digits = parse_digit_set(include_bytes!("../../www/models/digits-heldout.bin")).unwrap();
     let mut enc = Vec::new();
     for d in &digits {
         enc.extend(model.run(&lenet_input(&d.pixels).unwrap()).unwrap().data);
@@ -33,7 +31,7 @@ fn held_out_verification_accuracy_at_the_best_tau() {
     assert_eq!(v.same_pairs + v.different_pairs, 360 * 359 / 2);
     assert!(v.balanced_accuracy >= 0.9, "{v:?}");
     // The training script swept 2001 quantiles of the same distances: it cannot beat the exact sweep.
-    let sidecar = include_str!("../www/models/digit-embedding.json");
+    let sidecar = include_str!("../../www/models/digit-embedding.json");
     let recorded: f32 = sidecar
         .split("\"balancedAccuracy\": ")
         .nth(1)

@@ -1,18 +1,12 @@
 //! The course's worked examples (../shared/course-notes.md, lectures 02-09), exact, through both
 //! tract and the plain-Rust reference.
 
-// Native tests; the browser suite is tests/web.rs.
-#![cfg(not(target_arch = "wasm32"))]
-
-#[macro_use]
-mod common;
-
+use crate::common::*;
 use cnn_playground::engine::Engine;
 use cnn_playground::filters;
 use cnn_playground::geometry::Padding;
 use cnn_playground::ops::{Pool, PoolMode};
 use cnn_playground::reference;
-use common::*;
 
 fn vertical() -> &'static [f32] {
     filters::by_name("vertical").unwrap().weights

@@ -1,18 +1,12 @@
 //! Every invalid-argument class is an error value whose message names the numbers, from both the
 //! reference and tract; nothing panics.
 
-// Native tests; the browser suite is tests/web.rs.
-#![cfg(not(target_arch = "wasm32"))]
-
-#[macro_use]
-mod common;
-
+use crate::common::*;
 use cnn_playground::engine::Engine;
 use cnn_playground::filters;
 use cnn_playground::geometry::{output_size_symmetric, Geometry, Padding};
 use cnn_playground::ops::{Conv, Pool, PoolMode};
 use cnn_playground::reference;
-use common::*;
 
 fn conv_error(conv: &Conv) -> String {
     let reference = reference::conv(conv).unwrap_err().to_string();

@@ -2,12 +2,10 @@
 //! the gradients go through, with weights read from the sliding-windows classifier's ONNX file,
 //! equals tract's activations of the same layers; gradient descent lowers J(G).
 
-#![cfg(not(target_arch = "wasm32"))]
-
 use cnn_playground::engine::{conv_weights, Model};
 use cnn_playground::style::{forward, ConvWeights, Generator, Layer, Problem};
 
-const SLIDING: &[u8] = include_bytes!("../www/models/sliding-windows.onnx");
+const SLIDING: &[u8] = include_bytes!("../../www/models/sliding-windows.onnx");
 
 fn image(size: usize, seed: usize) -> Vec<f32> {
     (0..3 * size * size)

@@ -2,9 +2,6 @@
 //! input, both threshold boundaries, agreement with onnxruntime on random box sets), the
 //! localisation target and loss, YOLO targets with anchors and their conflicts, and decoding.
 
-// Native tests; the browser suite is tests/web.rs.
-#![cfg(not(target_arch = "wasm32"))]
-
 use cnn_playground::detect::*;
 
 fn bx(x1: f32, y1: f32, x2: f32, y2: f32) -> BBox {
@@ -120,7 +117,7 @@ struct NmsCase {
 }
 
 fn nms_fixtures() -> Vec<NmsCase> {
-    let text = include_str!("fixtures/nms_onnxruntime.txt");
+    let text = include_str!("../fixtures/nms_onnxruntime.txt");
     let mut cases = Vec::new();
     let mut lines = text
         .lines()

@@ -1,8 +1,6 @@
 //! Lecture 20 on LeNet-5: frozen features of generated letters (classes the network never saw),
 //! a new softmax layer trained in plain Rust, and its learning curve.
 
-#![cfg(not(target_arch = "wasm32"))]
-
 use cnn_playground::engine::Model;
 use cnn_playground::letters::{letter_set, LETTERS};
 use cnn_playground::transfer::{learning_curve, train_softmax, TrainOptions};
@@ -26,7 +24,7 @@ fn features(model: &Model, inputs: &[f32], layer: Option<usize>) -> (Vec<f32>, u
 /// class the frozen second pooling layer beats raw pixels by more than 10 points (the point of transfer learning).
 #[test]
 fn a_new_softmax_on_frozen_lenet5_features_learns_letters() {
-    let model = Model::load(include_bytes!("../www/models/lenet5-digits.onnx")).unwrap();
+    let model = Model::load(include_bytes!("../../www/models/lenet5-digits.onnx")).unwrap();
     let (train_y, train_x) = letter_set(20, 1).unwrap();
     let (test_y, test_x) = letter_set(50, 2).unwrap();
     let mut curves = Vec::new();

@@ -5,17 +5,11 @@
 //!
 //! Every generated case is valid by construction (no rejection), so all 256 cases per property run.
 
-// Native tests; the browser suite is tests/web.rs.
-#![cfg(not(target_arch = "wasm32"))]
-
-#[macro_use]
-mod common;
-
+use crate::common::{assert_close, assert_conv_close};
 use cnn_playground::engine::Engine;
 use cnn_playground::geometry::{AxisPad, Padding};
 use cnn_playground::ops::{Conv, Pool, PoolMode};
 use cnn_playground::reference;
-use common::{assert_close, assert_conv_close};
 use proptest::prelude::*;
 
 /// One axis: (input n, kernel f, pad before, pad after, stride s) with n + pads ≥ f.

@@ -3,19 +3,17 @@
 //! face-api itself computes (tests/fixtures/face-encoder-reference.json, written by
 //! data/face/reference.cjs with tfjs' CPU backend) for the same two inputs.
 
-#![cfg(not(target_arch = "wasm32"))]
-
 use cnn_playground::embedding::squared_distance;
 use cnn_playground::engine::Model;
 
 #[test]
 fn tract_matches_face_api_on_the_reference_inputs() {
-    let model = Model::load(include_bytes!("../www/models/face-encoder.onnx")).unwrap();
+    let model = Model::load(include_bytes!("../../www/models/face-encoder.onnx")).unwrap();
     assert_eq!(
         (model.input_shape(), model.output_shape()),
         (&[1, 3, 150, 150][..], &[1, 128][..])
     );
-    let reference = include_str!("fixtures/face-encoder-reference.json");
+    let reference = include_str!("../fixtures/face-encoder-reference.json");
     let mut encodings = Vec::new();
     for seed in [1usize, 2] {
         // face-api's input: HWC bytes (i·7919 + seed·104729) mod 256; ours: CHW in 0..1.

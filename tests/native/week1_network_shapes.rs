@@ -1,8 +1,5 @@
 //! The shape calculator against the course's networks (../shared/course-notes.md).
 
-// Native tests; the browser suite is tests/web.rs.
-#![cfg(not(target_arch = "wasm32"))]
-
 use cnn_playground::network::{dense_params_between, shapes, Layer};
 use cnn_playground::ops::PoolMode;
 

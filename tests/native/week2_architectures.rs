@@ -1,8 +1,5 @@
-//! The classic architectures (src/architectures.rs) read back through tract's analysis: the shapes
+//! The classic architectures (src/course/architectures.rs) read back through tract's analysis: the shapes
 //! and parameter counts of lectures 13-18, without their weights ever being allocated.
-
-// Native tests; the browser suite is tests/web.rs.
-#![cfg(not(target_arch = "wasm32"))]
 
 use cnn_playground::architectures::{build, ARCHITECTURES};
 use cnn_playground::engine::{analyse, LayerInfo};
@@ -225,22 +222,22 @@ fn tracts_shapes_agree_with_the_projects_geometry_on_every_model() {
     for (name, bytes, shape) in [
         (
             "lenet5-digits",
-            &include_bytes!("../www/models/lenet5-digits.onnx")[..],
+            &include_bytes!("../../www/models/lenet5-digits.onnx")[..],
             None,
         ),
         (
             "shapes-detector",
-            &include_bytes!("../www/models/shapes-detector.onnx")[..],
+            &include_bytes!("../../www/models/shapes-detector.onnx")[..],
             None,
         ),
         (
             "face-detector",
-            &include_bytes!("../www/models/face-detector.onnx")[..],
+            &include_bytes!("../../www/models/face-detector.onnx")[..],
             None,
         ),
         (
             "sliding-windows",
-            &include_bytes!("../www/models/sliding-windows.onnx")[..],
+            &include_bytes!("../../www/models/sliding-windows.onnx")[..],
             Some(&[1, 3, 16, 16][..]),
         ),
     ] {

@@ -1,0 +1,137 @@
+//! The detection models trained by the project, judged through tract and the crate's pipeline: the
+//! shapes detector (www/models/shapes-detector.onnx, made by data/shapes/train_detector.py) by its
+//! mAP@0.5 on 300 held-out generated scenes (seeds 0..299; training used seeds 1000000 and up)
+//! through `detector::Detector`; lecture 26's sliding-windows classifier by its accuracy, by the
+//! equality of its convolutional pass with the naive loop over crops (`sliding::compare`, what the
+//! page shows) and by its receptive field.
+
+use cnn_playground::detect::{mean_average_precision, Predictions};
+use cnn_playground::detector::Detector;
+use cnn_playground::engine::Model;
+use cnn_playground::scenes::{detector_spec, generate, CLASSES, SCENE_SIZE};
+
+const MODEL: &[u8] = include_bytes!("../../www/models/shapes-detector.onnx");
+
+/// The shapes detector through the page's pipeline (`Detector`: run, decode, per-class NMS) reaches
+/// mAP@0.5 ≥ 0.9 on 300 held-out scenes.
+#[test]
+fn the_shapes_detector_reaches_map_0_9_on_held_out_scenes() {
+    let detector = Detector::new(Model::load(MODEL).unwrap(), detector_spec()).unwrap();
+    assert_eq!(detector.input_size(), SCENE_SIZE);
+    let (mut predictions, mut truths): (Vec<Predictions>, Vec<_>) = (Vec::new(), Vec::new());
+    for seed in 0..300 {
+        let scene = generate(seed, SCENE_SIZE).unwrap();
+        // A low score threshold so the whole precision-recall curve counts.
+        let run = detector.detect(&scene.image, 0.01, 0.45).unwrap();
+        assert_eq!(
+            run.detections.len(),
+            6 * 6 * 2,
+            "one prediction per cell and anchor"
+        );
+        predictions.push(
+            run.kept()
+                .iter()
+                .map(|d| (d.bbox, d.score, d.class as usize))
+                .collect(),
+        );
+        truths.push(scene.objects);
+    }
+    let (map, per_class) =
+        mean_average_precision(&predictions, &truths, CLASSES.len(), 0.5).unwrap();
+    println!("mAP@0.5 over 300 held-out scenes: {map:.4}; per class {per_class:?}");
+    assert!(map >= 0.9, "mAP@0.5 {map} below 0.9 ({per_class:?})");
+}
+
+/// A detector whose grid does not fit the model's output is refused with both shapes named.
+#[test]
+fn a_detector_with_the_wrong_grid_is_refused() {
+    let mut spec = detector_spec();
+    spec.anchors.push((3.0, 3.0));
+    let e = Detector::new(Model::load(MODEL).unwrap(), spec)
+        .err()
+        .unwrap();
+    assert_eq!(
+        e.to_string(),
+        "the model's output [1, 16, 6, 6] does not fit a 6×6 grid with 3 anchors and 3 classes, which needs [1, 24, 6, 6]"
+    );
+}
+
+/// Lecture 26: the classifier of 14x14 crops, fully convolutional (www/models/sliding-windows.onnx,
+/// made by data/shapes/train_sliding.py): accurate on held-out patches, and one pass over a 28x28
+/// mosaic gives exactly what the 14x14 model gives on each of the 64 crops at stride 2.
+#[test]
+fn the_convolutional_sliding_windows_equal_the_naive_loop() {
+    use cnn_playground::image::crop;
+    use cnn_playground::scenes::{patch, patch_mosaic, PATCH_SIZE};
+    use cnn_playground::sliding::compare;
+    const SLIDING: &[u8] = include_bytes!("../../www/models/sliding-windows.onnx");
+    let small = Model::load_with_input_shape(SLIDING, Some(&[1, 3, 14, 14])).unwrap();
+    let big = Model::load_with_input_shape(SLIDING, Some(&[1, 3, 28, 28])).unwrap();
+    assert_eq!(small.output_shape(), [1, 4, 1, 1]);
+    assert_eq!(big.output_shape(), [1, 4, 8, 8]);
+
+    let held_out = 500;
+    let correct = (0..held_out)
+        .filter(|i| {
+            let (image, class) = patch(5_000_000 + i, PATCH_SIZE).unwrap();
+            let p = small.run(&image).unwrap().data;
+            let best = (0..4).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap();
+            best == class
+        })
+        .count();
+    let accuracy = correct as f32 / held_out as f32;
+    println!("sliding-windows classifier: accuracy {accuracy:.4} on {held_out} held-out patches");
+    assert!(accuracy >= 0.97, "accuracy {accuracy}");
+
+    let (mosaic, classes) = patch_mosaic(40, PATCH_SIZE).unwrap();
+    let mut clock = 0.0;
+    let c = compare(&small, &big, &mosaic, &mut || {
+        clock += 1.0;
+        clock
+    })
+    .unwrap();
+    assert_eq!((c.crops, c.window, c.stride), (64, [14, 14], 2));
+    assert_eq!((c.pass_ms, c.naive_ms), (1.0, 1.0), "each side timed once");
+    assert_eq!(c.naive.shape, c.pass.shape);
+    assert!(
+        c.largest_difference < 1e-5,
+        "crop and convolutional outputs differ by {}",
+        c.largest_difference
+    );
+    // Independently of `compare`: window (3, 5) cropped by hand equals the pass there.
+    let window = crop(&mosaic, [3, 28, 28], 6, 10, 14, 14).unwrap();
+    let alone = small.run(&window).unwrap().data;
+    for (k, v) in alone.iter().enumerate() {
+        assert!((v - c.pass.data[k * 64 + 3 * 8 + 5]).abs() < 1e-5);
+    }
+    let pass = c.pass.data;
+    // The four corner windows see exactly one patch each and name its class.
+    for (k, (y, x)) in [(0, 0), (0, 7), (7, 0), (7, 7)].into_iter().enumerate() {
+        let best = (0..4)
+            .max_by(|&a, &b| pass[a * 64 + y * 8 + x].total_cmp(&pass[b * 64 + y * 8 + x]))
+            .unwrap();
+        assert_eq!(best, classes[k], "corner window ({y}, {x})");
+    }
+}
+
+/// Lecture 26's receptive field, read from the ONNX attributes: each output position of the
+/// sliding-windows classifier sees a 14x14 window, 2 pixels from its neighbour.
+#[test]
+fn the_sliding_windows_output_sees_14x14_windows_at_stride_2() {
+    let model = Model::load_with_input_shape(
+        include_bytes!("../../www/models/sliding-windows.onnx"),
+        Some(&[1, 3, 28, 28]),
+    )
+    .unwrap();
+    let last = model
+        .layers()
+        .iter()
+        .rev()
+        .find(|l| l.output_shape.len() == 4)
+        .unwrap();
+    assert_eq!(last.output_shape, [1, 4, 8, 8]);
+    let [rows, cols] = last.receptive_field.unwrap();
+    assert_eq!((rows.size, rows.jump, rows.start), (14, 2, 0));
+    assert_eq!(cols, rows);
+    assert_eq!(rows.window(7), 14..28);
+}

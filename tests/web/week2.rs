@@ -1,0 +1,72 @@
+//! Week 2 (lectures 12-22) through the JavaScript API: transfer learning on LeNet-5.
+
+use super::*;
+
+/// Lecture 20 through the JS API: generated letters, LeNet-5's frozen pool2 features, a softmax
+/// trained in the browser, its learning curve, and the errors a page can cause.
+#[wasm_bindgen_test]
+fn transfer_learning_in_the_browser() {
+    let train = wasm::letter_set(5.into(), 1.into()).unwrap();
+    let test = wasm::letter_set(10.into(), 2.into()).unwrap();
+    assert_eq!(get(&train, "count").as_f64(), Some(20.));
+    let lenet = wasm::load_model(
+        include_bytes!("../../www/models/lenet5-digits.onnx"),
+        JsValue::UNDEFINED,
+    )
+    .unwrap();
+    let features = |set: &js_sys::Object| {
+        let f = lenet.features(get(set, "inputs"), 5.into()).unwrap();
+        assert_eq!(get(&f, "dim").as_f64(), Some(400.));
+        get(&f, "data")
+    };
+    let (train_f, test_f) = (features(&train), features(&test));
+    let options = js_sys::Object::new();
+    let put = |k: &str, v: &JsValue| {
+        js_sys::Reflect::set(&options, &k.into(), v).unwrap();
+    };
+    put("features", &train_f);
+    put("labels", &get(&train, "labels"));
+    put("classes", &4.into());
+    let layer = wasm::train_softmax(options.clone().into()).unwrap();
+    assert_eq!(layer.dim(), 400);
+    let accuracy = layer
+        .accuracy(test_f.clone(), get(&test, "labels"))
+        .unwrap();
+    assert!(accuracy >= 0.8, "{accuracy}");
+    let p = layer
+        .probabilities(Float32Array::from(test_f.clone()).subarray(0, 400).into())
+        .unwrap();
+    assert!((p.to_vec().iter().sum::<f32>() - 1.0).abs() < 1e-5);
+
+    let curve_options = js_sys::Object::new();
+    for (k, v) in [
+        ("train", train_f),
+        ("trainLabels", get(&train, "labels")),
+        ("test", test_f),
+        ("testLabels", get(&test, "labels")),
+        ("classes", 4.into()),
+        ("sizes", shape(&[1, 5])),
+    ] {
+        js_sys::Reflect::set(&curve_options, &k.into(), &v).unwrap();
+    }
+    let curve = wasm::learning_curve(curve_options.clone().into()).unwrap();
+    assert_eq!(curve.length(), 2);
+    assert_eq!(
+        get(&curve.get(1), "accuracy").as_f64(),
+        Some(accuracy as f64)
+    );
+    js_sys::Reflect::set(&curve_options, &"sizes".into(), &shape(&[6])).unwrap();
+    assert_eq!(
+        message(wasm::learning_curve(curve_options.into())),
+        "class 0 has 5 training examples, fewer than 6"
+    );
+    put("labels", &js_sys::JSON::parse("[0, 1, 2, 3.5]").unwrap());
+    assert_eq!(
+        message(wasm::train_softmax(options.into())),
+        "labels[3] is 3.5, not a class index"
+    );
+    assert_eq!(
+        message(wasm::letter_set(0.into(), 1.into())),
+        "a letter set has 1 to 1000 letters per class, not 0"
+    );
+}
