@@ -90,3 +90,32 @@ export function preservingFocus(root, render) {
     root.querySelector(`[data-key="${CSS.escape(key)}"]`)?.focus({ preventScroll: true });
   }
 }
+
+/**
+ * A widget's error line (`<p class="error" role="alert">`, hidden until needed): `show(problem)`
+ * puts a message (an `Error` or a string) in it, `clear()` hides it. It is the element itself, to
+ * place next to the control that causes the errors.
+ */
+export function errorLine(id) {
+  const el = h('p', { class: 'error', id, role: 'alert', hidden: true });
+  el.show = (problem) => {
+    el.hidden = false;
+    el.textContent = problem?.message ?? String(problem);
+  };
+  el.clear = () => { el.hidden = true; };
+  return el;
+}
+
+/**
+ * A labelled range slider with its value beside it: `{ label, input, output }`, where `label` (to
+ * place) holds `text`, the `<input type="range">` and an `<output>` that shows `format(value)`
+ * after every change (call `show()` after setting `input.value` from code).
+ */
+export function slider(id, text, { min, max, step = 1, value, format = String, label: ariaLabel = text.trim() }) {
+  const input = h('input', { type: 'range', id, min, max, step, value, 'aria-label': ariaLabel });
+  const output = h('output', { for: id });
+  const show = () => { output.textContent = format(Number(input.value)); };
+  input.addEventListener('input', show);
+  show();
+  return { label: h('label', {}, text, input, output), input, output, show };
+}

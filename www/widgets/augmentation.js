@@ -2,8 +2,9 @@
 // random crop, rotation, shear, local warping, colour shift and PCA colour augmentation; LeNet-5
 // (tract) reads the digit before and after the geometric ones. This file draws.
 
-import { h } from '../lib/dom.js';
+import { h, errorLine } from '../lib/dom.js';
 import { fetchBytes } from '../lib/media.js';
+import { loadModel } from '../lib/models.js';
 
 const SIZE = 128;
 const KINDS = {
@@ -28,7 +29,7 @@ export function mountAugmentation(root, api) {
   const digitIn = h('canvas', { width: 32, height: 32, id: 'aug-digit-in', role: 'img', 'aria-label': 'Original digit' });
   const digitOut = h('canvas', { width: 32, height: 32, id: 'aug-digit-out', role: 'img', 'aria-label': 'Augmented digit' });
   const verdict = h('p', { class: 'formula', id: 'aug-verdict', 'aria-live': 'polite' });
-  const error = h('p', { class: 'error', id: 'aug-error', role: 'alert', hidden: true });
+  const error = errorLine('aug-error');
   root.append(h('div', { class: 'controls' }, h('label', {}, 'Augmentation ', kindSelect)), sliders,
     h('div', { class: 'equation' },
       h('figure', {}, h('figcaption', {}, 'Photo'), photoIn), h('span', { class: 'op', 'aria-hidden': 'true' }, '→'), h('figure', {}, h('figcaption', {}, 'Augmented'), photoOut),
@@ -70,7 +71,7 @@ export function mountAugmentation(root, api) {
     try {
       const photo = api.augment(state.photo, [3, SIZE, SIZE], options());
       draw(photoOut, photo, SIZE, false);
-      error.hidden = true;
+      error.clear();
       if (GEOMETRIC.includes(state.kind)) {
         const digit = api.augment(state.digit, [1, 32, 32], options());
         draw(digitOut, digit, 32, true);
@@ -85,8 +86,7 @@ export function mountAugmentation(root, api) {
         verdict.textContent = 'Colour augmentations change the photo\'s colours; the grey digit has none to change.';
       }
     } catch (e) {
-      error.hidden = false;
-      error.textContent = e.message;
+      error.show(e.message);
     }
   }
 
@@ -94,22 +94,21 @@ export function mountAugmentation(root, api) {
   buildSliders();
   (async () => {
     try {
-      const [photo, model, heldOut] = await Promise.all(['../images/coffee.png', '../models/lenet5-digits.onnx', '../models/digits-heldout.bin']
-        .map((path) => fetchBytes(new URL(path, import.meta.url))));
+      const [photo, model, heldOut] = await Promise.all([fetchBytes(new URL('../images/coffee.png', import.meta.url)),
+        loadModel(api, 'lenet5-digits.onnx'), fetchBytes(new URL('../models/digits-heldout.bin', import.meta.url))]);
       const bitmap = await createImageBitmap(new Blob([photo], { type: 'image/png' }));
       const c = new OffscreenCanvas(bitmap.width, bitmap.height);
       const ctx = c.getContext('2d');
       ctx.drawImage(bitmap, 0, 0);
       state.photo = api.detectorInput(ctx.getImageData(0, 0, c.width, c.height).data, c.width, c.height, SIZE);
-      state.model = api.loadModel(model);
+      state.model = model;
       state.digit = api.digitSet(heldOut).inputs.slice(0, 1024);
       draw(photoIn, state.photo, SIZE, false);
       draw(digitIn, state.digit, 32, true);
       render();
       root.dataset.ready = 'true';
     } catch (e) {
-      error.hidden = false;
-      error.textContent = `The samples could not be loaded (${e.message}).`;
+      error.show(`The samples could not be loaded (${e.message}).`);
     }
   })();
 }

@@ -3,7 +3,7 @@
 // (`explainConv`); multiplications of a same convolution, direct or through a 1x1 bottleneck,
 // from Rust (`bottleneckCost`). This file draws.
 
-import { h } from '../lib/dom.js';
+import { h, errorLine } from '../lib/dom.js';
 import { int } from '../lib/options.js';
 
 const FIELDS = [['h', 'height', 28], ['w', 'width', 28], ['c', 'input channels', 192], ['f', 'filter size f', 5], ['k', 'output channels', 32], ['r', 'bottleneck channels', 16]];
@@ -16,7 +16,7 @@ export function mountBottleneck(root, api, options = {}) {
   const inputs = Object.fromEntries(FIELDS.map(([key, label, value]) => [key,
     h('input', { type: 'number', min: 1, step: 1, value: int(options[key], 1, 1e6, value), class: 'num', id: `bottleneck-${key}`, 'aria-label': label })]));
   const result = h('p', { class: 'formula', id: 'bottleneck-result', 'aria-live': 'polite' });
-  const error = h('p', { class: 'error', id: 'bottleneck-error', role: 'alert', hidden: true });
+  const error = errorLine('bottleneck-error');
   const oneByOne = h('p', { class: 'explanation', id: 'bottleneck-1x1', 'aria-live': 'polite' });
   root.append(oneByOne, h('div', { class: 'controls' }, FIELDS.map(([key, label]) => h('label', {}, `${label} `, inputs[key]))), result, error);
   try {
@@ -34,13 +34,12 @@ export function mountBottleneck(root, api, options = {}) {
     const v = Object.fromEntries(Object.entries(inputs).map(([k, el]) => [k, el.valueAsNumber]));
     try {
       const c = api.bottleneckCost(v.h, v.w, v.c, v.f, v.k, v.r);
-      error.hidden = true;
+      error.clear();
       options.onState?.(v);
       result.textContent = `Direct ${v.f}×${v.f} same convolution ${v.h}×${v.w}×${v.c} → ${v.h}×${v.w}×${v.k}: ${n(c.direct)} multiplications. ` +
         `Through a 1×1 bottleneck to ${v.r} channels: ${n(c.reduce)} + ${n(c.conv)} = ${n(c.total)} (${(c.direct / c.total).toFixed(1)}× fewer).`;
     } catch (e) {
-      error.hidden = false;
-      error.textContent = e.message;
+      error.show(e.message);
     }
   }
   Object.values(inputs).forEach((el) => el.addEventListener('input', render));

@@ -5,7 +5,7 @@
 // formula from the geometry module (`outputSizeFormula`), how often each pixel is read
 // (`windowCoverage`). This file only turns them into DOM.
 
-import { h, fmt, fmtFactor, diverging, numberCell, renderKernelGrid, inWindow, span, preservingFocus } from '../lib/dom.js';
+import { h, fmt, fmtFactor, diverging, numberCell, renderKernelGrid, inWindow, span, preservingFocus, errorLine } from '../lib/dom.js';
 import { int, numbers, oneOf } from '../lib/options.js';
 
 /** Input presets: lecture 02's worked example, lectures 02-03's half-bright images, lecture 05. */
@@ -104,7 +104,7 @@ export function mountConvExplainer(root, api, options = {}) {
   const check = h('p', { class: 'check', id: 'conv-check' });
   const coverageGrid = h('div', { class: 'grid small', id: 'conv-coverage-grid', role: 'group', 'aria-label': 'Windows reading each input pixel' });
   const corners = h('ul', { class: 'corners', id: 'conv-corners', 'aria-live': 'polite' });
-  const error = h('p', { class: 'error', id: 'conv-error', role: 'alert', hidden: true });
+  const error = errorLine('conv-error');
 
   root.append(
     h('div', { class: 'controls' },
@@ -263,7 +263,7 @@ export function mountConvExplainer(root, api, options = {}) {
       const out = api.conv(options);
       const ref = api.convReference(options);
       const trace = state.focus ? api.explainConv(options, state.focus) : null;
-      error.hidden = true;
+      error.clear();
       renderInput(trace, geo.uncovered);
       if (rebuildInput) renderKernel();
       renderOutput(out);
@@ -272,8 +272,7 @@ export function mountConvExplainer(root, api, options = {}) {
       report();
       check.textContent = `tract ran an ONNX Conv graph (${out.shape[1]}×${out.shape[2]} output); the plain-Rust reference agrees to ${fmt(api.maxAbsDiff(out.data, ref.data))} (largest difference).`;
     } catch (e) {
-      error.hidden = false;
-      error.textContent = e.message;
+      error.show(e.message);
     }
   }
 

@@ -1,19 +1,20 @@
 // Widget: a trained YOLO-style detector, decoded and suppressed step by step (lectures 29, 31).
-// tract runs www/models/shapes-detector.onnx (`loadModel`, `Model.run`); Rust decodes the raw
-// 6×6×2×8 output (`yoloDecode`), filters by score and suppresses per class (`nmsSteps`). Inputs:
+// Rust's `Detector` runs www/models/shapes-detector.onnx with tract, decodes the raw 6×6×2×8
+// output, filters by score and suppresses per class, keeping every stage to draw. Inputs:
 // generated scenes (`generateScene`), shapes the learner draws, or an uploaded image
 // (`detectorInput`). This file only moves arrays and draws.
 
-import { h, fmt } from '../lib/dom.js';
+import { h, fmt, errorLine } from '../lib/dom.js';
 import { CLASS_COLOURS, drawScene, strokeBox, fractionAt } from '../lib/scene.js';
-import { decodeImage, downloadBar, fetchBytes } from '../lib/media.js';
+import { decodeImage } from '../lib/media.js';
+import { loadDetector } from '../lib/models.js';
 
 const SIZE = 384;
 
 /** Mounts the widget into `root`, using the wasm module's exports `api`. */
 export function mountDetectorLab(root, api) {
   const info = api.generateScene(0);
-  const spec = { grid: info.grid, anchors: Array.from(info.anchors, (a) => Array.from(a)), classes: info.classes.length };
+  let spec = { grid: info.grid, anchors: Array.from(info.anchors, (a) => Array.from(a)), classes: info.classes.length };
   const classes = Array.from(info.classes);
   const state = {
     model: null, seed: 1, source: 'scene', scene: null, rgba: null, truth: [], drawn: null,
@@ -39,7 +40,7 @@ export function mountDetectorLab(root, api) {
   const counts = h('p', { class: 'formula', id: 'det-counts', 'aria-live': 'polite' });
   const steps = h('ol', { class: 'explanation', id: 'det-steps' });
   const timing = h('p', { class: 'check', id: 'det-timing' });
-  const error = h('p', { class: 'error', id: 'det-error', role: 'alert', hidden: true });
+  const error = errorLine('det-error');
   root.append(status,
     h('div', { class: 'controls' }, h('label', {}, 'Input ', sourceSelect), nextButton, classSelect, fileInput),
     h('div', { class: 'controls' },
@@ -47,7 +48,7 @@ export function mountDetectorLab(root, api) {
       h('label', {}, 'Show ', stageSelect), h('label', {}, truth, ' true boxes')),
     h('div', { class: 'equation' }, canvas, h('div', {}, counts, steps, timing)), error);
 
-  const fail = (message) => { error.hidden = false; error.textContent = message; };
+  const fail = error.show;
 
   function useScene() {
     const scene = api.generateScene(state.seed);
@@ -105,29 +106,26 @@ export function mountDetectorLab(root, api) {
     if (!state.model || !state.tensor) return;
     try {
       const t0 = performance.now();
-      const out = state.model.run(state.tensor);
+      const d = state.model.detect(state.tensor, state.scoreThreshold, state.iouThreshold);
       const t1 = performance.now();
-      const d = api.yoloDecode(out.data, out.shape, spec);
-      const trace = api.nmsSteps(d.boxes, d.scores, d.classes, state.scoreThreshold, state.iouThreshold);
-      const t2 = performance.now();
-      error.hidden = true;
-      draw(d, trace);
+      error.clear();
+      draw(d);
       const n = d.scores.length;
-      const passed = n - trace.belowThreshold.length;
-      const suppressed = trace.steps.reduce((sum, s) => sum + s.suppressed.length, 0);
-      counts.textContent = `${n} boxes (${spec.grid}×${spec.grid} cells × ${spec.anchors.length} anchors) → ${passed} with score > ${state.scoreThreshold.toFixed(2)} → ${trace.steps.length} after non-max suppression (${suppressed} suppressed)`;
-      counts.dataset.kept = trace.steps.length;
+      const passed = n - d.belowThreshold.length;
+      const suppressed = d.steps.reduce((sum, s) => sum + s.suppressed.length, 0);
+      counts.textContent = `${n} boxes (${spec.grid}×${spec.grid} cells × ${spec.anchors.length} anchors) → ${passed} with score > ${state.scoreThreshold.toFixed(2)} → ${d.steps.length} after non-max suppression (${suppressed} suppressed)`;
+      counts.dataset.kept = d.steps.length;
       counts.dataset.passed = passed;
       const box = (i) => `${classes[d.classes[i]]} ${d.scores[i].toFixed(2)} in cell (${d.cells[3 * i] + 1}, ${d.cells[3 * i + 1] + 1}), anchor ${d.cells[3 * i + 2] + 1}`;
-      steps.replaceChildren(...trace.steps.map((s) => h('li', {}, `keep ${box(s.kept)}`,
+      steps.replaceChildren(...d.steps.map((s) => h('li', {}, `keep ${box(s.kept)}`,
         s.suppressed.length ? `; suppress ${s.suppressed.map((g) => `${box(g.index)} (IoU ${g.iou.toFixed(2)})`).join(', ')}` : '')));
-      timing.textContent = `tract ran the detector in ${(t1 - t0).toFixed(1)} ms; decoding and NMS in Rust took ${(t2 - t1).toFixed(2)} ms.`;
+      timing.textContent = `tract ran the detector, and Rust decoded and suppressed its boxes, in ${(t1 - t0).toFixed(1)} ms.`;
     } catch (e) {
       fail(e.message);
     }
   }
 
-  function draw(d, trace) {
+  function draw(d) {
     const ctx = drawScene(canvas, state.rgba, info.size);
     const boxAt = (i) => Array.from(d.boxes.subarray(4 * i, 4 * i + 4));
     const colour = (i) => CLASS_COLOURS[d.classes[i] % CLASS_COLOURS.length];
@@ -138,13 +136,13 @@ export function mountDetectorLab(root, api) {
       }
       ctx.globalAlpha = 1;
     } else if (state.stage === 'score') {
-      const below = new Set(trace.belowThreshold);
+      const below = new Set(d.belowThreshold);
       for (let i = 0; i < d.scores.length; i++) if (!below.has(i)) strokeBox(ctx, boxAt(i), colour(i), { label: d.scores[i].toFixed(2) });
     } else {
-      for (const s of trace.steps) {
+      for (const s of d.steps) {
         for (const g of s.suppressed) strokeBox(ctx, boxAt(g.index), '#888', { dash: [4, 3], width: 1 });
       }
-      for (const s of trace.steps) strokeBox(ctx, boxAt(s.kept), colour(s.kept), { label: `${classes[d.classes[s.kept]]} ${d.scores[s.kept].toFixed(2)}`, width: 3 });
+      for (const s of d.steps) strokeBox(ctx, boxAt(s.kept), colour(s.kept), { label: `${classes[d.classes[s.kept]]} ${d.scores[s.kept].toFixed(2)}`, width: 3 });
     }
     if (state.showTruth) for (const o of state.truth) strokeBox(ctx, o.box, '#000', { dash: [2, 2], width: 1 });
   }
@@ -179,10 +177,10 @@ export function mountDetectorLab(root, api) {
 
   (async () => {
     try {
-      const bar = downloadBar(status, 'Downloading the shapes detector');
-      const bytes = await fetchBytes(new URL('../models/shapes-detector.onnx', import.meta.url), bar.update).finally(bar.done);
-      state.model = api.loadModel(bytes);
-      status.textContent = `Shapes detector loaded: input [${state.model.inputShape().join(', ')}], output [${state.model.outputShape().join(', ')}] (trained by data/shapes/train_detector.py).`;
+      state.model = await loadDetector(api, 'shapes-detector.onnx', 'shapes', { anchor: status, label: 'Downloading the shapes detector' });
+      spec = state.model.spec();
+      const n = state.model.inputSize();
+      status.textContent = `Shapes detector loaded: input [1, 3, ${n}, ${n}], output [1, ${spec.anchors.length * (5 + spec.classes)}, ${spec.grid}, ${spec.grid}] (trained by data/shapes/train_detector.py).`;
       root.dataset.ready = 'true';
       useScene();
     } catch (e) {

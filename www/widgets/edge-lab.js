@@ -4,7 +4,7 @@
 // optionally pools it, and Rust colours the result. A hovered pixel is explained by the reference
 // (`explainConv`). This file moves pixels between canvases and the wasm module, and draws.
 
-import { h, fmt, fmtFactor, renderKernelGrid, span } from '../lib/dom.js';
+import { h, fmt, fmtFactor, renderKernelGrid, span, errorLine } from '../lib/dom.js';
 import { decodeImage, fetchJson, openCamera } from '../lib/media.js';
 import { numbers, oneOf } from '../lib/options.js';
 
@@ -52,7 +52,7 @@ export function mountEdgeLab(root, api, options = {}) {
   const notice = h('p', { class: 'notice', id: 'edge-notice', 'aria-live': 'polite' });
   const info = h('p', { class: 'explanation sum', id: 'edge-info', 'aria-live': 'polite' });
   const stats = h('p', { class: 'check', id: 'edge-stats' });
-  const error = h('p', { class: 'error', id: 'edge-error', role: 'alert', hidden: true });
+  const error = errorLine('edge-error');
   const caption = h('figcaption', { id: 'edge-output-caption' }, 'Output (computed by tract, valid convolution)');
   const stopButton = h('button', { type: 'button', id: 'edge-stop', hidden: true }, 'Stop webcam');
 
@@ -72,7 +72,7 @@ export function mountEdgeLab(root, api, options = {}) {
       h('figure', {}, caption, outputCanvas, bar, barLabels)),
     info, stats, error);
 
-  const fail = (message) => { error.hidden = false; error.textContent = message; };
+  const fail = error.show;
 
   function setImage(image) {
     state.image = image;
@@ -196,7 +196,7 @@ export function mountEdgeLab(root, api, options = {}) {
         outputCanvas.height = oh;
       }
       outputCanvas.getContext('2d').putImageData(new ImageData(map.rgba, ow, oh), 0, 0);
-      error.hidden = true;
+      error.clear();
       outputCanvas.dataset.scale = map.scale;
       const [, ch, cw] = map.convShape;
       caption.textContent = state.pool === 'none'
@@ -246,7 +246,7 @@ export function mountEdgeLab(root, api, options = {}) {
 
   sourceSelect.addEventListener('change', () => {
     const v = sourceSelect.value;
-    error.hidden = true;
+    error.clear();
     if (v === 'file') { fileInput.click(); return; }
     if (v === 'webcam') { startCamera(); return; }
     stopCamera();

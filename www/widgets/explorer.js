@@ -5,7 +5,7 @@
 // Below them, lecture 39's "what deep ConvNets learn": for a layer and channel, the input patches
 // (receptive fields) of a set of inputs that activate it most (`Model.topActivations`).
 
-import { h } from '../lib/dom.js';
+import { h, errorLine } from '../lib/dom.js';
 import { downloadBar, fetchBytes } from '../lib/media.js';
 import { fetchWithProgress } from '../lib/loader.js';
 
@@ -49,7 +49,7 @@ export function mountExplorer(root, api, options = {}) {
   const maps = h('div', { class: 'feature-maps', id: 'explorer-maps' });
   const large = h('canvas', { id: 'explorer-large', width: 1, height: 1, hidden: true, role: 'img', 'aria-label': 'The chosen feature map, large' });
   const value = h('p', { class: 'formula', id: 'explorer-value', 'aria-live': 'polite' });
-  const error = h('p', { class: 'error', id: 'explorer-error', role: 'alert', hidden: true });
+  const error = errorLine('explorer-error');
   const learnLayer = h('select', { id: 'learn-layer', 'aria-label': 'Layer' });
   const learnChannel = h('input', { id: 'learn-channel', type: 'number', min: 1, value: 1, 'aria-label': 'Channel' });
   const learnButton = h('button', { type: 'button', id: 'learn-run' }, 'Find the strongest patches');
@@ -63,7 +63,7 @@ export function mountExplorer(root, api, options = {}) {
   root.append(h('div', { class: 'controls' }, h('label', {}, 'Model ', select), fileInput), status, error, table,
     h('div', { class: 'equation' }, maps, h('figure', {}, large, value)), learn);
 
-  const fail = (message) => { error.hidden = false; error.textContent = message; };
+  const fail = error.show;
 
   function renderTable(layers, title) {
     const rows = layers.map((l, i) => h('tr', { dataset: { layer: i } },
@@ -195,7 +195,7 @@ export function mountExplorer(root, api, options = {}) {
 
   /** Loads ONNX `bytes` called `name` (optionally at `shape`), lists its layers, runs it. */
   function useModel(bytes, name, shape) {
-    error.hidden = true;
+    error.clear();
     state.maps = [];
     maps.replaceChildren();
     large.hidden = true;
@@ -236,7 +236,7 @@ export function mountExplorer(root, api, options = {}) {
   }
 
   function useArchitecture(name, label) {
-    error.hidden = true;
+    error.clear();
     maps.replaceChildren();
     large.hidden = true;
     state.maps = [];

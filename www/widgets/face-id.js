@@ -1,11 +1,13 @@
-// Widget: face verification and recognition with real face encodings, lectures 33-36. The face
-// detector finds faces (`letterbox`, tract, `yoloDecode`, `nmsSteps`), Rust crops each to 150×150
+// Widget: face verification and recognition with real face encodings, lectures 33-36. Rust's face
+// `Detector` finds faces (letterbox, tract, decoding, NMS), Rust crops each to 150×150
 // (`faceCrops`), tract runs face-api's face recognition network converted to ONNX (128 numbers per
-// face, `Model.features`), and Rust compares them (`recognise`, `squaredDistance`, `tripletLoss`).
-// This file draws. Photos and webcam frames never leave the page.
+// face, `Model.features`), and Rust's `FaceDatabase` enrols, recognises (1:K) and verifies (1:1);
+// `squaredDistance` and `tripletLoss` explain the numbers. This file draws. Photos and webcam frames
+// never leave the page.
 
-import { h } from '../lib/dom.js';
-import { decodeImage, downloadBar, fetchBytes, fetchJson, snapshot } from '../lib/media.js';
+import { h, errorLine } from '../lib/dom.js';
+import { decodeImage, fetchBytes, fetchJson, snapshot } from '../lib/media.js';
+import { loadDetector, loadModel } from '../lib/models.js';
 import { strokeBox } from '../lib/scene.js';
 
 const VIEW = 320;
@@ -13,7 +15,7 @@ const CROP = 150;
 
 /** Mounts the widget into `root`, using the wasm module's exports `api`. */
 export function mountFaceId(root, api) {
-  const state = { detector: null, encoder: null, spec: null, size: 416, threshold: 0.36, faces: [], database: [], photos: [], seen: [] };
+  const state = { detector: null, encoder: null, threshold: 0.36, faces: [], database: new api.FaceDatabase(128), entries: [], photos: [], seen: [] };
 
   const status = h('p', { class: 'notice', id: 'faceid-status', role: 'status' }, 'The face encoder (22 MB) loads when you start.');
   const startButton = h('button', { type: 'button', id: 'faceid-start' }, 'Start: download the face encoder');
@@ -32,7 +34,7 @@ export function mountFaceId(root, api) {
   const extremesButton = h('button', { type: 'button', id: 'faceid-extremes' }, 'Easiest and hardest triplet of the database');
   const extremes = h('p', { class: 'explanation', id: 'faceid-extremes-text', 'aria-live': 'polite' });
   const strips = ['A', 'P', 'N'].map((r) => h('canvas', { width: 128, height: 1, class: 'encoding', role: 'img', 'aria-label': `the 128 numbers of ${r}` }));
-  const error = h('p', { class: 'error', id: 'faceid-error', role: 'alert', hidden: true });
+  const error = errorLine('faceid-error');
   root.append(status,
     h('div', { class: 'controls' }, startButton, h('label', {}, 'Image ', sourceSelect), fileInput, snapButton,
       h('label', {}, 'τ (d = ‖f(x1) − f(x2)‖²) ', tauInput, tauValue), h('label', {}, 'Verify as ', claimSelect)),
@@ -44,45 +46,40 @@ export function mountFaceId(root, api) {
     h('div', { class: 'controls' }, extremesButton), extremes,
     h('p', { class: 'notice' }, 'Photos and webcam frames stay in this page: nothing is uploaded.'), error);
 
-  const fail = (message) => { error.hidden = false; error.textContent = message; };
+  const fail = error.show;
 
-  /** The database's encodings, one after the other (what `recognise` and `extremeTriplets` take). */
-  function databaseEncodings() {
-    const flat = new Float32Array(state.database.length * 128);
-    state.database.forEach((e, k) => flat.set(e.encoding, k * 128));
-    return flat;
-  }
-
-  function compare(encoding) {
-    if (!state.database.length) return null;
-    return api.recognise(encoding, databaseEncodings(), 128, state.threshold);
-  }
 
   function renderFaces() {
     tauValue.textContent = state.threshold.toFixed(2);
     facesList.replaceChildren(...state.faces.map((face, i) => {
       const crop = h('canvas', { width: CROP, height: CROP, class: 'face-crop', role: 'img', 'aria-label': `face ${i + 1}` });
       crop.getContext('2d').putImageData(new ImageData(api.imageFromTensor(face.crop, CROP, CROP), CROP, CROP), 0, 0);
-      const r = compare(face.encoding);
-      const claimed = state.database.findIndex((e) => e.name === claimSelect.value);
-      const one = claimed >= 0 ? api.squaredDistance(state.database[claimed].encoding, face.encoding) : null;
-      const verdict = one !== null ? `Is this ${claimSelect.value}? d = ${one.toFixed(3)} ${one <= state.threshold ? '≤ τ: yes' : '> τ: no'} (1:1)`
+      const db = state.database;
+      const r = db.size() ? db.recognise(face.encoding, state.threshold) : null;
+      const one = claimSelect.value ? db.verify(claimSelect.value, face.encoding, state.threshold) : null;
+      const verdict = one ? `Is this ${claimSelect.value}? d = ${one.distance.toFixed(3)} ${one.same ? '≤ τ: yes' : '> τ: no'} (1:1)`
         : !r ? 'The database is empty: enrol this face.'
-        : r.recognised ? `${state.database[r.nearest].name} (d = ${r.distances[r.nearest].toFixed(3)} ≤ τ)`
-          : `not in the database (nearest: ${state.database[r.nearest].name}, d = ${r.distances[r.nearest].toFixed(3)} > τ)`;
+        : r.recognised ? `${r.name} (d = ${r.distances[r.nearest].toFixed(3)} ≤ τ)`
+          : `not in the database (nearest: ${r.name}, d = ${r.distances[r.nearest].toFixed(3)} > τ)`;
       const name = h('input', { type: 'text', value: face.source, 'aria-label': `Name for face ${i + 1}`, class: 'name' });
       const enrol = h('button', { type: 'button', class: 'enrol' }, 'Enrol');
       enrol.addEventListener('click', () => {
-        const who = name.value || `person ${state.database.length + 1}`;
-        state.database.push({ name: who, encoding: face.encoding, crop: face.crop });
+        const who = name.value.trim() || `person ${state.database.size() + 1}`;
+        try {
+          state.database.enrol(who, face.encoding);
+        } catch (e) {
+          fail(e);
+          return;
+        }
+        state.entries.push({ name: who, encoding: face.encoding, crop: face.crop });
         if (![...claimSelect.options].some((o) => o.value === who)) claimSelect.append(h('option', { value: who }, who));
         render();
       });
-      return h('figure', { class: 'face', dataset: { face: i, recognised: r?.recognised ? state.database[r.nearest].name : '' } },
+      return h('figure', { class: 'face', dataset: { face: i, recognised: r?.recognised ? r.name : '' } },
         crop, h('figcaption', {}, h('span', { class: 'verdict' }, verdict), h('br'), name, ' ', enrol));
     }));
     databaseTable.replaceChildren(h('tr', {}, h('th', {}, 'name'), ...state.faces.map((_, i) => h('th', {}, `d to face ${i + 1}`))),
-      ...state.database.map((e) => h('tr', {}, h('td', {}, e.name),
+      ...state.entries.map((e) => h('tr', {}, h('td', {}, e.name),
         ...state.faces.map((f) => h('td', { class: 'num' }, api.squaredDistance(e.encoding, f.encoding).toFixed(3))))));
   }
 
@@ -110,11 +107,9 @@ export function mountFaceId(root, api) {
   /** Finds and encodes the faces of RGBA `pixels` (`width × height`) called `source`. */
   function look(pixels, width, height, source) {
     try {
-      error.hidden = true;
-      const tensor = api.letterbox(pixels, width, height, state.size);
-      const out = state.detector.run(tensor);
-      const d = api.yoloDecode(out.data, out.shape, state.spec);
-      const kept = api.nmsSteps(d.boxes, d.scores, null, 0.5, 0.4).steps.map((s) => s.kept);
+      error.clear();
+      const d = state.detector.detectRgba(pixels, width, height, 0.5, 0.4);
+      const kept = Array.from(d.kept);
       const boxes = new Float32Array(kept.length * 4);
       kept.forEach((i, k) => boxes.set(d.boxes.subarray(4 * i, 4 * i + 4), 4 * k));
       const ctx = canvas.getContext('2d');
@@ -170,16 +165,13 @@ export function mountFaceId(root, api) {
   claimSelect.addEventListener('change', render);
   extremesButton.addEventListener('click', () => {
     try {
-      const names = [...new Set(state.database.map((e) => e.name))];
-      const labels = state.database.map((e) => names.indexOf(e.name));
-      const alpha = Number(alphaInput.value);
-      const x = api.extremeTriplets(databaseEncodings(), 128, labels, alpha);
+      const x = state.database.extremeTriplets(Number(alphaInput.value));
       if (!x) {
         extremes.textContent = 'Enrol two faces of one person and one of another first.';
         return;
       }
       const describe = (t) => {
-        const [a, p, n] = Array.from(t.indices, (i) => `${state.database[i].name} #${i + 1}`);
+        const [a, p, n] = Array.from(t.indices, (i) => `${state.entries[i].name} #${i + 1}`);
         return `A = ${a}, P = ${p}, N = ${n}: d(A, P) = ${t.positive.toFixed(3)}, d(A, N) = ${t.negative.toFixed(3)}, L = ${t.loss.toFixed(3)} (${t.kind})`;
       };
       extremes.textContent = `Easiest: ${describe(x.easy)}; it teaches nothing. Hardest: ${describe(x.hard)}; training on triplets like it moves the encodings most.`;
@@ -194,17 +186,13 @@ export function mountFaceId(root, api) {
   startButton.addEventListener('click', async () => {
     startButton.disabled = true;
     try {
-      const bar = downloadBar(status, 'Downloading the face encoder');
       status.textContent = 'Downloading the face encoder (22 MB) and the face detector…';
-      const [encoder, detector, sidecar, photos] = await Promise.all([
-        fetchBytes(new URL('../models/face-encoder.onnx', import.meta.url), bar.update).finally(bar.done),
-        fetchBytes(new URL('../models/face-detector.onnx', import.meta.url)),
-        fetchJson(new URL('../models/face-detector.json', import.meta.url)),
+      const [encoder, detector, photos] = await Promise.all([
+        loadModel(api, 'face-encoder.onnx', { anchor: status, label: 'Downloading the face encoder' }),
+        loadDetector(api, 'face-detector.onnx', 'face'),
         fetchJson(new URL('../images/photos.json', import.meta.url))]);
-      state.encoder = api.loadModel(encoder);
-      state.detector = api.loadModel(detector);
-      state.size = state.detector.inputShape()[2];
-      state.spec = { grid: sidecar.grid, anchors: sidecar.anchors, classes: 0 };
+      state.encoder = encoder;
+      state.detector = detector;
       state.photos = photos;
       sourceSelect.replaceChildren(...photos.map((p) => h('option', { value: p.name }, p.label)), h('option', { value: 'file' }, 'Your photo…'));
       sourceSelect.disabled = false;

@@ -1,12 +1,13 @@
 // Widget: a real face detector on photos and the webcam (lectures 27-31 on real images). tract
 // runs face-api's Tiny Face Detector converted to ONNX (www/models/face-detector.onnx, see
-// data/face/README.md); Rust letterboxes the image (`letterbox`), decodes the 13×13×5 grid
-// (`yoloDecode`) and suppresses duplicates (`nmsSteps`), the same code as the shapes detector.
-// This file moves pixels and draws.
+// data/face/README.md); Rust's `Detector` letterboxes nothing here (the frame is letterboxed once
+// with `letterbox`, to draw it too), decodes the 13×13×5 grid and suppresses duplicates, the same
+// pipeline as the shapes detector. This file moves pixels and draws.
 
-import { h } from '../lib/dom.js';
+import { h, errorLine } from '../lib/dom.js';
 import { strokeBox } from '../lib/scene.js';
-import { decodeImage, downloadBar, fetchBytes, fetchJson, openCamera } from '../lib/media.js';
+import { decodeImage, fetchJson, openCamera } from '../lib/media.js';
+import { loadDetector } from '../lib/models.js';
 
 const VIEW = 416;
 
@@ -28,14 +29,14 @@ export function mountFaceLab(root, api) {
   const canvas = h('canvas', { id: 'face-canvas', width: VIEW, height: VIEW, role: 'img', 'aria-label': 'What the detector sees, with the faces found' });
   const result = h('p', { class: 'formula', id: 'face-result', 'aria-live': 'polite' });
   const stats = h('p', { class: 'check', id: 'face-stats' });
-  const error = h('p', { class: 'error', id: 'face-error', role: 'alert', hidden: true });
+  const error = errorLine('face-error');
   root.append(status,
     h('div', { class: 'controls' }, h('label', {}, 'Image ', sourceSelect), fileInput, stopButton),
     h('div', { class: 'controls' }, h('label', {}, 'Score threshold ', score, scoreValue), h('label', {}, 'IoU threshold ', iou, iouValue),
       h('label', {}, gridBox, ' grid'), h('label', {}, anchorBox, ' anchor boxes')),
     h('div', { class: 'equation' }, canvas, h('div', {}, result, stats)), error);
 
-  const fail = (message) => { error.hidden = false; error.textContent = message; };
+  const fail = error.show;
 
   /** Uses RGBA `pixels` of `width × height` as the current frame and detects. */
   function useFrame(pixels, width, height) {
@@ -49,12 +50,9 @@ export function mountFaceLab(root, api) {
     if (!state.model || !state.frame) return;
     try {
       const t0 = performance.now();
-      const out = state.model.run(state.frame.tensor);
+      const d = state.model.detect(state.frame.tensor, state.scoreThreshold, state.iouThreshold);
       const t1 = performance.now();
-      const d = api.yoloDecode(out.data, out.shape, state.spec);
-      const trace = api.nmsSteps(d.boxes, d.scores, null, state.scoreThreshold, state.iouThreshold);
-      const t2 = performance.now();
-      error.hidden = true;
+      error.clear();
       const ctx = canvas.getContext('2d');
       ctx.putImageData(new ImageData(api.imageFromTensor(state.frame.tensor, state.size, state.size), state.size, state.size), 0, 0);
       const s = state.spec.grid;
@@ -67,7 +65,7 @@ export function mountFaceLab(root, api) {
         }
         ctx.restore();
       }
-      const faces = trace.steps.map((step) => step.kept);
+      const faces = Array.from(d.kept);
       for (const i of faces) {
         const box = Array.from(d.boxes.subarray(4 * i, 4 * i + 4));
         strokeBox(ctx, box, '#e0a100', { label: `face ${d.scores[i].toFixed(2)}`, width: 3 });
@@ -85,13 +83,13 @@ export function mountFaceLab(root, api) {
         }
       }
       result.textContent = `${faces.length} face${faces.length === 1 ? '' : 's'} (${d.scores.length} boxes: ${s}×${s} cells × ${state.spec.anchors.length} anchors; ` +
-        `${d.scores.length - trace.belowThreshold.length} above ${state.scoreThreshold.toFixed(2)})`;
+        `${d.scores.length - d.belowThreshold.length} above ${state.scoreThreshold.toFixed(2)})`;
       result.dataset.faces = faces.length;
       result.dataset.best = faces.length ? d.scores[faces[0]] : 0;
       result.dataset.box = faces.length ? Array.from(d.boxes.subarray(4 * faces[0], 4 * faces[0] + 4)).join(',') : '';
       const cam = state.camera;
       const fps = cam && cam.frames > 1 ? ` · ${(cam.frames / ((performance.now() - cam.since) / 1000)).toFixed(1)} frames/s` : '';
-      stats.textContent = `tract ${(t1 - t0).toFixed(0)} ms, decode + NMS ${(t2 - t1).toFixed(2)} ms${fps}`;
+      stats.textContent = `tract, decoding and NMS ${(t1 - t0).toFixed(0)} ms${fps}`;
       stats.dataset.frames = cam ? cam.frames : 0;
     } catch (e) {
       fail(e.message);
@@ -134,7 +132,7 @@ export function mountFaceLab(root, api) {
   }
 
   sourceSelect.addEventListener('change', () => {
-    error.hidden = true;
+    error.clear();
     const v = sourceSelect.value;
     if (v === 'file') fileInput.click();
     else if (v === 'webcam') startCamera();
@@ -149,18 +147,16 @@ export function mountFaceLab(root, api) {
 
   (async () => {
     try {
-      const bar = downloadBar(status, 'Downloading the face detector');
-      const [model, sidecar, photos] = await Promise.all([
-        fetchBytes(new URL('../models/face-detector.onnx', import.meta.url), bar.update).finally(bar.done),
-        fetchJson(new URL('../models/face-detector.json', import.meta.url)),
+      const [model, photos] = await Promise.all([
+        loadDetector(api, 'face-detector.onnx', 'face', { anchor: status, label: 'Downloading the face detector' }),
         fetchJson(new URL('../images/photos.json', import.meta.url))]);
-      state.model = api.loadModel(model);
-      state.size = state.model.inputShape()[2];
-      state.spec = { grid: sidecar.grid, anchors: sidecar.anchors, classes: sidecar.classLogits ? sidecar.classes.length : 0 };
+      state.model = model;
+      state.size = model.inputSize();
+      state.spec = model.spec();
       state.photos = photos;
       sourceSelect.prepend(h('optgroup', { label: 'Photos' }, photos.map((p) => h('option', { value: `photo:${p.name}` }, p.label))));
       sourceSelect.value = 'photo:astronaut';
-      status.textContent = `Face detector loaded (face-api's Tiny Face Detector, MIT; input ${state.size}×${state.size}, ${sidecar.grid}×${sidecar.grid} grid, ${sidecar.anchors.length} anchors).`;
+      status.textContent = `Face detector loaded (face-api's Tiny Face Detector, MIT; input ${state.size}×${state.size}, ${state.spec.grid}×${state.spec.grid} grid, ${state.spec.anchors.length} anchors).`;
       await loadPhoto(photos.find((p) => p.name === 'astronaut'));
       root.dataset.ready = 'true';
     } catch (e) {

@@ -3,7 +3,7 @@
 // and the filters come from Rust (`heartbeat`, `ballVolume`, `ndFilters`), colours from `heatmap`.
 // This file only draws.
 
-import { h, fmt, fmtFactor, numberCell, span, preservingFocus, svgEl } from '../lib/dom.js';
+import { h, fmt, fmtFactor, numberCell, span, preservingFocus, svgEl, errorLine } from '../lib/dom.js';
 
 const SIGNAL = 14;
 const F1 = 5;
@@ -49,7 +49,7 @@ export function mountGeneralize(root, api) {
   const outCanvas = h('canvas', { id: 'volume3-output', width: 1, height: 1, role: 'img', 'aria-label': 'Output slice' });
   const formula3 = h('p', { class: 'formula', id: 'volume3-formula', 'aria-live': 'polite' });
   const reads3 = h('p', { class: 'explanation', id: 'volume3-reads', 'aria-live': 'polite' });
-  const error = h('p', { class: 'error', id: 'generalize-error', role: 'alert', hidden: true });
+  const error = errorLine('generalize-error');
 
   root.append(
     h('h3', {}, '1D: a heartbeat trace'),
@@ -73,7 +73,7 @@ export function mountGeneralize(root, api) {
       h('figure', {}, h('figcaption', { id: 'volume3-caption' }, 'Output, one slice (tract)'), outCanvas)),
     reads3, error);
 
-  const fail = (e) => { error.hidden = false; error.textContent = e.message; };
+  const fail = error.show;
 
   select1.addEventListener('change', () => {
     if (select1.value === 'custom') return;
@@ -106,7 +106,7 @@ export function mountGeneralize(root, api) {
     try {
       const out = api.conv(options1());
       const trace = state.focus === null ? null : api.explainConv(options1(), [state.focus]);
-      error.hidden = true;
+      error.clear();
       formula1.textContent = `n = ${SIGNAL}, f = ${F1}: output length ${api.outputSizeFormula(SIGNAL, F1, 0, 1)}`;
       signalCells.style.gridTemplateColumns = `repeat(${SIGNAL}, var(--cell))`;
       const win = trace?.window;
@@ -174,7 +174,7 @@ export function mountGeneralize(root, api) {
       formula3.textContent = `${VOLUME}×${VOLUME}×${VOLUME} ∗ ${F3}×${F3}×${F3} → ${od}×${oh}×${ow}: each side ${api.outputSizeFormula(VOLUME, F3, 0, 1)} (tract: ${ms.toFixed(1)} ms)`;
       reads3.textContent = `Output slice ${state.outputDepth + 1} reads input slices ${span(w.start[0], w.size[0])}; ` +
         `its values run from ${fmt(outputMap.min)} to ${fmt(outputMap.max)} over the whole output (blue negative, red positive).`;
-      error.hidden = true;
+      error.clear();
     } catch (e) {
       fail(e);
     }

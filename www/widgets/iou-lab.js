@@ -2,7 +2,7 @@
 // and resizes (mouse, pen, touch or arrow keys); intersection, union and IoU come from Rust
 // (`iouParts`). This file only draws and moves rectangles.
 
-import { h, fmt, svgEl } from '../lib/dom.js';
+import { h, fmt, svgEl, errorLine } from '../lib/dom.js';
 import { numbers, oneOf } from '../lib/options.js';
 
 const SIDE = 10; // grid units
@@ -43,7 +43,7 @@ export function mountIouLab(root, api, options = {}) {
   const readout = h('p', { class: 'formula', id: 'iou-readout', 'aria-live': 'polite' });
   const verdict = h('p', { class: 'explanation', id: 'iou-verdict', 'aria-live': 'polite' });
   const coords = h('p', { class: 'check', id: 'iou-coords' });
-  const error = h('p', { class: 'error', id: 'iou-error', role: 'alert', hidden: true });
+  const error = errorLine('iou-error');
   root.append(h('div', { class: 'controls' }, h('label', {}, 'Example ', preset)),
     h('div', { class: 'equation' }, svg, h('div', {}, readout, verdict, coords,
       h('p', { class: 'check' }, 'Drag a box to move it, its corner to resize it; or focus a box (Tab) and use the arrow keys (Shift + arrows resize).'))),
@@ -78,7 +78,7 @@ export function mountIouLab(root, api, options = {}) {
     }
     try {
       const p = api.iouParts(state.a, state.b);
-      error.hidden = true;
+      error.clear();
       overlap.setAttribute('visibility', p.overlap ? 'visible' : 'hidden');
       if (p.overlap) {
         const [ox1, oy1, ox2, oy2] = p.overlap;
@@ -92,8 +92,7 @@ export function mountIouLab(root, api, options = {}) {
       coords.textContent = `A = (${state.a.join(', ')}), B = (${state.b.join(', ')}) as (x1, y1, x2, y2), origin top-left`;
       options.onState?.({ a: state.a, b: state.b });
     } catch (e) {
-      error.hidden = false;
-      error.textContent = e.message;
+      error.show(e.message);
     }
   }
 

@@ -3,9 +3,10 @@
 // (`digitFromDrawing`), tract runs the trained LeNet-5 (`loadModel`, `run`) and returns every
 // feature map from the real graph (`featureMaps`), Rust colours them (`heatmap`). This file draws.
 
-import { h } from '../lib/dom.js';
+import { h, errorLine } from '../lib/dom.js';
 import { drawingPad } from '../lib/pad.js';
-import { downloadBar, fetchBytes } from '../lib/media.js';
+import { fetchBytes } from '../lib/media.js';
+import { loadModel } from '../lib/models.js';
 
 const PAD = 224;
 
@@ -21,7 +22,7 @@ export function mountLenetLab(root, api) {
   const bars = h('div', { class: 'bars', id: 'lenet-probs', role: 'list', 'aria-label': 'Probabilities of the digits 0 to 9' });
   const verdict = h('p', { class: 'formula', id: 'lenet-verdict', 'aria-live': 'polite' });
   const maps = h('div', { class: 'feature-maps', id: 'lenet-maps' });
-  const error = h('p', { class: 'error', id: 'lenet-error', role: 'alert', hidden: true });
+  const error = errorLine('lenet-error');
   root.append(status,
     h('div', { class: 'equation' },
       h('figure', {}, h('figcaption', {}, 'Draw a digit (0-9)'), pad.canvas, h('div', { class: 'controls' }, clearButton, sampleButton)),
@@ -65,10 +66,9 @@ export function mountLenetLab(root, api) {
         return h('figure', { class: 'layer', dataset: { layer: m.layer } },
           h('figcaption', {}, `${layer.op} ${layer.name}: ${hh}×${ww}×${c}`), h('div', { class: 'tiles' }, tiles));
       }));
-      error.hidden = true;
+      error.clear();
     } catch (e) {
-      error.hidden = false;
-      error.textContent = e.message;
+      error.show(e.message);
     }
   }
 
@@ -91,11 +91,10 @@ export function mountLenetLab(root, api) {
   clear();
   (async () => {
     try {
-      const bar = downloadBar(status, 'Downloading LeNet-5');
-      const [bytes, heldOut] = await Promise.all([
-        fetchBytes(new URL('../models/lenet5-digits.onnx', import.meta.url), bar.update),
-        fetchBytes(new URL('../models/digits-heldout.bin', import.meta.url))]).finally(bar.done);
-      state.model = api.loadModel(bytes);
+      const [model, heldOut] = await Promise.all([
+        loadModel(api, 'lenet5-digits.onnx', { anchor: status, label: 'Downloading LeNet-5' }),
+        fetchBytes(new URL('../models/digits-heldout.bin', import.meta.url))]);
+      state.model = model;
       state.layers = state.model.layers();
       state.heldOut = api.digitSet(heldOut);
       status.textContent = `LeNet-5 loaded: ${state.model.totalParams().toLocaleString('en')} parameters, trained by data/digits/train_lenet.py on scikit-learn's digits.`;

@@ -4,7 +4,7 @@
 // edit, for both cases (`localizationTarget`, `localizationLoss`, `objectAt`). In landmark mode a
 // click adds a landmark (l_x, l_y). This file only draws.
 
-import { h, fmt } from '../lib/dom.js';
+import { h, fmt, errorLine } from '../lib/dom.js';
 import { CLASS_COLOURS, drawScene, strokeBox, fractionAt } from '../lib/scene.js';
 
 const SIZE = 384;
@@ -21,7 +21,7 @@ export function mountLocalization(root, api) {
   const target = h('table', { class: 'shapes', id: 'loc-target' });
   const loss = h('p', { class: 'formula', id: 'loc-loss', 'aria-live': 'polite' });
   const landmarks = h('p', { class: 'explanation', id: 'loc-landmarks', 'aria-live': 'polite' });
-  const error = h('p', { class: 'error', id: 'loc-error', role: 'alert', hidden: true });
+  const error = errorLine('loc-error');
   root.append(h('div', { class: 'controls' }, nextButton, h('label', {}, 'A click will ', modeSelect), clearButton),
     h('div', { class: 'equation' }, canvas, h('div', {}, target, loss, landmarks)), error);
 
@@ -73,10 +73,9 @@ export function mountLocalization(root, api) {
       loss.textContent = y[0] === 1
         ? `Object: L = Σ (ŷ_i − y_i)² over all ${y.length} components = ${value.toFixed(4)}`
         : `No object: only p_c counts, L = (ŷ_1 − 0)² = ${value.toFixed(4)}`;
-      error.hidden = true;
+      error.clear();
     } catch (e) {
-      error.hidden = false;
-      error.textContent = e.message;
+      error.show(e.message);
     }
   }
 

@@ -1,7 +1,7 @@
 // Widget: shapes and parameter counts through a ConvNet, lectures 08, 10 and 11. Every shape and
 // count comes from the wasm module (`networkShapes`, `denseParamsBetween`); this file only draws.
 
-import { h } from '../lib/dom.js';
+import { h, errorLine } from '../lib/dom.js';
 
 const PRESETS = {
   'lecture-08': {
@@ -50,7 +50,7 @@ export function mountNetworkShapes(root, api) {
   const table = h('table', { class: 'shapes', id: 'net-table' });
   const total = h('p', { id: 'net-total', 'aria-live': 'polite' });
   const compare = h('p', { id: 'net-compare' });
-  const error = h('p', { class: 'error', id: 'net-error', role: 'alert', hidden: true });
+  const error = errorLine('net-error');
   const add = (layer) => h('button', { type: 'button', onclick: () => { state.layers.push(layer()); render(); } },
     `+ ${layer().type}`);
   root.append(
@@ -73,10 +73,9 @@ export function mountNetworkShapes(root, api) {
     let totalParams = null;
     try {
       ({ layers: steps, totalParams } = api.networkShapes(state.input, state.layers));
-      error.hidden = true;
+      error.clear();
     } catch (e) {
-      error.hidden = false;
-      error.textContent = e.message;
+      error.show(e.message);
     }
     const rows = [h('tr', {}, h('th', {}, 'Layer'), h('th', {}, 'Activation (h×w×c)'), h('th', {}, 'Parameters'), h('th', {}, h('span', { class: 'sr-only' }, 'Remove')))];
     rows.push(h('tr', {}, h('td', {}, 'input ', ...['c', 'h', 'w'].map((k, i) => {

@@ -2,7 +2,7 @@
 // (`explainPool`), output size by the geometry (`outputSizeFormula`); global average pooling of
 // 7x7x1000 activations (`activations`, `pool`). This file only draws.
 
-import { h, fmt, numberCell, inWindow, preservingFocus } from '../lib/dom.js';
+import { h, fmt, numberCell, inWindow, preservingFocus, errorLine } from '../lib/dom.js';
 import { int, numbers, oneOf } from '../lib/options.js';
 
 /** Lecture 09's 4x4 input, which max-pools (f = 2, s = 2) to [[9, 2], [6, 3]]. */
@@ -42,7 +42,7 @@ export function mountPoolExplainer(root, api, options = {}) {
   const inputGrid = h('div', { class: 'grid', id: 'pool-input-grid', role: 'group', 'aria-label': 'Input' });
   const outputGrid = h('div', { class: 'grid', id: 'pool-output-grid', role: 'group', 'aria-label': 'Output' });
   const explanation = h('p', { class: 'explanation sum', id: 'pool-explanation', 'aria-live': 'polite' });
-  const error = h('p', { class: 'error', id: 'pool-error', role: 'alert', hidden: true });
+  const error = errorLine('pool-error');
 
   root.append(
     h('div', { class: 'controls' },
@@ -93,7 +93,7 @@ export function mountPoolExplainer(root, api, options = {}) {
         (p ? (mode === 'max' ? ' (padding never wins a max)' : ' (averages skip the padding)') : '');
       const out = api.pool(options);
       const trace = state.focus ? api.explainPool(options, 0, state.focus) : null;
-      error.hidden = true;
+      error.clear();
       report();
       const win = trace?.window;
       inputGrid.style.gridTemplateColumns = `repeat(${n}, var(--cell))`;
@@ -129,8 +129,7 @@ export function mountPoolExplainer(root, api, options = {}) {
           (trace.argmax ? ` (from row ${trace.argmax[0] + 1}, column ${trace.argmax[1] + 1})` : '')
         : 'Hover over or focus an output cell to see its window.';
     } catch (e) {
-      error.hidden = false;
-      error.textContent = e.message;
+      error.show(e.message);
     }
   }
 

@@ -2,7 +2,7 @@
 // (`residualBlock`) on a ReLU activation (`activations`) with its weights scaled by a slider; at
 // 0 the block is the identity. Colours from `heatmap`, the difference from `maxAbsDiff`.
 
-import { h } from '../lib/dom.js';
+import { h, errorLine } from '../lib/dom.js';
 import { num } from '../lib/options.js';
 
 const C = 4;
@@ -20,7 +20,7 @@ export function mountResidual(root, api, options = {}) {
   const before = h('div', { class: 'tiles', id: 'residual-in' });
   const after = h('div', { class: 'tiles', id: 'residual-out' });
   const result = h('p', { class: 'formula', id: 'residual-result', 'aria-live': 'polite' });
-  const error = h('p', { class: 'error', id: 'residual-error', role: 'alert', hidden: true });
+  const error = errorLine('residual-error');
   root.append(h('div', { class: 'controls' }, h('label', {}, 'Scale of W[l+1] and W[l+2] ', scale, scaleValue)),
     h('div', { class: 'equation feature-maps' },
       h('figure', {}, h('figcaption', {}, `a[l]: ${N}×${N}×${C}`), before),
@@ -50,11 +50,10 @@ export function mountResidual(root, api, options = {}) {
         ? ': with zero weights z[l+2] = 0 and a[l+2] = ReLU(a[l]) = a[l], the identity. That is why a residual block is easy to learn and adding one does not hurt.'
         : '. Move the slider to 0 and the block becomes the identity.');
       result.dataset.diff = diff;
-      error.hidden = true;
+      error.clear();
       options.onState?.({ scale: Number(scale.value) });
     } catch (e) {
-      error.hidden = false;
-      error.textContent = e.message;
+      error.show(e.message);
     }
   }
   tiles(before, input, 'a[l]');

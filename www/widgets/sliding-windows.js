@@ -5,15 +5,16 @@
 // 8x8x4. The naive loop runs the 14x14 model on every crop (`cropTensor`); both are timed and
 // compared. Windows come from the geometry (`stackedWindow`). This file only draws.
 
-import { h, fmt } from '../lib/dom.js';
+import { h, fmt, errorLine } from '../lib/dom.js';
 import { CLASS_COLOURS, drawScene } from '../lib/scene.js';
-import { downloadBar, fetchBytes, fetchJson } from '../lib/media.js';
+import { fetchJson } from '../lib/media.js';
+import { loadModel } from '../lib/models.js';
 
 const VIEW = 336;
 
 /** Mounts the widget into `root`, using the wasm module's exports `api`. */
 export function mountSlidingWindows(root, api) {
-  const state = { bytes: null, sidecar: null, models: {}, seed: 1, mosaic: null, size: 28, focus: null };
+  const state = { sidecar: null, models: {}, seed: 1, mosaic: null, size: 28, focus: null };
 
   const status = h('p', { class: 'notice', id: 'slide-status', role: 'status' }, 'Loading the classifier…');
   const sizeSelect = h('select', { id: 'slide-size', 'aria-label': 'Input size' },
@@ -26,20 +27,17 @@ export function mountSlidingWindows(root, api) {
   const shape = h('p', { class: 'formula', id: 'slide-shape', 'aria-live': 'polite' });
   const explain = h('p', { class: 'explanation', id: 'slide-explain', 'aria-live': 'polite' });
   const compare = h('p', { class: 'explanation', id: 'slide-compare', 'aria-live': 'polite' });
-  const error = h('p', { class: 'error', id: 'slide-error', role: 'alert', hidden: true });
+  const error = errorLine('slide-error');
   root.append(status,
     h('div', { class: 'controls' }, h('label', {}, 'Input ', sizeSelect), nextButton, naiveButton),
     h('div', { class: 'equation' }, canvas, h('span', { class: 'op', 'aria-hidden': 'true' }, '→'),
       h('figure', {}, h('figcaption', {}, 'Output (tract, one pass): the most likely class of each 14×14 window'), grid)),
     shape, explain, compare, error);
 
-  const fail = (m) => { error.hidden = false; error.textContent = m; };
+  const fail = error.show;
 
-  /** The model for an input of `n × n` (optimised once per size). */
-  function modelFor(n) {
-    state.models[n] ??= api.loadModel(state.bytes, [1, 3, n, n]);
-    return state.models[n];
-  }
+  /** The model for an input of `n × n` (loaded and optimised once per size, from the shared cache). */
+  const modelFor = (n) => state.models[n];
 
   /** The current input: the top-left `size × size` of the 28×28 mosaic. */
   function input() {
@@ -48,7 +46,7 @@ export function mountSlidingWindows(root, api) {
   }
 
   function render() {
-    if (!state.bytes) return;
+    if (!state.models[state.size]) return;
     const n = state.size;
     const names = Array.from(state.mosaic.names);
     try {
@@ -56,7 +54,7 @@ export function mountSlidingWindows(root, api) {
       const out = modelFor(n).run(input());
       const ms = performance.now() - t0;
       const [, k, rows, cols] = out.shape;
-      error.hidden = true;
+      error.clear();
       shape.textContent = `${n}×${n}×3 → ${rows}×${cols}×${k}: ${rows * cols} window${rows * cols > 1 ? 's' : ''} of 14×14 at stride 2, classified in one pass (${ms.toFixed(2)} ms)`;
       grid.style.gridTemplateColumns = `repeat(${cols}, var(--cell))`;
       grid.dataset.rows = rows;
@@ -112,26 +110,13 @@ export function mountSlidingWindows(root, api) {
     try {
       const n = state.size;
       const whole = input();
-      const small = modelFor(14);
-      const t0 = performance.now();
-      const pass = modelFor(n).run(whole);
-      const t1 = performance.now();
-      const [, k, rows, cols] = pass.shape;
-      const crops = [];
-      for (let y = 0; y < rows; y++) {
-        for (let x = 0; x < cols; x++) {
-          crops.push(small.run(api.cropTensor(whole, [3, n, n], [2 * y, 2 * x, 14, 14])).data);
-        }
-      }
-      const t2 = performance.now();
-      // The crop outputs rearranged as the pass's [k, rows, cols] to compare them value by value.
-      const stacked = new Float32Array(k * rows * cols);
-      crops.forEach((probs, i) => probs.forEach((p, c) => { stacked[c * rows * cols + i] = p; }));
-      const diff = api.maxAbsDiff(stacked, pass.data);
-      compare.textContent = `Naive loop: ${crops.length} crops of 14×14 through the model, ${(t2 - t1).toFixed(2)} ms; ` +
-        `convolutional: one pass over ${n}×${n}, ${(t1 - t0).toFixed(2)} ms. Largest difference between the two: ${diff.toExponential(1)} — the same numbers, with the shared computation done once.`;
-      compare.dataset.diff = diff;
-      compare.dataset.crops = crops.length;
+      // Rust runs both and compares them value by value (sliding::compare).
+      const c = api.compareSlidingWindows(modelFor(14), modelFor(n), whole);
+      const [f] = c.window;
+      compare.textContent = `Naive loop: ${c.crops} crops of ${f}×${f} at stride ${c.stride} through the model, ${c.naiveMs.toFixed(2)} ms; ` +
+        `convolutional: one pass over ${n}×${n}, ${c.passMs.toFixed(2)} ms. Largest difference between the two: ${c.largestDifference.toExponential(1)} — the same numbers, with the shared computation done once.`;
+      compare.dataset.diff = c.largestDifference;
+      compare.dataset.crops = c.crops;
     } catch (e) {
       fail(e.message);
     }
@@ -143,11 +128,10 @@ export function mountSlidingWindows(root, api) {
 
   (async () => {
     try {
-      const bar = downloadBar(status, 'Downloading the classifier');
-      const [bytes, sidecar] = await Promise.all([
-        fetchBytes(new URL('../models/sliding-windows.onnx', import.meta.url), bar.update).finally(bar.done),
-        fetchJson(new URL('../models/sliding-windows.json', import.meta.url))]);
-      Object.assign(state, { bytes, sidecar, mosaic: api.patchMosaic(state.seed) });
+      const sizes = [14, 16, 28];
+      const [sidecar, ...models] = await Promise.all([fetchJson(new URL('../models/sliding-windows.json', import.meta.url)),
+        ...sizes.map((n, i) => loadModel(api, 'sliding-windows.onnx', i ? { shape: [1, 3, n, n] } : { shape: [1, 3, n, n], anchor: status, label: 'Downloading the classifier' }))]);
+      Object.assign(state, { sidecar, models: Object.fromEntries(sizes.map((n, i) => [n, models[i]])), mosaic: api.patchMosaic(state.seed) });
       status.textContent = `Lecture 26's classifier loaded (trained by data/shapes/train_sliding.py; validation accuracy ${sidecar.training.validationAccuracy}).`;
       render();
       root.dataset.ready = 'true';

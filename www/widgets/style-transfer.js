@@ -5,8 +5,9 @@
 // (`StyleTransfer`), a few steps per frame. Gram matrices, costs and images are drawn here.
 // Images never leave the page.
 
-import { h } from '../lib/dom.js';
-import { decodeImage, downloadBar, fetchBytes, fetchJson, snapshot } from '../lib/media.js';
+import { h, errorLine } from '../lib/dom.js';
+import { decodeImage, fetchBytes, fetchJson, snapshot } from '../lib/media.js';
+import { loadModel, modelBytes } from '../lib/models.js';
 
 const SIZE = 128;
 const STEPS_PER_FRAME = 2;
@@ -34,7 +35,7 @@ export function mountStyleTransfer(root, api) {
   const grams = Object.fromEntries(['style', 'generated'].map((k) => [k, h('canvas', { width: 16, height: 16, id: `style-gram-${k}`, class: 'gram', role: 'img', 'aria-label': `Gram matrix of ${k === 'style' ? 'S' : 'G'}` })]));
   const costs = h('p', { class: 'formula', id: 'style-costs', 'aria-live': 'polite' });
   const check = h('p', { class: 'check', id: 'style-check' });
-  const error = h('p', { class: 'error', id: 'style-error', role: 'alert', hidden: true });
+  const error = errorLine('style-error');
 
   root.append(status,
     h('div', { class: 'controls' }, h('label', {}, 'Content C ', contentSelect), snapButton, h('label', {}, 'Style S ', styleSelect), fileInput),
@@ -50,7 +51,7 @@ export function mountStyleTransfer(root, api) {
     costs, check,
     h('p', { class: 'notice' }, 'Your images stay in this page: nothing is sent anywhere.'), error);
 
-  const fail = (e) => { error.hidden = false; error.textContent = e.message ?? String(e); };
+  const fail = error.show;
   const beta = () => 10 ** Number(logBeta.value);
   const lambdas = () => [Number(lambdaRelu.value), 1 - Number(lambdaRelu.value)];
 
@@ -93,7 +94,7 @@ export function mountStyleTransfer(root, api) {
     betaValue.textContent = logBeta.value;
     if (!state.images.content || !state.images.style) return;
     try {
-      error.hidden = true;
+      error.clear();
       newTransfer();
       const g = state.transfer.image();
       draw(canvases.generated, g);
@@ -196,13 +197,12 @@ export function mountStyleTransfer(root, api) {
 
   (async () => {
     try {
-      const bar = downloadBar(status, 'Downloading the network');
       const [bytes, photos] = await Promise.all([
-        fetchBytes(new URL('../models/sliding-windows.onnx', import.meta.url), bar.update).finally(bar.done),
+        modelBytes('sliding-windows.onnx', { anchor: status, label: 'Downloading the network' }),
         fetchJson(new URL('../images/photos.json', import.meta.url))]);
       state.bytes = bytes;
       state.photos = photos;
-      state.model = api.loadModel(bytes, [1, 3, SIZE, SIZE]);
+      state.model = await loadModel(api, 'sliding-windows.onnx', { shape: [1, 3, SIZE, SIZE] });
       const layers = state.model.layers();
       state.relu = layers.findIndex((l) => l.op === 'Relu');
       state.pool = layers.findIndex((l) => l.op === 'MaxPool');

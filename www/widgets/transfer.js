@@ -5,9 +5,9 @@
 // the frozen layers and the examples. Features are computed once per layer and cached. This file
 // draws.
 
-import { h } from '../lib/dom.js';
+import { h, errorLine } from '../lib/dom.js';
 import { drawingPad } from '../lib/pad.js';
-import { downloadBar, fetchBytes } from '../lib/media.js';
+import { loadModel } from '../lib/models.js';
 
 const PAD = 168;
 const SIZES = [1, 2, 5, 10, 20];
@@ -30,7 +30,7 @@ export function mountTransfer(root, api) {
   const bars = h('div', { class: 'bars', id: 'transfer-probs', role: 'list', 'aria-label': 'Probabilities of the letters' });
   const verdict = h('p', { class: 'formula', id: 'transfer-verdict', 'aria-live': 'polite' });
   const curves = h('table', { class: 'shapes', id: 'transfer-curves' });
-  const error = h('p', { class: 'error', id: 'transfer-error', role: 'alert', hidden: true });
+  const error = errorLine('transfer-error');
   root.append(status,
     h('div', { class: 'controls' },
       h('label', {}, 'Frozen: ', cutSelect),
@@ -43,7 +43,7 @@ export function mountTransfer(root, api) {
     h('h3', {}, 'Learning curves: test accuracy by frozen layers and examples per letter'),
     curves, error);
 
-  const fail = (e) => { error.hidden = false; error.textContent = e.message; };
+  const fail = error.show;
   const cut = () => state.cuts[Number(cutSelect.value)];
 
   /** The cached features of `set` (`'train'` or `'test'`) at `c`: `{ dim, data }`. */
@@ -64,7 +64,7 @@ export function mountTransfer(root, api) {
 
   function train() {
     try {
-      error.hidden = true;
+      error.clear();
       const c = cut();
       const n = Number(perClass.value);
       const classes = state.train.classes.length;
@@ -137,9 +137,7 @@ export function mountTransfer(root, api) {
 
   (async () => {
     try {
-      const bar = downloadBar(status, 'Downloading LeNet-5');
-      const bytes = await fetchBytes(new URL('../models/lenet5-digits.onnx', import.meta.url), bar.update).finally(bar.done);
-      state.model = api.loadModel(bytes);
+      state.model = await loadModel(api, 'lenet5-digits.onnx', { anchor: status, label: 'Downloading LeNet-5' });
       const layers = state.model.layers();
       // The cut points: the raw pixels, then after each pooling and each hidden fully connected ReLU.
       state.cuts = [{ layer: null, label: 'nothing (raw pixels)' }];

@@ -5,9 +5,10 @@
 // |f(x_i) − f(x_j)| come from Rust (`squaredDistance`, `tripletLoss`, `recognise`,
 // `verificationAccuracy`, `trainPairClassifier`). This file plots and draws.
 
-import { h, fmt } from '../lib/dom.js';
+import { h, fmt, errorLine } from '../lib/dom.js';
 import { drawingPad } from '../lib/pad.js';
-import { downloadBar, fetchBytes } from '../lib/media.js';
+import { fetchBytes } from '../lib/media.js';
+import { loadModel } from '../lib/models.js';
 import { CLASS_COLOURS } from '../lib/scene.js';
 
 const PLOT = 360;
@@ -17,7 +18,7 @@ const COLOURS = [...CLASS_COLOURS, '#8e44ad', '#16a085', '#d35400', '#2c3e50', '
 
 /** Mounts the widget into `root`, using the wasm module's exports `api`. */
 export function mountVerification(root, api) {
-  const state = { model: null, set: null, enc: null, dim: 2, layer: 0, database: [], tau: 1, best: null, drawn: null, classifier: null };
+  const state = { model: null, set: null, enc: null, dim: 2, layer: 0, database: [], db: null, tau: 1, best: null, drawn: null, classifier: null };
 
   const status = h('p', { class: 'notice', id: 'verify-status', role: 'status' }, 'Loading the embedding network…');
   const plot = h('canvas', { id: 'verify-plot', width: PLOT, height: PLOT, role: 'img', 'aria-label': 'The encodings of the 360 held-out digits in the plane, coloured by digit; your drawing as a black star' });
@@ -40,7 +41,7 @@ export function mountVerification(root, api) {
   const tripletText = h('p', { class: 'formula', id: 'verify-triplet', 'aria-live': 'polite' });
   const trainButton = h('button', { type: 'button', id: 'verify-train' }, 'Train the logistic regression');
   const logistic = h('p', { class: 'formula', id: 'verify-logistic', 'aria-live': 'polite' });
-  const error = h('p', { class: 'error', id: 'verify-error', role: 'alert', hidden: true });
+  const error = errorLine('verify-error');
 
   root.append(status,
     h('div', { class: 'equation' },
@@ -56,7 +57,7 @@ export function mountVerification(root, api) {
     h('p', {}, 'ŷ = σ(Σₖ wₖ |f(xᵢ)ₖ − f(xⱼ)ₖ| + b), trained in the browser on pairs of the first 180 held-out digits (target 1 for the same digit, 0 for different ones), tested on pairs of the other 180. The encodings are computed once and stored, as the lecture recommends.'),
     h('div', { class: 'controls' }, trainButton), logistic, error);
 
-  const fail = (e) => { error.hidden = false; error.textContent = e.message; };
+  const fail = error.show;
   const encoding = (i) => state.enc.subarray(i * state.dim, (i + 1) * state.dim);
   const fmtVec = (v) => `(${Array.from(v, (x) => x.toFixed(2)).join(', ')})`;
 
@@ -91,6 +92,12 @@ export function mountVerification(root, api) {
     }
   }
 
+  /** Enrols `encoding` as digit `label` in Rust's database and in the list the plot draws. */
+  function enrol(label, encoding, source) {
+    state.db.enrol(String(label), encoding);
+    state.database.push({ label, encoding: Float32Array.from(encoding), source });
+  }
+
   function recogniseDrawn() {
     tauValue.textContent = state.tau.toFixed(2);
     const db = state.database;
@@ -99,21 +106,19 @@ export function mountVerification(root, api) {
       oneToOne.textContent = '';
     } else {
       try {
-        const flat = new Float32Array(db.length * state.dim);
-        db.forEach((e, k) => flat.set(e.encoding, k * state.dim));
-        const r = api.recognise(state.drawn.encoding, flat, state.dim, state.tau);
+        // Rust's FaceDatabase decides (1:K and 1:1); the entries here are what the plot draws.
+        const r = state.db.recognise(state.drawn.encoding, state.tau);
         const near = db[r.nearest];
         verdict.textContent = r.recognised
           ? `Recognised (1:K) as digit ${near.label}: d = ${r.distances[r.nearest].toFixed(3)} ≤ τ = ${state.tau.toFixed(2)}`
           : `Not in the database: the nearest, digit ${near.label}, is at d = ${r.distances[r.nearest].toFixed(3)} > τ = ${state.tau.toFixed(2)}`;
         verdict.dataset.recognised = r.recognised ? near.label : 'none';
         const claimed = Number(claimSelect.value);
-        const entries = db.map((e, k) => [e, r.distances[k]]).filter(([e]) => e.label === claimed);
-        const d = Math.min(...entries.map(([, dist]) => dist));
-        oneToOne.textContent = `Verification (1:1) as digit ${claimed}: d = ${d.toFixed(3)} ${d <= state.tau ? '≤' : '>'} τ → ${d <= state.tau ? 'same identity' : 'a different identity'}`;
+        const v = state.db.verify(String(claimed), state.drawn.encoding, state.tau);
+        oneToOne.textContent = `Verification (1:1) as digit ${claimed}: d = ${v.distance.toFixed(3)} ${v.same ? '≤' : '>'} τ → ${v.same ? 'same identity' : 'a different identity'}`;
         databaseTable.replaceChildren(h('tr', {}, h('th', {}, 'enrolled'), h('th', {}, 'f(x)'), h('th', {}, 'd(drawing, enrolled)')),
           ...db.map((e, k) => h('tr', { class: k === r.nearest ? 'best' : '' }, h('td', {}, `digit ${e.label} (${e.source})`), h('td', { class: 'sum' }, fmtVec(e.encoding)), h('td', { class: 'num' }, r.distances[k].toFixed(3)))));
-        error.hidden = true;
+        error.clear();
       } catch (e) {
         fail(e);
       }
@@ -169,7 +174,7 @@ export function mountVerification(root, api) {
   clearButton.addEventListener('click', () => { pad.clear(); fromPad(); });
   enrolButton.addEventListener('click', () => {
     if (!state.drawn) return;
-    state.database.push({ label: Number(enrolSelect.value), encoding: Float32Array.from(state.drawn.encoding), source: 'your drawing' });
+    enrol(Number(enrolSelect.value), state.drawn.encoding, 'your drawing');
     recogniseDrawn();
   });
   tauInput.addEventListener('input', () => { state.tau = Number(tauInput.value); recogniseDrawn(); });
@@ -180,20 +185,20 @@ export function mountVerification(root, api) {
 
   (async () => {
     try {
-      const bar = downloadBar(status, 'Downloading the embedding network');
-      const [bytes, heldOut] = await Promise.all([
-        fetchBytes(new URL('../models/digit-embedding.onnx', import.meta.url), bar.update),
-        fetchBytes(new URL('../models/digits-heldout.bin', import.meta.url))]).finally(bar.done);
-      state.model = api.loadModel(bytes);
+      const [model, heldOut] = await Promise.all([
+        loadModel(api, 'digit-embedding.onnx', { anchor: status, label: 'Downloading the embedding network' }),
+        fetchBytes(new URL('../models/digits-heldout.bin', import.meta.url))]);
+      state.model = model;
       state.set = api.digitSet(heldOut);
       state.layer = state.model.layers().length - 1;
       const features = state.model.features(state.set.inputs, state.layer);
       state.enc = features.data;
       state.dim = features.dim;
       // The one-shot database: the first held-out example of every digit.
+      state.db = new api.FaceDatabase(state.dim);
       for (let d = 0; d < 10; d++) {
         const i = Array.from(state.set.labels).indexOf(d);
-        state.database.push({ label: d, encoding: Float32Array.from(encoding(i)), source: `held-out #${i + 1}` });
+        enrol(d, encoding(i), `held-out #${i + 1}`);
       }
       state.best = api.verificationAccuracy(state.enc, state.dim, state.set.labels);
       state.tau = Math.round(state.best.tau * 20) / 20;

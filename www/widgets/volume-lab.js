@@ -4,7 +4,7 @@
 // optional ReLU. tract computes the 4×4×k output (`conv`), the reference explains a cell
 // (`explainConv`), the parameter count comes from `networkShapes`. This file only draws.
 
-import { h, fmt, fmtFactor, diverging, numberCell, renderKernelGrid, inWindow, span, preservingFocus } from '../lib/dom.js';
+import { h, fmt, fmtFactor, diverging, numberCell, renderKernelGrid, inWindow, span, preservingFocus, errorLine } from '../lib/dom.js';
 
 const N = 6;
 const F = 3;
@@ -50,7 +50,7 @@ export function mountVolumeLab(root, api) {
   const shapeText = h('p', { class: 'formula', id: 'volume-shape', 'aria-live': 'polite' });
   const params = h('p', { class: 'formula', id: 'volume-params', 'aria-live': 'polite' });
   const explanation = h('div', { class: 'explanation', id: 'volume-explanation', 'aria-live': 'polite' });
-  const error = h('p', { class: 'error', id: 'volume-error', role: 'alert', hidden: true });
+  const error = errorLine('volume-error');
 
   root.append(
     h('div', { class: 'controls' },
@@ -169,7 +169,7 @@ export function mountVolumeLab(root, api) {
       const layer = [{ type: 'conv', f: F, s: 1, p: 0, filters: k }];
       const count = api.networkShapes([3, N, N], layer).totalParams;
       const big = api.networkShapes([3, 1000, 1000], layer);
-      error.hidden = true;
+      error.clear();
       const [, oh, ow] = out.shape;
       shapeText.textContent = `6×6×3 ∗ ${k} filter${k > 1 ? 's' : ''} of 3×3×3 → ${oh}×${ow}×${k} (each filter gives one ${oh}×${ow} channel; they are stacked)`;
       params.textContent = `Parameters: (f·f·n_c + 1)·k = (3·3·3 + 1)·${k} = ${count}. ` +
@@ -178,8 +178,7 @@ export function mountVolumeLab(root, api) {
       renderFilters(out);
       renderExplanation(trace);
     } catch (e) {
-      error.hidden = false;
-      error.textContent = e.message;
+      error.show(e.message);
     }
   }
 

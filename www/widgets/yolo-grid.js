@@ -3,7 +3,7 @@
 // represent come from Rust (`yoloTarget`). Objects come from presets, generated scenes
 // (`generateScene`) or boxes the learner draws. This file only draws.
 
-import { h, fmt } from '../lib/dom.js';
+import { h, fmt, errorLine } from '../lib/dom.js';
 import { int, numbers, oneOf } from '../lib/options.js';
 import { CLASS_COLOURS, drawScene, strokeBox, fractionAt } from '../lib/scene.js';
 
@@ -57,7 +57,7 @@ export function mountYoloGrid(root, api, options = {}) {
   const shapeText = h('p', { class: 'formula', id: 'yolo-shape', 'aria-live': 'polite' });
   const table = h('table', { class: 'shapes', id: 'yolo-table' });
   const conflicts = h('ul', { class: 'error', id: 'yolo-conflicts', 'aria-live': 'polite' });
-  const error = h('p', { class: 'error', id: 'yolo-error', role: 'alert', hidden: true });
+  const error = errorLine('yolo-error');
   root.append(
     h('div', { class: 'controls' }, h('label', {}, 'Example ', presetSelect), nextButton,
       h('label', {}, 'Grid S ', gridInput, gridValue), h('label', {}, 'Anchors ', anchorSelect)),
@@ -95,7 +95,7 @@ export function mountYoloGrid(root, api, options = {}) {
     ctx.restore();
     try {
       const t = api.yoloTarget({ grid: state.grid, anchors, classes: state.classes.length, objects: state.objects });
-      error.hidden = true;
+      error.clear();
       options.onState?.({
         example: state.preset, grid: state.grid, anchors: state.anchors, seed: state.scene ? state.seed : undefined,
         boxes: state.edited ? state.objects.flatMap((o) => [o.class, ...o.box.map((v) => Number(v.toFixed(4)))]) : undefined,
@@ -133,8 +133,7 @@ export function mountYoloGrid(root, api, options = {}) {
           h('td', { class: 'sum' }, `[${Array.from(as.values, (v) => fmt(v)).join(', ')}]${as.stored ? '' : ' — not stored'}`))));
       conflicts.replaceChildren(...t.conflicts.map((c) => h('li', {}, `Cell (${c.row + 1}, ${c.col + 1}): ${c.reason}.`)));
     } catch (e) {
-      error.hidden = false;
-      error.textContent = e.message;
+      error.show(e.message);
     }
   }
 

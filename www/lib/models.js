@@ -1,0 +1,36 @@
+// The page's one model cache: every bundled ONNX file is downloaded once (`fetchBytes`) and loaded
+// by tract once per input shape (or detector kind), whichever widgets or elements ask for it, each
+// asker with its own progress bar while the download runs. Models from here are shared: never
+// `free()` them.
+
+import { downloadBar, fetchBytes } from './media.js';
+
+const MODELS = new URL('../models/', import.meta.url);
+const loaded = new Map();
+
+/** The bytes of models/`file`, with a progress bar labelled `label` after `anchor` (if given). */
+export async function modelBytes(file, { anchor, label } = {}) {
+  const bar = anchor ? downloadBar(anchor, label ?? `Downloading ${file}`) : null;
+  try {
+    return await fetchBytes(new URL(file, MODELS), bar?.update);
+  } finally {
+    bar?.done();
+  }
+}
+
+/** `make(bytes)` for models/`file`, once per `key`; a failed load is not kept, so it can be retried. */
+async function once(key, file, options, make) {
+  const bytes = await modelBytes(file, options);
+  if (!loaded.has(key)) loaded.set(key, make(bytes));
+  return loaded.get(key);
+}
+
+/** The bundled model models/`file` loaded by tract (`api.loadModel`), at input `shape` if given. */
+export function loadModel(api, file, { shape, ...options } = {}) {
+  return once(`model:${file}:${shape ?? ''}`, file, options, (bytes) => (shape ? api.loadModel(bytes, shape) : api.loadModel(bytes)));
+}
+
+/** The bundled detector models/`file` of `kind` (`"shapes"` or `"face"`) as a Rust `Detector`. */
+export function loadDetector(api, file, kind, options = {}) {
+  return once(`detector:${file}:${kind}`, file, options, (bytes) => new api.Detector(bytes, kind));
+}
