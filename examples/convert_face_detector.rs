@@ -95,11 +95,7 @@ fn main() -> Result<()> {
 
     let dir = &args[2];
     std::fs::write(format!("{dir}/face-detector.onnx"), encode(&model))?;
-    let anchors: Vec<String> = cnn_playground::detector::face_detector_spec()
-        .anchors
-        .iter()
-        .map(|(a, b)| format!("[{a}, {b}]"))
-        .collect();
+    let anchors = cnn_playground::detector::face_detector_spec().anchors.len();
     let sidecar = format!(
         r#"{{
   "name": "face-detector",
@@ -107,15 +103,13 @@ fn main() -> Result<()> {
   "converter": "examples/convert_face_detector.rs",
   "input": {{ "shape": [1, 3, {size}, {size}], "layout": "NCHW RGB", "scale": "0..1 (pixel / 255)", "fit": "scaled to fit a square, padded with black at the bottom and right" }},
   "output": {{ "shape": [1, 25, {n}, {n}], "layout": "channel a·5 + field, fields [t_x, t_y, t_w, t_h, t_o]" }},
-  "grid": {n},
-  "anchors": [{}],
-  "anchorUnits": "grid cells",
+  "gridAndAnchors": "detector::face_detector_spec() in src/course/detector.rs ({n}x{n} cells, {} anchors), the one place they are written",
   "classes": ["face"],
   "classLogits": false,
   "iouThreshold": 0.4
 }}
 "#,
-        anchors.join(", ")
+        anchors
     );
     std::fs::write(format!("{dir}/face-detector.json"), sidecar)?;
     println!("wrote {dir}/face-detector.onnx: input {size}x{size}, grid {n}x{n}");

@@ -44,7 +44,7 @@ release_started=$SECONDS
 CARGO_TARGET_DIR=target/release-build scripts/build.sh >"$release_log" 2>&1 &
 release_pid=$!
 
-timed "native tests" cargo test --locked --tests
+timed "native tests" cargo test --locked --lib --test native
 
 browser_tests() {
   local log

@@ -5,13 +5,19 @@
 
 import { loadApi, progressTo } from './lib/loader.js';
 import { mountWidget } from './lib/embed.js';
-import { WIDGETS } from './lib/registry.js';
+import { WIDGETS, lectureText } from './lib/registry.js';
+import { h } from './lib/dom.js';
 
 const status = document.getElementById('status');
 const bar = document.getElementById('progress');
 
 /** The page parameter holding option `name` of widget `key`. */
 const param = (key, name) => (key === name ? name : `${key}.${name}`);
+
+// Headings come from the registry, the one place a widget's name and lectures are written.
+for (const w of WIDGETS) {
+  document.getElementById(w.id)?.closest('section')?.querySelector('h2')?.replaceChildren(w.name, ' ', h('small', {}, lectureText(w.lectures)));
+}
 
 let api;
 try {

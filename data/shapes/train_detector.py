@@ -231,9 +231,8 @@ def main():
         "input": {"shape": [1, 3, meta["size"], meta["size"]], "layout": "NCHW RGB", "scale": "0..1 (pixel / 255)"},
         "output": {"shape": [1, len(anchors) * (5 + meta["classes"]), meta["grid"], meta["grid"]],
                    "layout": "channel a·(5 + C) + field, fields [t_x, t_y, t_w, t_h, t_o, class logits…]"},
-        "grid": meta["grid"],
-        "anchors": meta["anchors"].tolist(),
-        "anchorUnits": "grid cells",
+        "gridAndAnchors": "scenes::detector_spec() in src/course/scenes.rs, the one place they are written "
+                          "(this script read them from make_scenes' output; the page's Detector uses them)",
         "classes": CLASSES,
         "decode": "x = (col + σ(t_x)) / S, y = (row + σ(t_y)) / S, w = a_w·e^{t_w} / S, h = a_h·e^{t_h} / S, score = σ(t_o)·softmax(logits)",
         "training": {

@@ -77,6 +77,15 @@ fn ints(name: &str, values: &[i64]) -> pb::AttributeProto {
     }
 }
 
+/// A pooling window's attributes: `kernel_shape`, `strides` and ONNX `pads`.
+fn window(kernel: &[usize], strides: &[usize], pads: &[usize]) -> Vec<pb::AttributeProto> {
+    vec![
+        ints("kernel_shape", &dims(kernel)),
+        ints("strides", &dims(strides)),
+        ints("pads", &dims(pads)),
+    ]
+}
+
 fn int(name: &str, value: i64) -> pb::AttributeProto {
     pb::AttributeProto {
         name: name.into(),
@@ -401,15 +410,7 @@ impl GraphBuilder {
         strides: &[usize],
         pads: &[usize],
     ) -> String {
-        self.push(
-            "MaxPool",
-            &[x],
-            vec![
-                ints("kernel_shape", &dims(kernel)),
-                ints("strides", &dims(strides)),
-                ints("pads", &dims(pads)),
-            ],
-        )
+        self.push("MaxPool", &[x], window(kernel, strides, pads))
     }
 
     /// `AveragePool` (`count_include_pad = 0`) with window `kernel`, `strides` and ONNX `pads`.
@@ -420,16 +421,9 @@ impl GraphBuilder {
         strides: &[usize],
         pads: &[usize],
     ) -> String {
-        self.push(
-            "AveragePool",
-            &[x],
-            vec![
-                ints("kernel_shape", &dims(kernel)),
-                ints("strides", &dims(strides)),
-                ints("pads", &dims(pads)),
-                int("count_include_pad", 0),
-            ],
-        )
+        let mut attributes = window(kernel, strides, pads);
+        attributes.push(int("count_include_pad", 0));
+        self.push("AveragePool", &[x], attributes)
     }
 
     /// `GlobalAveragePool`: `[n, c, spatial…]` → `[n, c, 1, …]`.

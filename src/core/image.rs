@@ -430,14 +430,7 @@ pub fn heatmap_scaled(values: &[f32], absolute: bool, scale: Option<f32>) -> Res
     let table: Vec<[u8; 4]> = (0..=2 * LEVELS)
         .map(|i| {
             let t = (i as f32 - LEVELS as f32) / LEVELS as f32;
-            let [r, g, b] = if absolute {
-                let g = (t.abs() * 255.0).round() as u8;
-                [g, g, g]
-            } else if t >= 0.0 {
-                lerp([255.0, 255.0, 255.0], [214.0, 69.0, 65.0], t) // white → red
-            } else {
-                lerp([255.0, 255.0, 255.0], [52.0, 120.0, 198.0], -t) // white → blue
-            };
+            let [r, g, b] = heatmap_colour(t, absolute);
             [r, g, b, 255]
         })
         .collect();
@@ -463,6 +456,42 @@ pub fn heatmap_scaled(values: &[f32], absolute: bool, scale: Option<f32>) -> Res
 /// Colour levels on each side of 0 in a [`heatmap`].
 const LEVELS: usize = 255;
 
+/// The colour map's end for positive values (red); white is 0, see [`heatmap_colour`].
+pub const HEATMAP_POSITIVE: [u8; 3] = [214, 69, 65];
+/// The colour map's end for negative values (blue).
+pub const HEATMAP_NEGATIVE: [u8; 3] = [52, 120, 198];
+
+/// The playground's one colour map, for `t = v / scale` in `[-1, 1]` (clamped): white at 0 to
+/// [`HEATMAP_POSITIVE`] at 1 and [`HEATMAP_NEGATIVE`] at −1; with `absolute`, grey from black at 0
+/// to white at 1. Heatmaps ([`heatmap_scaled`]), colour bars and grid cells all use it.
+pub fn heatmap_colour(t: f32, absolute: bool) -> [u8; 3] {
+    let t = if t.is_nan() { 0.0 } else { t.clamp(-1.0, 1.0) };
+    let end = |c: [u8; 3]| c.map(f32::from);
+    if absolute {
+        let g = (t.abs() * 255.0).round() as u8;
+        [g, g, g]
+    } else if t >= 0.0 {
+        lerp([255.0; 3], end(HEATMAP_POSITIVE), t)
+    } else {
+        lerp([255.0; 3], end(HEATMAP_NEGATIVE), -t)
+    }
+}
+
+/// A number grid cell's colour for `t = v / scale`: the colour map's end for the sign of `t` at
+/// opacity `0.85·|t|` (clamped to 1), so the page's own background shows through where the
+/// heatmap is white — light and dark pages alike. `None` for `t = 0` or NaN.
+pub fn cell_colour(t: f32) -> Option<([u8; 3], f32)> {
+    if t == 0.0 || t.is_nan() {
+        return None;
+    }
+    let end = if t > 0.0 {
+        HEATMAP_POSITIVE
+    } else {
+        HEATMAP_NEGATIVE
+    };
+    Some((end, 0.85 * t.abs().min(1.0)))
+}
+
 fn lerp(from: [f32; 3], to: [f32; 3], t: f32) -> [u8; 3] {
     let t = t.clamp(0.0, 1.0);
     [0, 1, 2].map(|i| (from[i] + (to[i] - from[i]) * t).round() as u8)
@@ -471,6 +500,21 @@ fn lerp(from: [f32; 3], to: [f32; 3], t: f32) -> [u8; 3] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_colour_map_for_heatmaps_bars_and_cells() {
+        assert_eq!(heatmap_colour(1.0, false), HEATMAP_POSITIVE);
+        assert_eq!(heatmap_colour(-1.0, false), HEATMAP_NEGATIVE);
+        assert_eq!(heatmap_colour(0.0, false), [255; 3]);
+        assert_eq!(heatmap_colour(9.0, false), HEATMAP_POSITIVE, "clamped");
+        assert_eq!(heatmap_colour(0.5, true), [128; 3]);
+        assert_eq!(heatmap_colour(f32::NAN, false), [255; 3]);
+        let map = heatmap(&[-2.0, 0.0, 2.0], false).unwrap();
+        assert_eq!(map.rgba[..3], HEATMAP_NEGATIVE);
+        assert_eq!(map.rgba[8..11], HEATMAP_POSITIVE);
+        assert_eq!(cell_colour(-0.5), Some((HEATMAP_NEGATIVE, 0.425)));
+        assert_eq!(cell_colour(0.0), None);
+    }
 
     #[test]
     fn square_crops_take_the_longer_side_and_pad_with_black() {

@@ -7,6 +7,7 @@ use anyhow::{ensure, Context, Result};
 
 use crate::core::engine::Model;
 use crate::core::geometry::shape_text;
+use crate::core::image::window_rgba;
 
 /// One of the strongest activations of a channel over a set of inputs (lecture 39): which input,
 /// where in the feature map, how strong, and the patch of the input that position sees.
@@ -96,4 +97,45 @@ pub fn top_activations(
     best.sort_by(|a, b| b.value.total_cmp(&a.value).then(a.input.cmp(&b.input)));
     best.truncate(k);
     Ok(best)
+}
+
+/// The part of an input a [`TopActivation`] sees, as RGBA (`width × height`, padding black).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Patch {
+    pub rgba: Vec<u8>,
+    pub width: usize,
+    pub height: usize,
+}
+
+/// [`top_activations`] with each one's patch: its receptive field cut from its input
+/// ([`crate::core::image::window_rgba`]). The model's input must be an image `[1, c, h, w]`.
+pub fn top_activation_patches(
+    model: &Model,
+    inputs: &[f32],
+    layer: usize,
+    channel: usize,
+    k: usize,
+) -> Result<Vec<(TopActivation, Patch)>> {
+    let &[1, c, h, w] = model.input_shape() else {
+        anyhow::bail!(
+            "patches need an image input [1, c, h, w], not {}",
+            shape_text(model.input_shape())
+        );
+    };
+    let size = c * h * w;
+    top_activations(model, inputs, layer, channel, k)?
+        .into_iter()
+        .map(|t| {
+            let image = &inputs[t.input * size..(t.input + 1) * size];
+            let (rgba, width, height) = window_rgba(image, [c, h, w], &t.window)?;
+            Ok((
+                t,
+                Patch {
+                    rgba,
+                    width,
+                    height,
+                },
+            ))
+        })
+        .collect()
 }

@@ -87,20 +87,20 @@ try {
     const conv3dReference = await time(() => api.convReference(cube), 20);
     // Detectors: the shapes detector (96x96) and the face detector (416x416) by tract, and the
     // decode + per-class NMS that follow, in Rust.
-    const load = async (name) => {
+    const load = async (name, kind) => {
       const t = performance.now();
       const bytes = new Uint8Array(await (await fetch(`models/${name}.onnx`)).arrayBuffer());
       const model = api.loadModel(bytes);
-      return { model, loadMs: performance.now() - t, sidecar: await (await fetch(`models/${name}.json`)).json() };
+      // The grid and anchors come from Rust (scenes::detector_spec, detector::face_detector_spec).
+      return { model, loadMs: performance.now() - t, spec: new api.Detector(bytes, kind).spec() };
     };
     const detectors = {};
-    for (const name of ['shapes-detector', 'face-detector']) {
-      const { model, loadMs, sidecar } = await load(name);
+    for (const [name, kind] of [['shapes-detector', 'shapes'], ['face-detector', 'face']]) {
+      const { model, loadMs, spec } = await load(name, kind);
       const input = new Float32Array(model.inputShape().reduce((a, b) => a * b, 1)).map((_, i) => ((i * 7919) % 255) / 255);
       model.run(input);
       const run = await time(() => model.run(input), 20);
       const out = model.run(input);
-      const spec = { grid: sidecar.grid, anchors: sidecar.anchors, classes: sidecar.classLogits === false ? 0 : sidecar.classes.length };
       const post = await time(() => {
         const d = api.yoloDecode(out.data, out.shape, spec);
         api.nmsSteps(d.boxes, d.scores, d.classes, 0.05, 0.5);

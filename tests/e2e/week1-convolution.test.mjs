@@ -157,6 +157,8 @@ test('edge lab: bright-left image, vertical filter, heatmap and hover sum', asyn
   assert.deepEqual(await pixel(page, '#edge-output', 125, 100), WHITE);
   assert.deepEqual(await pixel(page, '#edge-output', 0, 100), WHITE);
   assert.deepEqual(await page.$$eval('#edge-bar-labels span', (s) => s.map((e) => e.textContent)), ['-765', '0', '765']);
+  // The colour bar shows the map the heatmap is painted with, from Rust: blue, white, red.
+  assert.match(await page.$eval('#edge-bar', (b) => b.style.background), /rgb\(52, 120, 198\), rgb\(255, 255, 255\), rgb\(214, 69, 65\)/);
   const output = page.locator('#edge-output');
   await output.scrollIntoViewIfNeeded();
   const [w, h] = await output.evaluate((c) => [c.clientWidth, c.clientHeight]);
@@ -164,6 +166,7 @@ test('edge lab: bright-left image, vertical filter, heatmap and hover sum', asyn
   assert.equal(await page.textContent('#edge-info'), 'Output pixel (row 101, column 127) reads grey input rows 101–103, columns 127–129: 255·1 + 255·0 + 0·(-1) + 255·1 + 255·0 + 0·(-1) + 255·1 + 255·0 + 0·(-1) = 765');
   await page.check('#edge-abs');
   assert.deepEqual(await page.$$eval('#edge-bar-labels span', (s) => s.map((e) => e.textContent)), ['0', '765']);
+  assert.match(await page.$eval('#edge-bar', (b) => b.style.background), /rgb\(0, 0, 0\), rgb\(128, 128, 128\), rgb\(255, 255, 255\)/);
   assert.deepEqual(await pixel(page, '#edge-output', 126, 100), WHITE);
   assert.deepEqual(await pixel(page, '#edge-output', 0, 100), [0, 0, 0, 255]);
   await page.uncheck('#edge-abs');

@@ -126,3 +126,35 @@ fn uncovered_rows_when_the_stride_does_not_tile() {
     let a = AxisGeometry::new(7, 3, AxisPad::default(), 2).unwrap();
     assert_eq!(a.uncovered(), 0);
 }
+
+/// ONNX's two "same" modes differ only in where the odd padding goes: SAME_UPPER (TensorFlow's
+/// SAME) puts the larger half after, SAME_LOWER before; both keep `ceil(n / s)`.
+#[test]
+fn same_lower_puts_the_odd_padding_before() {
+    // n = 6, f = 4, s = 1: total padding 3.
+    let upper = Padding::Same.resolve(0, 1, 6, 4, 1).unwrap();
+    let lower = Padding::SameLower.resolve(0, 1, 6, 4, 1).unwrap();
+    assert_eq!((upper.before, upper.after), (1, 2));
+    assert_eq!((lower.before, lower.after), (2, 1));
+    let g = Geometry::new(&[6, 7], &[4, 3], &Padding::SameLower, &[1, 2]).unwrap();
+    assert_eq!(g.output_shape(), vec![6, 4]);
+}
+
+/// A dilated kernel spans `d·(f − 1) + 1` inputs (lecture-style "atrous" windows).
+#[test]
+fn dilation_widens_the_kernel() {
+    assert_eq!(dilated_kernel(3, 1).unwrap(), 3);
+    assert_eq!(dilated_kernel(3, 2).unwrap(), 5);
+    assert_eq!(dilated_kernel(1, 9).unwrap(), 1);
+    assert_eq!(
+        dilated_kernel(3, 0).unwrap_err().to_string(),
+        "dilation must be at least 1, got 0"
+    );
+    assert_eq!(
+        dilated_kernel(3, usize::MAX).unwrap_err().to_string(),
+        format!(
+            "a kernel of 3 with dilation {} spans more than 4096 inputs",
+            usize::MAX
+        )
+    );
+}

@@ -80,3 +80,41 @@ fn one_shot_recognition_and_logistic_regression() {
         "larger differences must mean less alike"
     );
 }
+
+/// The one-shot database the page's face widgets use (lectures 33-36): several entries per person,
+/// 1:K recognition, 1:1 verification against that person's nearest entry, and triplets whose
+/// identities are the names.
+#[test]
+fn the_face_database_decides_recognition_and_verification() {
+    use cnn_playground::embedding::FaceDatabase;
+    let mut db = FaceDatabase::new(2).unwrap();
+    db.enrol("ann", &[0.0, 0.0]).unwrap();
+    db.enrol("bob", &[3.0, 0.0]).unwrap();
+    assert_eq!(db.enrol(" ann ", &[0.0, 2.0]).unwrap(), 2);
+    assert_eq!(db.names(), ["ann", "bob", "ann"]);
+    let r = db.recognise(&[0.0, 1.8], 0.1).unwrap();
+    assert_eq!((r.nearest, r.recognised), (Some(2), true));
+    let r = db.recognise(&[1.5, 0.0], 1.0).unwrap();
+    assert!(!r.recognised, "2.25 from both ann and bob");
+    let v = db.verify("ann", &[0.0, 1.8], 0.1).unwrap();
+    assert_eq!((v.entry, v.same), (2, true));
+    assert!((v.distance - 0.04).abs() < 1e-6);
+    let v = db.verify("bob", &[0.0, 1.8], 0.1).unwrap();
+    assert!(!v.same);
+    // A = ann #3, P = ann #1, N = bob: d(A, P) = 4, d(A, N) = 13, the widest margin (easiest);
+    // A = ann #1 with N = bob at 9 is the hardest.
+    let (easy, hard) = db.extreme_triplets(0.2).unwrap().unwrap();
+    assert_eq!(easy.0, [2, 0, 1]);
+    assert_eq!(hard.0, [0, 2, 1]);
+    for bad in [&[f32::NAN, 0.0][..], &[0.0][..]] {
+        assert!(db.enrol("eve", bad).is_err());
+    }
+    assert_eq!(
+        db.enrol("  ", &[0.0, 0.0]).unwrap_err().to_string(),
+        "give the face a name to enrol it"
+    );
+    assert_eq!(
+        db.verify("eve", &[0.0, 0.0], 1.0).unwrap_err().to_string(),
+        "nobody called \"eve\" is enrolled"
+    );
+}

@@ -36,23 +36,16 @@ fn lecture_04_same_padding_keeps_6x6_and_p1_equals_same() {
 #[wasm_bindgen_test]
 fn lecture_05_stride_2_on_7x7_gives_3x3() {
     let image: Vec<f32> = (0..49).map(|i| (i % 10) as f32).collect();
-    let out = wasm::conv(opts(&[
+    let options = opts(&[
         ("input", f32s(&image)),
         ("inputShape", shape(&[1, 7, 7])),
         ("weight", f32s(&VERTICAL)),
         ("weightShape", shape(&[1, 1, 3, 3])),
         ("stride", 2.into()),
-    ]))
-    .unwrap();
+    ]);
+    let out = wasm::conv(options.clone()).unwrap();
     assert_eq!(shape_of(&out), vec![1., 3., 3.]);
-    let reference = wasm::conv_reference(opts(&[
-        ("input", f32s(&image)),
-        ("inputShape", shape(&[1, 7, 7])),
-        ("weight", f32s(&VERTICAL)),
-        ("weightShape", shape(&[1, 1, 3, 3])),
-        ("stride", 2.into()),
-    ]))
-    .unwrap();
+    let reference = wasm::conv_reference(options).unwrap();
     assert_eq!(data(&out), data(&reference));
     assert_eq!(
         wasm::output_size(7.into(), 3.into(), 0.into(), 2.into()).unwrap(),

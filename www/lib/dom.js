@@ -34,15 +34,10 @@ export function fmt(v) {
   return Number.isInteger(v) ? String(v) : v.toFixed(2).replace(/\.?0+$/, '');
 }
 
-/**
- * Background colour of a signed value on a diverging blue–white–red scale, where `scale` is the
- * largest magnitude on display (drawing only: the value itself comes from Rust).
- */
-export function diverging(v, scale) {
-  if (!scale) return 'var(--cell-bg)';
-  const t = Math.max(-1, Math.min(1, v / scale));
-  const a = Math.abs(t) * 0.85;
-  return t >= 0 ? `rgba(214, 69, 65, ${a})` : `rgba(52, 120, 198, ${a})`;
+/** A number grid cell's background for `v` on a grid whose largest magnitude is `scale`, in the
+ * colour map Rust defines (`api.heatmapCellColour`); the page's cell colour for 0. */
+export function cellColour(api, v, scale) {
+  return api.heatmapCellColour(v, scale) ?? 'var(--cell-bg)';
 }
 
 /** A factor of a printed product: negative numbers in parentheses, `3·(-1)`. */

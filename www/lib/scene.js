@@ -39,3 +39,23 @@ export function fractionAt(canvas, event) {
   const r = canvas.getBoundingClientRect();
   return [Math.min(1, Math.max(0, (event.clientX - r.left) / r.width)), Math.min(1, Math.max(0, (event.clientY - r.top) / r.height))];
 }
+
+/**
+ * Lets the learner draw boxes on `canvas` by press, drag and release: `onBox([x1, y1, x2, y2])`
+ * (image fractions) for every box at least `min` wide and high (smaller ones are clicks);
+ * `enabled()` decides whether a press starts a box.
+ */
+export function drawBoxes(canvas, onBox, { min = 0.02, enabled = () => true } = {}) {
+  canvas.addEventListener('pointerdown', (event) => {
+    if (!enabled()) return;
+    const start = fractionAt(canvas, event);
+    canvas.setPointerCapture(event.pointerId);
+    const up = (e) => {
+      canvas.removeEventListener('pointerup', up);
+      const end = fractionAt(canvas, e);
+      const box = [Math.min(start[0], end[0]), Math.min(start[1], end[1]), Math.max(start[0], end[0]), Math.max(start[1], end[1])];
+      if (box[2] - box[0] >= min && box[3] - box[1] >= min) onBox(box);
+    };
+    canvas.addEventListener('pointerup', up);
+  });
+}

@@ -5,7 +5,7 @@
 // formula from the geometry module (`outputSizeFormula`), how often each pixel is read
 // (`windowCoverage`). This file only turns them into DOM.
 
-import { h, fmt, fmtFactor, diverging, numberCell, renderKernelGrid, inWindow, span, preservingFocus, errorLine } from '../lib/dom.js';
+import { h, fmt, fmtFactor, cellColour, numberCell, renderKernelGrid, inWindow, span, preservingFocus, errorLine } from '../lib/dom.js';
 import { int, numbers, oneOf } from '../lib/options.js';
 
 /** Input presets: lecture 02's worked example, lectures 02-03's half-bright images, lecture 05. */
@@ -191,7 +191,7 @@ export function mountConvExplainer(root, api, options = {}) {
           type: 'button',
           class: `slot out${focused ? ' focused' : ''}`,
           dataset: { y, x, key: `${y}:${x}` },
-          style: `background:${diverging(v, scale)}`,
+          style: `background:${cellColour(api, v, scale)}`,
           'aria-label': `output row ${y + 1} column ${x + 1}: ${fmt(v)}`,
         }, fmt(v));
         const explain = () => {

@@ -4,8 +4,8 @@
 // generated scenes (`generateScene`), shapes the learner draws, or an uploaded image
 // (`detectorInput`). This file only moves arrays and draws.
 
-import { h, fmt, errorLine } from '../lib/dom.js';
-import { CLASS_COLOURS, drawScene, strokeBox, fractionAt } from '../lib/scene.js';
+import { h, fmt, errorLine, slider } from '../lib/dom.js';
+import { CLASS_COLOURS, drawScene, strokeBox, drawBoxes } from '../lib/scene.js';
 import { decodeImage } from '../lib/media.js';
 import { loadDetector } from '../lib/models.js';
 
@@ -27,10 +27,8 @@ export function mountDetectorLab(root, api) {
   const nextButton = h('button', { type: 'button', id: 'det-next' }, 'Another scene');
   const classSelect = h('select', { id: 'det-draw-class', 'aria-label': 'Shape to draw', hidden: true }, classes.map((c, i) => h('option', { value: i }, c)));
   const fileInput = h('input', { type: 'file', accept: 'image/*', id: 'det-file', hidden: true });
-  const score = h('input', { type: 'range', id: 'det-score', min: 0, max: 1, step: 0.01, value: 0.6, 'aria-label': 'Score threshold' });
-  const scoreValue = h('output', { for: 'det-score' });
-  const iou = h('input', { type: 'range', id: 'det-iou', min: 0, max: 1, step: 0.01, value: 0.5, 'aria-label': 'IoU threshold' });
-  const iouValue = h('output', { for: 'det-iou' });
+  const score = slider('det-score', 'Score threshold ', { min: 0, max: 1, step: 0.01, value: 0.6, format: (v) => v.toFixed(2) });
+  const iou = slider('det-iou', 'IoU threshold ', { min: 0, max: 1, step: 0.01, value: 0.5, format: (v) => v.toFixed(2) });
   const stageSelect = h('select', { id: 'det-stage', 'aria-label': 'Stage to draw' },
     h('option', { value: 'all' }, '1. every cell and anchor'), h('option', { value: 'score' }, '2. score above the threshold'),
     h('option', { value: 'nms' }, '3. after non-max suppression'));
@@ -44,7 +42,7 @@ export function mountDetectorLab(root, api) {
   root.append(status,
     h('div', { class: 'controls' }, h('label', {}, 'Input ', sourceSelect), nextButton, classSelect, fileInput),
     h('div', { class: 'controls' },
-      h('label', {}, 'Score threshold ', score, scoreValue), h('label', {}, 'IoU threshold ', iou, iouValue),
+      score.label, iou.label,
       h('label', {}, 'Show ', stageSelect), h('label', {}, truth, ' true boxes')),
     h('div', { class: 'equation' }, canvas, h('div', {}, counts, steps, timing)), error);
 
@@ -101,8 +99,6 @@ export function mountDetectorLab(root, api) {
   }
 
   function run() {
-    scoreValue.textContent = state.scoreThreshold.toFixed(2);
-    iouValue.textContent = state.iouThreshold.toFixed(2);
     if (!state.model || !state.tensor) return;
     try {
       const t0 = performance.now();
@@ -147,18 +143,7 @@ export function mountDetectorLab(root, api) {
     if (state.showTruth) for (const o of state.truth) strokeBox(ctx, o.box, '#000', { dash: [2, 2], width: 1 });
   }
 
-  canvas.addEventListener('pointerdown', (event) => {
-    if (state.source !== 'draw') return;
-    const start = fractionAt(canvas, event);
-    canvas.setPointerCapture(event.pointerId);
-    const up = (e) => {
-      canvas.removeEventListener('pointerup', up);
-      const end = fractionAt(canvas, e);
-      const box = [Math.min(start[0], end[0]), Math.min(start[1], end[1]), Math.max(start[0], end[0]), Math.max(start[1], end[1])];
-      if (box[2] - box[0] > 0.05 && box[3] - box[1] > 0.05) drawShape(box, Number(classSelect.value));
-    };
-    canvas.addEventListener('pointerup', up);
-  });
+  drawBoxes(canvas, (box) => drawShape(box, Number(classSelect.value)), { min: 0.05, enabled: () => state.source === 'draw' });
   sourceSelect.addEventListener('change', () => {
     state.source = sourceSelect.value;
     nextButton.hidden = state.source !== 'scene';
@@ -170,8 +155,8 @@ export function mountDetectorLab(root, api) {
   });
   fileInput.addEventListener('change', () => { if (fileInput.files[0]) useFile(fileInput.files[0]); });
   nextButton.addEventListener('click', () => { state.seed += 1; useScene(); });
-  score.addEventListener('input', () => { state.scoreThreshold = Number(score.value); run(); });
-  iou.addEventListener('input', () => { state.iouThreshold = Number(iou.value); run(); });
+  score.input.addEventListener('input', () => { state.scoreThreshold = Number(score.input.value); run(); });
+  iou.input.addEventListener('input', () => { state.iouThreshold = Number(iou.input.value); run(); });
   stageSelect.addEventListener('change', () => { state.stage = stageSelect.value; run(); });
   truth.addEventListener('change', () => { state.showTruth = truth.checked; run(); });
 

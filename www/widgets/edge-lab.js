@@ -202,7 +202,8 @@ export function mountEdgeLab(root, api, options = {}) {
       caption.textContent = state.pool === 'none'
         ? `Output ${cw}×${ch} (computed by tract, valid convolution)`
         : `Output ${cw}×${ch}, then ${state.pool === 'max' ? 'max' : 'average'} pooling → ${ow}×${oh} (both by tract)`;
-      bar.classList.toggle('absolute', state.absolute);
+      // The bar shows the colour map Rust paints with (image::heatmap_colour).
+      bar.style.background = `linear-gradient(to right, ${(state.absolute ? [0, 0.5, 1] : [-1, 0, 1]).map((t) => api.heatmapColour(t, 1, state.absolute)).join(', ')})`;
       barLabels.replaceChildren(...(state.absolute ? [0, map.scale] : [-map.scale, 0, map.scale]).map((v) => h('span', {}, fmt(v))));
       const cam = state.camera;
       const fps = cam && cam.frames > 1 ? ` · ${(cam.frames / ((performance.now() - cam.since) / 1000)).toFixed(0)} frames/s` : '';

@@ -4,7 +4,7 @@
 // with `letterbox`, to draw it too), decodes the 13×13×5 grid and suppresses duplicates, the same
 // pipeline as the shapes detector. This file moves pixels and draws.
 
-import { h, errorLine } from '../lib/dom.js';
+import { h, errorLine, slider } from '../lib/dom.js';
 import { strokeBox } from '../lib/scene.js';
 import { decodeImage, fetchJson, openCamera } from '../lib/media.js';
 import { loadDetector } from '../lib/models.js';
@@ -20,10 +20,8 @@ export function mountFaceLab(root, api) {
     h('option', { value: 'file' }, 'Image file…'), h('option', { value: 'webcam' }, 'Webcam (live)'));
   const fileInput = h('input', { type: 'file', accept: 'image/*', id: 'face-file', hidden: true });
   const stopButton = h('button', { type: 'button', id: 'face-stop', hidden: true }, 'Stop webcam');
-  const score = h('input', { type: 'range', id: 'face-score', min: 0.05, max: 0.95, step: 0.05, value: 0.5, 'aria-label': 'Score threshold' });
-  const scoreValue = h('output', { for: 'face-score' });
-  const iou = h('input', { type: 'range', id: 'face-iou', min: 0.1, max: 0.9, step: 0.05, value: 0.4, 'aria-label': 'IoU threshold' });
-  const iouValue = h('output', { for: 'face-iou' });
+  const score = slider('face-score', 'Score threshold ', { min: 0.05, max: 0.95, step: 0.05, value: 0.5, format: (v) => v.toFixed(2) });
+  const iou = slider('face-iou', 'IoU threshold ', { min: 0.1, max: 0.9, step: 0.05, value: 0.4, format: (v) => v.toFixed(2) });
   const gridBox = h('input', { type: 'checkbox', id: 'face-grid' });
   const anchorBox = h('input', { type: 'checkbox', id: 'face-anchors' });
   const canvas = h('canvas', { id: 'face-canvas', width: VIEW, height: VIEW, role: 'img', 'aria-label': 'What the detector sees, with the faces found' });
@@ -32,7 +30,7 @@ export function mountFaceLab(root, api) {
   const error = errorLine('face-error');
   root.append(status,
     h('div', { class: 'controls' }, h('label', {}, 'Image ', sourceSelect), fileInput, stopButton),
-    h('div', { class: 'controls' }, h('label', {}, 'Score threshold ', score, scoreValue), h('label', {}, 'IoU threshold ', iou, iouValue),
+    h('div', { class: 'controls' }, score.label, iou.label,
       h('label', {}, gridBox, ' grid'), h('label', {}, anchorBox, ' anchor boxes')),
     h('div', { class: 'equation' }, canvas, h('div', {}, result, stats)), error);
 
@@ -45,8 +43,6 @@ export function mountFaceLab(root, api) {
   }
 
   function detect() {
-    scoreValue.textContent = state.scoreThreshold.toFixed(2);
-    iouValue.textContent = state.iouThreshold.toFixed(2);
     if (!state.model || !state.frame) return;
     try {
       const t0 = performance.now();
@@ -140,8 +136,8 @@ export function mountFaceLab(root, api) {
   });
   fileInput.addEventListener('change', () => { if (fileInput.files[0]) fromBlob(fileInput.files[0], fileInput.files[0].name); });
   stopButton.addEventListener('click', () => { stopCamera(); sourceSelect.value = 'photo:astronaut'; loadPhoto(state.photos.find((p) => p.name === 'astronaut')); });
-  score.addEventListener('input', () => { state.scoreThreshold = Number(score.value); detect(); });
-  iou.addEventListener('input', () => { state.iouThreshold = Number(iou.value); detect(); });
+  score.input.addEventListener('input', () => { state.scoreThreshold = Number(score.input.value); detect(); });
+  iou.input.addEventListener('input', () => { state.iouThreshold = Number(iou.input.value); detect(); });
   gridBox.addEventListener('change', () => { state.grid = gridBox.checked; detect(); });
   anchorBox.addEventListener('change', () => { state.anchors = anchorBox.checked; detect(); });
 

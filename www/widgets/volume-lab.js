@@ -4,7 +4,7 @@
 // optional ReLU. tract computes the 4×4×k output (`conv`), the reference explains a cell
 // (`explainConv`), the parameter count comes from `networkShapes`. This file only draws.
 
-import { h, fmt, fmtFactor, diverging, numberCell, renderKernelGrid, inWindow, span, preservingFocus, errorLine } from '../lib/dom.js';
+import { h, fmt, fmtFactor, cellColour, numberCell, renderKernelGrid, inWindow, span, preservingFocus, errorLine } from '../lib/dom.js';
 
 const N = 6;
 const F = 3;
@@ -124,7 +124,7 @@ export function mountVolumeLab(root, api) {
         const v = out.data[k * oh * ow + i];
         const focused = state.focus?.filter === k && state.focus.at[0] === y && state.focus.at[1] === x;
         const cell = h('button', { type: 'button', class: `slot out${focused ? ' focused' : ''}`, dataset: { y, x, key: `${k}:${y}:${x}` },
-          style: `background:${diverging(v, scale)}`, 'aria-label': `output channel ${k + 1} row ${y + 1} column ${x + 1}: ${fmt(v)}` }, fmt(v));
+          style: `background:${cellColour(api, v, scale)}`, 'aria-label': `output channel ${k + 1} row ${y + 1} column ${x + 1}: ${fmt(v)}` }, fmt(v));
         const explain = () => {
           if (focused) return;
           state.focus = { filter: k, at: [y, x] };

@@ -5,7 +5,7 @@
 
 import { h, fmt, errorLine } from '../lib/dom.js';
 import { int, numbers, oneOf } from '../lib/options.js';
-import { CLASS_COLOURS, drawScene, strokeBox, fractionAt } from '../lib/scene.js';
+import { CLASS_COLOURS, drawScene, strokeBox, drawBoxes } from '../lib/scene.js';
 
 const ROAD = ['pedestrian', 'car', 'motorcycle'];
 const PRESETS = {
@@ -138,19 +138,10 @@ export function mountYoloGrid(root, api, options = {}) {
   }
 
   // Drawing a box: press, drag, release.
-  canvas.addEventListener('pointerdown', (event) => {
-    const start = fractionAt(canvas, event);
-    canvas.setPointerCapture(event.pointerId);
-    const up = (e) => {
-      canvas.removeEventListener('pointerup', up);
-      const end = fractionAt(canvas, e);
-      const box = [Math.min(start[0], end[0]), Math.min(start[1], end[1]), Math.max(start[0], end[0]), Math.max(start[1], end[1])];
-      if (box[2] - box[0] < 0.02 || box[3] - box[1] < 0.02) return; // a click, not a box
-      state.objects.push({ box, class: Number(classSelect.value) });
-      state.edited = true;
-      render();
-    };
-    canvas.addEventListener('pointerup', up);
+  drawBoxes(canvas, (box) => {
+    state.objects.push({ box, class: Number(classSelect.value) });
+    state.edited = true;
+    render();
   });
   presetSelect.addEventListener('change', () => { state.edited = false; load(presetSelect.value); });
   gridInput.addEventListener('input', () => { state.grid = Number(gridInput.value); render(); });

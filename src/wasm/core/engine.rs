@@ -148,49 +148,30 @@ impl JsModel {
         channel: JsValue,
         k: JsValue,
     ) -> JsResult<Array> {
-        let inputs = floats("inputs", &inputs)?;
-        let top = activations::top_activations(
+        let top = activations::top_activation_patches(
             &self.model,
-            &inputs,
+            &floats("inputs", &inputs)?,
             whole("layer", &layer)?,
             whole("channel", &channel)?,
             whole("k", &k)?,
         )
         .map_err(core_error)?;
-        let shape = self.model.input_shape();
-        let [c, h, w] = match shape {
-            [1, c, h, w] => [*c, *h, *w],
-            _ => {
-                return Err(JsError::new(&format!(
-                    "patches need an image input [1, c, h, w], not {}",
-                    shape_text(shape)
-                )))
-            }
-        };
-        let size = c * h * w;
         let list = Array::new();
-        for t in top {
+        for (t, p) in top {
             let obj = Object::new();
             set(&obj, "input", t.input as f64)?;
             set(&obj, "row", t.at[0] as f64)?;
             set(&obj, "column", t.at[1] as f64)?;
             set(&obj, "value", t.value)?;
-            set(
-                &obj,
-                "window",
-                crate::wasm::convert::ranges_object(&t.window)?,
-            )?;
-            let image = &inputs[t.input * size..(t.input + 1) * size];
-            let (rgba, pw, ph) =
-                crate::core::image::window_rgba(image, [c, h, w], &t.window).map_err(core_error)?;
+            set(&obj, "window", ranges_object(&t.window)?)?;
             let patch = Object::new();
             set(
                 &patch,
                 "rgba",
-                js_sys::Uint8ClampedArray::from(rgba.as_slice()),
+                js_sys::Uint8ClampedArray::from(p.rgba.as_slice()),
             )?;
-            set(&patch, "width", pw as f64)?;
-            set(&patch, "height", ph as f64)?;
+            set(&patch, "width", p.width as f64)?;
+            set(&patch, "height", p.height as f64)?;
             set(&obj, "patch", patch)?;
             list.push(&obj);
         }

@@ -173,3 +173,26 @@ pub fn face_crops(
     .map_err(core_error)?;
     Ok(Float32Array::from(crops.as_slice()))
 }
+
+/// The colour map's CSS colour for value `v` drawn at `scale` (`v / scale` in [-1, 1]; `absolute`
+/// for the grey map of magnitudes), e.g. for a colour bar: `"rgb(214, 69, 65)"` at `v = scale`.
+#[wasm_bindgen(js_name = heatmapColour)]
+pub fn heatmap_colour(v: JsValue, scale: JsValue, absolute: bool) -> JsResult<String> {
+    let (v, scale) = (number("v", &v)?, number("scale", &scale)?);
+    let t = if scale > 0.0 { v / scale } else { 0.0 };
+    let [r, g, b] = image::heatmap_colour(t, absolute);
+    Ok(format!("rgb({r}, {g}, {b})"))
+}
+
+/// A number grid cell's CSS background for value `v` on a grid whose largest magnitude is `scale`:
+/// the colour map's end for its sign at opacity `0.85·|v| / scale`, or `null` for 0 (the page's
+/// cell background).
+#[wasm_bindgen(js_name = heatmapCellColour)]
+pub fn heatmap_cell_colour(v: JsValue, scale: JsValue) -> JsResult<JsValue> {
+    let (v, scale) = (number("v", &v)?, number("scale", &scale)?);
+    let t = if scale > 0.0 { v / scale } else { 0.0 };
+    Ok(match image::cell_colour(t) {
+        Some(([r, g, b], a)) => JsValue::from_str(&format!("rgba({r}, {g}, {b}, {a:.3})")),
+        None => JsValue::NULL,
+    })
+}

@@ -29,42 +29,24 @@ pub fn edge_map(options: JsValue) -> JsResult<JsValue> {
         ),
     };
     let rgba = field(&options, "rgba");
-    let map = if is_missing(&rgba) {
-        let grey = floats("grey", &field(&options, "grey"))?;
-        with_engine(|e| {
-            edges::edge_map(
-                e,
-                EdgeInput::Grey(&grey),
-                width,
-                height,
-                &kernel,
-                absolute,
-                pool,
-            )
-        })?
+    let (grey, bytes);
+    let input = if is_missing(&rgba) {
+        grey = floats("grey", &field(&options, "grey"))?;
+        EdgeInput::Grey(&grey)
     } else {
-        let Some(bytes) = rgba
+        bytes = rgba
             .dyn_ref::<js_sys::Uint8ClampedArray>()
             .map(|a| a.to_vec())
             .or_else(|| rgba.dyn_ref::<js_sys::Uint8Array>().map(|a| a.to_vec()))
-        else {
-            return Err(JsError::new(&format!(
-                "rgba must be a Uint8ClampedArray or Uint8Array, got {}",
-                type_name(&rgba)
-            )));
-        };
-        with_engine(|e| {
-            edges::edge_map(
-                e,
-                EdgeInput::Rgba(&bytes),
-                width,
-                height,
-                &kernel,
-                absolute,
-                pool,
-            )
-        })?
+            .ok_or_else(|| {
+                JsError::new(&format!(
+                    "rgba must be a Uint8ClampedArray or Uint8Array, got {}",
+                    type_name(&rgba)
+                ))
+            })?;
+        EdgeInput::Rgba(&bytes)
     };
+    let map = with_engine(|e| edges::edge_map(e, input, width, height, &kernel, absolute, pool))?;
     let obj = Object::new();
     set(
         &obj,
