@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite, cheapest checks first. Installs the tools it needs first, and prints every
 # step's duration at the end (also when a step fails).
-#   1. rustfmt, then clippy on the native and the wasm32 target (warnings are errors)
-#   2. the release wasm for the page builds in the background from here on (in its own target
-#      directory, so it never waits for cargo's lock; its single-threaded LTO overlaps the tests)
+#   1. rustfmt; from here on the release wasm for the page builds in the background (in its own
+#      target directory, so it never waits for cargo's lock; its single-threaded phases overlap
+#      the checks and tests)
+#   2. clippy on the native and the wasm32 target (warnings are errors)
 #   3. native tests: cargo test (one binary, tests/native/, by week and topic)
 #   4. browser tests: wasm-pack test --headless --chrome (tests/web/, the JS facade with tract)
 #   5. end to end: the release page in headless Chromium driven by playwright-core (tests/e2e/),
@@ -17,7 +18,8 @@ durations=()
 release_pid=
 summary() {
   local status=$?
-  if [ -n "$release_pid" ]; then kill "$release_pid" 2>/dev/null || true; fi
+  # A failed step ends the background build too (its own process group: cargo and rustc with it).
+  if [ -n "$release_pid" ]; then kill -- "-$release_pid" 2>/dev/null || true; fi
   printf '\n==> step durations (seconds)\n' >&2
   printf '%s\n' "${durations[@]}" >&2
   printf '%6d  total (%s)\n' $((SECONDS - start)) "$([ $status = 0 ] && echo passed || echo FAILED)" >&2
@@ -35,14 +37,15 @@ timed() {
 
 durations+=("$(printf '%6d  %s' $((SECONDS - start)) "tools (scripts/setup-tools.sh)")")
 timed "format" cargo fmt --all -- --check
-timed "clippy (native)" cargo clippy --all-targets --locked -- -D warnings
-timed "clippy (wasm32)" cargo clippy --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
 
 release_log=target/release-build.log
 mkdir -p target
 release_started=$SECONDS
-CARGO_TARGET_DIR=target/release-build scripts/build.sh >"$release_log" 2>&1 &
+CARGO_TARGET_DIR=target/release-build setsid scripts/build.sh >"$release_log" 2>&1 &
 release_pid=$!
+timed "clippy (native)" cargo clippy --all-targets --locked -- -D warnings
+# The examples are native tools (converters, data writers): clippy checks them natively only.
+timed "clippy (wasm32)" cargo clippy --lib --tests --locked --target wasm32-unknown-unknown -- -D warnings
 
 timed "native tests" cargo test --locked --lib --test native
 
@@ -68,7 +71,7 @@ wait_release() {
     echo "the release build failed (exit $status)" >&2
     exit 1
   fi
-  echo "(the release build ran $((SECONDS - release_started)) s in the background, from the native tests on)" >&2
+  echo "(the release build ran $((SECONDS - release_started)) s in the background, from the format check on)" >&2
 }
 timed "release build for the page (waiting for the background build)" wait_release
 
