@@ -5,7 +5,7 @@
 // `squaredDistance` and `tripletLoss` explain the numbers. This file draws. Photos and webcam frames
 // never leave the page.
 
-import { h, errorLine } from '../lib/dom.js';
+import { h, errorLine, slider } from '../lib/dom.js';
 import { decodeImage, fetchBytes, fetchJson, snapshot } from '../lib/media.js';
 import { loadDetector, loadModel } from '../lib/models.js';
 import { strokeBox } from '../lib/scene.js';
@@ -22,8 +22,7 @@ export function mountFaceId(root, api) {
   const sourceSelect = h('select', { id: 'faceid-source', 'aria-label': 'Image source', disabled: true });
   const fileInput = h('input', { type: 'file', accept: 'image/*', id: 'faceid-file', hidden: true });
   const snapButton = h('button', { type: 'button', id: 'faceid-snap', disabled: true }, 'Take a webcam frame');
-  const tauInput = h('input', { type: 'range', id: 'faceid-tau', min: 0, max: 1.5, step: 0.01, value: 0.36, 'aria-label': 'Threshold τ' });
-  const tauValue = h('output', { for: 'faceid-tau' });
+  const tau = slider('faceid-tau', 'τ (d = ‖f(x1) − f(x2)‖²) ', { min: 0, max: 1.5, step: 0.01, value: 0.36, format: (v) => v.toFixed(2), label: 'Threshold τ' });
   const claimSelect = h('select', { id: 'faceid-claim', 'aria-label': 'Verify every face as this person (1:1)' }, h('option', { value: '' }, 'nobody (recognise, 1:K)'));
   const canvas = h('canvas', { id: 'faceid-canvas', width: VIEW, height: VIEW, role: 'img', 'aria-label': 'The image with the faces found' });
   const facesList = h('div', { class: 'faces', id: 'faceid-faces' });
@@ -37,7 +36,7 @@ export function mountFaceId(root, api) {
   const error = errorLine('faceid-error');
   root.append(status,
     h('div', { class: 'controls' }, startButton, h('label', {}, 'Image ', sourceSelect), fileInput, snapButton,
-      h('label', {}, 'τ (d = ‖f(x1) − f(x2)‖²) ', tauInput, tauValue), h('label', {}, 'Verify as ', claimSelect)),
+      tau.label, h('label', {}, 'Verify as ', claimSelect)),
     h('div', { class: 'equation' }, canvas, facesList),
     h('h3', {}, 'The database (one photo per person is enough)'), databaseTable,
     h('h3', {}, 'A triplet of the faces seen so far'),
@@ -50,7 +49,6 @@ export function mountFaceId(root, api) {
 
 
   function renderFaces() {
-    tauValue.textContent = state.threshold.toFixed(2);
     facesList.replaceChildren(...state.faces.map((face, i) => {
       const crop = h('canvas', { width: CROP, height: CROP, class: 'face-crop', role: 'img', 'aria-label': `face ${i + 1}` });
       crop.getContext('2d').putImageData(new ImageData(api.imageFromTensor(face.crop, CROP, CROP), CROP, CROP), 0, 0);
@@ -161,7 +159,7 @@ export function mountFaceId(root, api) {
     const frame = await snapshot(fail, 'use a photo instead');
     if (frame) look(frame.pixels, frame.width, frame.height, 'webcam frame');
   });
-  tauInput.addEventListener('input', () => { state.threshold = Number(tauInput.value); render(); });
+  tau.input.addEventListener('input', () => { state.threshold = Number(tau.input.value); render(); });
   claimSelect.addEventListener('change', render);
   extremesButton.addEventListener('click', () => {
     try {

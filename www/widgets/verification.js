@@ -5,7 +5,7 @@
 // |f(x_i) − f(x_j)| come from Rust (`squaredDistance`, `tripletLoss`, `recognise`,
 // `verificationAccuracy`, `trainPairClassifier`). This file plots and draws.
 
-import { h, fmt, errorLine } from '../lib/dom.js';
+import { h, fmt, errorLine, slider } from '../lib/dom.js';
 import { drawingPad } from '../lib/pad.js';
 import { fetchBytes } from '../lib/media.js';
 import { loadModel } from '../lib/models.js';
@@ -27,8 +27,7 @@ export function mountVerification(root, api) {
   const clearButton = h('button', { type: 'button', id: 'verify-clear' }, 'Clear');
   const enrolSelect = h('select', { id: 'verify-enrol-as', 'aria-label': 'Identity to enrol the drawing as' }, Array.from({ length: 10 }, (_, d) => h('option', { value: d }, `digit ${d}`)));
   const enrolButton = h('button', { type: 'button', id: 'verify-enrol' }, 'Enrol the drawing');
-  const tauInput = h('input', { type: 'range', id: 'verify-tau', min: 0, max: 10, step: 0.05, value: 1, 'aria-label': 'Threshold τ' });
-  const tauValue = h('output', { for: 'verify-tau' });
+  const tau = slider('verify-tau', 'τ ', { min: 0, max: 10, step: 0.05, value: 1, format: (v) => v.toFixed(2), label: 'Threshold τ' });
   const claimSelect = h('select', { id: 'verify-claim', 'aria-label': 'Claimed identity for verification' }, Array.from({ length: 10 }, (_, d) => h('option', { value: d }, `digit ${d}`)));
   const verdict = h('p', { class: 'formula', id: 'verify-verdict', 'aria-live': 'polite' });
   const oneToOne = h('p', { class: 'formula', id: 'verify-one', 'aria-live': 'polite' });
@@ -36,8 +35,7 @@ export function mountVerification(root, api) {
   const accuracy = h('p', { class: 'explanation', id: 'verify-accuracy' });
   const tripletInputs = ['anchor', 'positive', 'negative'].map((role, k) => h('input', { type: 'number', min: 1, max: 360, value: [1, 2, 3][k], class: 'num', id: `verify-${role}`, 'aria-label': `${role} (held-out digit number)` }));
   const tripletImages = ['A', 'P', 'N'].map((r) => h('canvas', { width: 32, height: 32, class: 'digit', role: 'img', 'aria-label': `${r} digit` }));
-  const alphaInput = h('input', { type: 'range', id: 'verify-alpha', min: 0, max: 3, step: 0.1, value: 1, 'aria-label': 'Margin α' });
-  const alphaValue = h('output', { for: 'verify-alpha' });
+  const alpha = slider('verify-alpha', 'α ', { min: 0, max: 3, step: 0.1, value: 1, format: (v) => v.toFixed(1), label: 'Margin α' });
   const tripletText = h('p', { class: 'formula', id: 'verify-triplet', 'aria-live': 'polite' });
   const trainButton = h('button', { type: 'button', id: 'verify-train' }, 'Train the logistic regression');
   const logistic = h('p', { class: 'formula', id: 'verify-logistic', 'aria-live': 'polite' });
@@ -48,10 +46,10 @@ export function mountVerification(root, api) {
       h('figure', {}, h('figcaption', {}, 'f(x) of every held-out digit (a 2-D encoding)'), plot, legend),
       h('figure', {}, h('figcaption', {}, 'Draw a digit: whose is it?'), pad.canvas, h('div', { class: 'controls' }, clearButton),
         h('div', { class: 'controls' }, enrolSelect, enrolButton))),
-    h('div', { class: 'controls' }, h('label', {}, 'τ ', tauInput, tauValue), h('label', {}, 'Verify (1:1) as ', claimSelect)),
+    h('div', { class: 'controls' }, tau.label, h('label', {}, 'Verify (1:1) as ', claimSelect)),
     verdict, oneToOne, accuracy, databaseTable,
     h('h3', {}, 'Triplet loss (lecture 36)'),
-    h('div', { class: 'controls' }, ...tripletInputs.map((input, k) => h('label', {}, `${['A', 'P', 'N'][k]} #`, input, tripletImages[k])), h('label', {}, 'α ', alphaInput, alphaValue)),
+    h('div', { class: 'controls' }, ...tripletInputs.map((input, k) => h('label', {}, `${['A', 'P', 'N'][k]} #`, input, tripletImages[k])), alpha.label),
     tripletText,
     h('h3', {}, 'Verification as binary classification (lecture 37)'),
     h('p', {}, 'ŷ = σ(Σₖ wₖ |f(xᵢ)ₖ − f(xⱼ)ₖ| + b), trained in the browser on pairs of the first 180 held-out digits (target 1 for the same digit, 0 for different ones), tested on pairs of the other 180. The encodings are computed once and stored, as the lecture recommends.'),
@@ -99,7 +97,6 @@ export function mountVerification(root, api) {
   }
 
   function recogniseDrawn() {
-    tauValue.textContent = state.tau.toFixed(2);
     const db = state.database;
     if (!state.drawn) {
       verdict.textContent = 'Draw a digit to compare it with the database.';
@@ -141,13 +138,12 @@ export function mountVerification(root, api) {
         tripletImages[k].getContext('2d').putImageData(new ImageData(heat.rgba, 32, 32), 0, 0);
         tripletImages[k].setAttribute('aria-label', `${['A', 'P', 'N'][k]}: held-out digit ${i + 1}, a ${state.set.labels[i]}`);
       });
-      const alpha = Number(alphaInput.value);
-      alphaValue.textContent = alpha.toFixed(1);
-      const t = api.tripletLoss(encoding(idx[0]), encoding(idx[1]), encoding(idx[2]), alpha);
+      const margin = Number(alpha.input.value);
+      const t = api.tripletLoss(encoding(idx[0]), encoding(idx[1]), encoding(idx[2]), margin);
       const [a, p, n] = idx.map((i) => state.set.labels[i]);
       const warning = a !== p ? ' (P should show the same digit as A)' : a === n ? ' (N should show a different digit from A)' : '';
       tripletText.textContent = `A a ${a}, P a ${p}, N a ${n}${warning}: d(A, P) = ${t.positive.toFixed(3)}, d(A, N) = ${t.negative.toFixed(3)}; ` +
-        `L = max(${t.positive.toFixed(3)} − ${t.negative.toFixed(3)} + ${alpha.toFixed(1)}, 0) = ${t.loss.toFixed(3)}: a${t.kind === 'easy' ? 'n' : ''} ${t.kind} triplet` +
+        `L = max(${t.positive.toFixed(3)} − ${t.negative.toFixed(3)} + ${margin.toFixed(1)}, 0) = ${t.loss.toFixed(3)}: a${t.kind === 'easy' ? 'n' : ''} ${t.kind} triplet` +
         (t.kind === 'easy' ? ', already satisfied, nothing to learn.' : t.kind === 'hard' ? ': N is nearer to A than P is.' : ': right order, but inside the margin.');
       tripletText.dataset.kind = t.kind;
       tripletText.dataset.loss = t.loss;
@@ -177,10 +173,10 @@ export function mountVerification(root, api) {
     enrol(Number(enrolSelect.value), state.drawn.encoding, 'your drawing');
     recogniseDrawn();
   });
-  tauInput.addEventListener('input', () => { state.tau = Number(tauInput.value); recogniseDrawn(); });
+  tau.input.addEventListener('input', () => { state.tau = Number(tau.input.value); recogniseDrawn(); });
   claimSelect.addEventListener('change', recogniseDrawn);
   tripletInputs.forEach((input) => input.addEventListener('change', triplet));
-  alphaInput.addEventListener('input', triplet);
+  alpha.input.addEventListener('input', triplet);
   trainButton.addEventListener('click', train);
 
   (async () => {
@@ -202,8 +198,9 @@ export function mountVerification(root, api) {
       }
       state.best = api.verificationAccuracy(state.enc, state.dim, state.set.labels);
       state.tau = Math.round(state.best.tau * 20) / 20;
-      tauInput.max = Math.ceil(state.best.tau * 4);
-      tauInput.value = state.tau;
+      tau.input.max = Math.ceil(state.best.tau * 4);
+      tau.input.value = state.tau;
+      tau.show();
       accuracy.textContent = `Held-out verification over all ${state.best.samePairs.toLocaleString('en')} same and ${state.best.differentPairs.toLocaleString('en')} different pairs: best τ = ${state.best.tau.toFixed(3)}, balanced accuracy ${(state.best.balancedAccuracy * 100).toFixed(1)} %.`;
       accuracy.dataset.accuracy = state.best.balancedAccuracy;
       legend.replaceChildren(...COLOURS.map((c, d) => h('span', { class: 'legend-item', dataset: { digit: d } }, h('span', { class: 'swatch', style: `background:${c}` }), ` ${d} `)), ' · squares: the database · ★: your drawing');
