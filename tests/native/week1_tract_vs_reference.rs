@@ -4,6 +4,9 @@
 //! pooling.
 //!
 //! Every generated case is valid by construction (no rejection), so all 256 cases per property run.
+//! The convolutions run a second time with tract's wasm-only kernels forced on natively (the
+//! knob `TRACT_ENABLE_BLOCKED_CONV`, scoped to the test's thread), since learners run the wasm
+//! build, where tract picks other code paths.
 
 use crate::common::{assert_close, assert_conv_close};
 use cnn_playground::engine::Engine;
@@ -11,6 +14,16 @@ use cnn_playground::geometry::{AxisPad, Padding};
 use cnn_playground::ops::{Conv, Pool, PoolMode};
 use cnn_playground::reference;
 use proptest::prelude::*;
+use tract_onnx::prelude::*;
+use tract_onnx::tract_core::knobs::KnobScope;
+
+/// Runs `f` with tract's wasm-only code paths forced on (scoped to this thread): the direct
+/// "blocked" convolution for kernels one column wide, on by default in wasm only.
+fn wasm_paths<R>(f: impl FnOnce() -> R) -> R {
+    KnobScope::new([("TRACT_ENABLE_BLOCKED_CONV", "true")])
+        .unwrap()
+        .enter(f)
+}
 
 /// One axis: (input n, kernel f, pad before, pad after, stride s) with n + pads ≥ f.
 fn axis(max_f: usize, max_pad: usize) -> impl Strategy<Value = (usize, usize, AxisPad, usize)> {
@@ -92,24 +105,35 @@ fn conv_case() -> impl Strategy<Value = ConvCase> {
         })
 }
 
+/// tract's convolution of `case` equals the reference's.
+fn check_conv(case: &ConvCase) {
+    let conv = Conv {
+        input: &case.input,
+        input_shape: &case.input_shape,
+        weight: &case.weight,
+        weight_shape: &case.weight_shape,
+        bias: case.bias.as_deref(),
+        padding: &case.padding,
+        stride: &case.stride,
+        relu: case.relu,
+    };
+    let tract = Engine::new().conv(&conv).unwrap();
+    assert_conv_close(&conv, &tract, &format!("{case:?}"));
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
 
     /// 1D, 2D and 3D convolutions, a third of the cases each.
     #[test]
     fn tract_conv_equals_reference(case in conv_case()) {
-        let conv = Conv {
-            input: &case.input,
-            input_shape: &case.input_shape,
-            weight: &case.weight,
-            weight_shape: &case.weight_shape,
-            bias: case.bias.as_deref(),
-            padding: &case.padding,
-            stride: &case.stride,
-            relu: case.relu,
-        };
-        let tract = Engine::new().conv(&conv).unwrap();
-        assert_conv_close(&conv, &tract, &format!("{case:?}"));
+        check_conv(&case);
+    }
+
+    /// The same with tract's wasm-only kernels forced on.
+    #[test]
+    fn tract_conv_equals_reference_on_the_wasm_paths(case in conv_case()) {
+        wasm_paths(|| check_conv(&case));
     }
 
     /// 1D, 2D and 3D max and average pooling.
@@ -174,4 +198,97 @@ fn one_filter_over_channels_uses_the_depthwise_sum_and_matches() {
     assert_conv_close(&conv, &tract, "depthwise sum");
     let reference = reference::conv(&conv).unwrap();
     assert!(reference.data.iter().any(|&v| v > 0.0) && reference.data.contains(&0.0));
+}
+
+/// The case: two channels of 18×13, four 1×1 filters, one zero on every side.
+fn one_by_one_with_padding() -> (Vec<f32>, Vec<f32>) {
+    let input = (0..2 * 18 * 13).map(|i| (i % 7) as f32 - 3.0).collect();
+    let weight = vec![1.0, -1.0, 0.5, 2.0, -0.5, 1.5, 3.0, 0.25];
+    (input, weight)
+}
+
+/// The tract bug the engine works around (`engine::has_blocked_conv_hazard`), against plain tract
+/// 0.23.9 with its wasm-only blocked convolution forced on: a 1×1 convolution with a zero column
+/// on each side fails to optimise, as it does in every browser. Ready to report upstream; when
+/// this test fails, tract has fixed it and the work-around can go.
+#[test]
+fn plain_tract_0_23_9_blocked_conv_ignores_the_width_padding() {
+    use cnn_playground::geometry::Geometry;
+    use cnn_playground::graph;
+    let (input, weight) = one_by_one_with_padding();
+    let conv = Conv {
+        input: &input,
+        input_shape: &[2, 18, 13],
+        weight: &weight,
+        weight_shape: &[4, 2, 1, 1],
+        bias: None,
+        padding: &Padding::Uniform(1),
+        stride: &[1, 1],
+        relu: false,
+    };
+    let geometry: Geometry = conv.validate().unwrap();
+    let bytes = graph::encode(&graph::conv(&conv, &geometry));
+    let plain = || {
+        tract_onnx::onnx()
+            .model_for_read(&mut &bytes[..])
+            .unwrap()
+            .into_optimized()
+    };
+    assert!(plain().is_ok(), "tract's default native path works");
+    let error = format!("{:?}", wasm_paths(plain).unwrap_err());
+    assert!(
+        error.contains("Trying to substitute a 1,4,20,15,F32 by 1,4,20,13,F32"),
+        "{error}"
+    );
+    // The engine's work-around: the same convolution on the wasm paths, equal to the reference.
+    let tract = wasm_paths(|| Engine::new().conv(&conv)).unwrap();
+    assert_conv_close(&conv, &tract, "1×1 with padding on the wasm paths");
+}
+
+/// The work-around is scoped to the graphs that need it: a 1×1 kernel with width padding, not a
+/// 3×3 kernel or a 1×1 one without padding (which keep tract's fast wasm kernel).
+#[test]
+fn only_one_column_kernels_with_width_padding_avoid_the_blocked_conv() {
+    use cnn_playground::engine::has_blocked_conv_hazard;
+    use cnn_playground::geometry::Geometry;
+    use cnn_playground::graph;
+    let (input, _) = one_by_one_with_padding();
+    let weight = vec![0.5; 4 * 2 * 3 * 3];
+    let hazard = |kernel: usize, padding: Padding| {
+        let conv = Conv {
+            input: &input,
+            input_shape: &[2, 18, 13],
+            weight: &weight[..4 * 2 * kernel * kernel],
+            weight_shape: &[4, 2, kernel, kernel],
+            bias: None,
+            padding: &padding,
+            stride: &[1, 1],
+            relu: false,
+        };
+        let geometry: Geometry = conv.validate().unwrap();
+        let bytes = graph::encode(&graph::conv(&conv, &geometry));
+        let typed = tract_onnx::onnx()
+            .model_for_read(&mut &bytes[..])
+            .unwrap()
+            .into_typed()
+            .unwrap();
+        has_blocked_conv_hazard(&typed)
+    };
+    assert!(hazard(1, Padding::Uniform(1)));
+    assert!(hazard(
+        1,
+        Padding::PerAxis(vec![
+            AxisPad::default(),
+            AxisPad {
+                before: 0,
+                after: 2
+            }
+        ])
+    ));
+    assert!(!hazard(
+        1,
+        Padding::PerAxis(vec![AxisPad::symmetric(2), AxisPad::default()])
+    ));
+    assert!(!hazard(1, Padding::Valid));
+    assert!(!hazard(3, Padding::Uniform(1)));
 }

@@ -384,3 +384,30 @@ fn lectures_08_10_11_network_shapes_from_js_layer_objects() {
         "layers[0].units must be a number, got undefined"
     );
 }
+
+/// tract 0.23.9 picks its wasm-only blocked convolution for kernels one column wide and ignores
+/// their width padding; in the browser these two convolutions failed to optimise before the
+/// engine's work-around (`engine::optimize`). Both must now equal the reference.
+#[wasm_bindgen_test]
+fn one_column_kernels_with_padding_run_in_the_browser() {
+    let input: Vec<f32> = (0..2 * 18 * 13).map(|i| (i % 7) as f32 - 3.0).collect();
+    for (weight, weight_shape, padding) in [
+        (vec![1., -1., 0.5, 2., -0.5, 1.5, 3., 0.25], [4, 2, 1, 1], 1),
+        (vec![1., -2.], [1, 2, 1, 1], 2),
+    ] {
+        let options = opts(&[
+            ("input", f32s(&input)),
+            ("inputShape", shape(&[2, 18, 13])),
+            ("weight", f32s(&weight)),
+            ("weightShape", shape(&weight_shape)),
+            ("padding", padding.into()),
+        ]);
+        let out = wasm::conv(options.clone()).unwrap();
+        let side = |n: u32| f64::from(n + 2 * padding);
+        assert_eq!(
+            shape_of(&out),
+            vec![f64::from(weight_shape[0]), side(18), side(13)]
+        );
+        assert_eq!(data(&out), data(&wasm::conv_reference(options).unwrap()));
+    }
+}

@@ -28,6 +28,53 @@ pub use onnx::{conv_weights, MAX_MODEL_BYTES};
 /// An optimised tract plan, ready to run.
 pub type Plan = Arc<TypedRunnableModel>;
 
+/// Whether `model` holds a 2D convolution that tract 0.23.9's wasm-only "blocked" convolution
+/// would compute wrongly: a kernel one column wide with explicit zeros along the width. tract
+/// picks that kernel for such convolutions (`Conv::try_blocked_conv`: kernel width 1, at most 8
+/// output channels per group) without looking at the width padding, and optimising then fails
+/// ("Trying to substitute a 1,4,20,15,F32 by 1,4,20,13,F32"). On wasm the kernel is on by
+/// default; natively only with the knob `TRACT_ENABLE_BLOCKED_CONV`. Reproduced against plain
+/// tract in `tests/native/week1_tract_vs_reference.rs`.
+pub fn has_blocked_conv_hazard(model: &TypedModel) -> bool {
+    use tract_onnx::tract_core::ops::cnn::{Conv, PaddingSpec};
+    model.nodes().iter().any(|node| {
+        let Some(conv) = node.op_as::<Conv>() else {
+            return false;
+        };
+        let spec = &conv.pool_spec;
+        let width_padded = match &spec.padding {
+            PaddingSpec::Explicit(before, after)
+            | PaddingSpec::ExplicitOnnxPool(before, after, _) => {
+                before.get(1).is_some_and(|&p| p > 0) || after.get(1).is_some_and(|&p| p > 0)
+            }
+            // "Same" padding of a kernel one column wide adds no column.
+            PaddingSpec::Valid | PaddingSpec::SameUpper | PaddingSpec::SameLower => false,
+        };
+        spec.rank() == 2 && spec.kernel_shape.get(1) == Some(&1) && width_padded
+    })
+}
+
+/// Optimises `model` into a plan. Every optimisation in the crate goes through here, so the
+/// work-around for tract's blocked convolution ([`has_blocked_conv_hazard`]) applies to the
+/// graphs the crate builds and to loaded models alike: such a model is optimised with that kernel
+/// switched off (knobs scoped to this call, on every target); every other model keeps it.
+pub fn optimize(model: TypedModel) -> Result<Plan> {
+    use tract_onnx::tract_core::knobs::KnobScope;
+    let optimised = if has_blocked_conv_hazard(&model) {
+        let scope = KnobScope::new([
+            ("TRACT_DISABLE_BLOCKED_CONV", "true"),
+            ("TRACT_ENABLE_BLOCKED_CONV", "false"),
+        ])?;
+        scope.enter(|| model.into_optimized())
+    } else {
+        model.into_optimized()
+    };
+    optimised
+        .context("tract cannot optimise this ONNX graph")?
+        .into_runnable()
+        .context("tract cannot plan this ONNX graph")
+}
+
 /// Runs `plan` on one f32 `input` of `shape` and returns its first output.
 pub(crate) fn run_plan(plan: &Plan, input: &[f32], shape: &[usize]) -> Result<Output> {
     let tensor = Tensor::from_shape(shape, input)?;
@@ -78,11 +125,11 @@ impl Engine {
         let model = self.onnx.model_for_read(&mut &bytes[..]).with_context(|| {
             format!("cannot read an ONNX model from these {} bytes", bytes.len())
         })?;
-        model
-            .into_optimized()
-            .context("tract cannot optimise this ONNX graph")?
-            .into_runnable()
-            .context("tract cannot plan this ONNX graph")
+        optimize(
+            model
+                .into_typed()
+                .context("tract cannot analyse this ONNX graph")?,
+        )
     }
 
     /// The plan for `bytes`, from the cache or freshly loaded.

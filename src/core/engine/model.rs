@@ -10,7 +10,7 @@ use tract_onnx::tract_hir::infer::Factoid;
 
 use super::layers::{layer_table, LayerInfo, Probe};
 use super::onnx::{onnx_nodes, read_onnx};
-use super::{run_plan, Plan};
+use super::{optimize, run_plan, Plan};
 use crate::core::geometry::{check_output_size, check_tensor, shape_text};
 use crate::core::ops::Output;
 
@@ -104,11 +104,7 @@ impl Model {
             .as_concrete()
             .map(|s| s.to_vec())
             .context("the model's output shape is not fixed by its input shape")?;
-        let plan = typed
-            .into_optimized()
-            .context("tract cannot optimise this ONNX graph")?
-            .into_runnable()
-            .context("tract cannot plan this ONNX graph")?;
+        let plan = optimize(typed)?;
         Ok(Model {
             plan,
             input_shape: dims,
@@ -141,9 +137,9 @@ impl Model {
             let mut g = self.graph.clone();
             g.select_output_outlets(&self.probes.iter().map(|p| p.1).collect::<Vec<_>>())?;
             let plan = g
-                .into_optimized()
-                .context("tract cannot optimise the graph with its feature maps as outputs")?
-                .into_runnable()?;
+                .into_typed()
+                .and_then(optimize)
+                .context("tract cannot optimise the graph with its feature maps as outputs")?;
             *cached = Some(plan);
         }
         let plan = cached.as_ref().context("no probe plan")?;
@@ -188,12 +184,9 @@ impl Model {
             None => {
                 let mut g = self.graph.clone();
                 g.select_output_outlets(&[outlet])?;
-                let plan = g
-                    .into_optimized()
-                    .with_context(|| {
-                        format!("tract cannot optimise the graph up to layer {layer}")
-                    })?
-                    .into_runnable()?;
+                let plan = g.into_typed().and_then(optimize).with_context(|| {
+                    format!("tract cannot optimise the graph up to layer {layer}")
+                })?;
                 plans.insert(layer, plan.clone());
                 plan
             }
