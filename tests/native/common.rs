@@ -1,4 +1,4 @@
-//! Helpers shared by the native test files.
+//! Helpers shared by the native suite (tests/native) and the browser suite (tests/web).
 #![allow(dead_code, unused_macros)]
 
 use cnn_playground::engine::Engine;

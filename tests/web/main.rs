@@ -11,6 +11,9 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+#[path = "../native/common.rs"]
+mod common;
+mod differential;
 mod week1;
 mod week2;
 mod week3;
