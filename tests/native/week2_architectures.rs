@@ -262,3 +262,141 @@ fn tracts_shapes_agree_with_the_projects_geometry_on_every_model() {
         );
     }
 }
+
+/// Where a file keeps a layer's weights does not change its parameter count (what Netron or the
+/// exporting framework reports): initializers, `Constant` nodes, `ConstantOfShape` nodes and
+/// constant subgraphs (weights scaled by a `Mul`) all give 4·3·3·3 + 4 = 112 for the conv and
+/// 256·10 + 10 = 2,570 for the dense layer; integer tensors (a shape) are no parameters.
+#[test]
+fn parameters_are_counted_wherever_the_weights_are_kept() {
+    use cnn_playground::graph::{encode, GraphBuilder};
+    use tract_onnx::pb;
+    let base = || {
+        let mut g = GraphBuilder::new("params", &[1, 3, 8, 8]);
+        let x = g.input();
+        let c = g.conv(
+            &x,
+            (&[4, 3, 3, 3], &[0.1; 108]),
+            Some(&[0.0; 4]),
+            &[1; 4],
+            &[1, 1],
+            1,
+        );
+        let f = g.flatten(&c);
+        let d = g.dense(&f, (&[10, 256], &vec![0.01; 2560]), &[0.0; 10]);
+        g.finish(&d)
+    };
+    let tensor_attr = |name: &str, t: pb::TensorProto| pb::AttributeProto {
+        name: name.into(),
+        r#type: pb::attribute_proto::AttributeType::Tensor as i32,
+        t: Some(t),
+        ..Default::default()
+    };
+    let node = |op: &str, inputs: &[&str], output: &str, attribute: Vec<pb::AttributeProto>| {
+        pb::NodeProto {
+            op_type: op.into(),
+            name: output.into(),
+            input: inputs.iter().map(|s| s.to_string()).collect(),
+            output: vec![output.into()],
+            attribute,
+            ..Default::default()
+        }
+    };
+    // Moves every float initializer into nodes made by `make(initializer) -> nodes`.
+    let moved = |make: &dyn Fn(pb::TensorProto) -> Vec<pb::NodeProto>| {
+        let mut model = base();
+        let graph = model.graph.as_mut().unwrap();
+        let weights = std::mem::take(&mut graph.initializer);
+        let mut nodes: Vec<pb::NodeProto> = weights.into_iter().flat_map(make).collect();
+        nodes.append(&mut graph.node);
+        graph.node = nodes;
+        encode(&model)
+    };
+    let float = |name: &str, dims: &[i64], data: Vec<f32>| pb::TensorProto {
+        name: name.into(),
+        dims: dims.to_vec(),
+        data_type: pb::tensor_proto::DataType::Float as i32,
+        float_data: data,
+        ..Default::default()
+    };
+    let files = [
+        ("initializers", encode(&base())),
+        (
+            "Constant",
+            moved(&|t| {
+                vec![node(
+                    "Constant",
+                    &[],
+                    &t.name.clone(),
+                    vec![tensor_attr("value", t)],
+                )]
+            }),
+        ),
+        (
+            "ConstantOfShape",
+            moved(&|t| {
+                let shape = pb::TensorProto {
+                    name: format!("{}_shape", t.name),
+                    dims: vec![t.dims.len() as i64],
+                    data_type: pb::tensor_proto::DataType::Int64 as i32,
+                    int64_data: t.dims.clone(),
+                    ..Default::default()
+                };
+                let shape_name = shape.name.clone();
+                vec![
+                    node(
+                        "Constant",
+                        &[],
+                        &shape_name,
+                        vec![tensor_attr("value", shape)],
+                    ),
+                    node(
+                        "ConstantOfShape",
+                        &[&shape_name],
+                        &t.name,
+                        vec![tensor_attr("value", float("v", &[1], vec![0.5]))],
+                    ),
+                ]
+            }),
+        ),
+        (
+            "a constant subgraph",
+            moved(&|t| {
+                let (raw, two) = (format!("{}_raw", t.name), format!("{}_two", t.name));
+                let name = t.name.clone();
+                let raw_tensor = pb::TensorProto {
+                    name: raw.clone(),
+                    ..t
+                };
+                vec![
+                    node(
+                        "Constant",
+                        &[],
+                        &raw,
+                        vec![tensor_attr("value", raw_tensor)],
+                    ),
+                    node(
+                        "Constant",
+                        &[],
+                        &two,
+                        vec![tensor_attr("value", float(&two, &[], vec![2.0]))],
+                    ),
+                    node("Mul", &[&raw, &two], &name, vec![]),
+                ]
+            }),
+        ),
+    ];
+    for (kind, bytes) in files {
+        let layers = analyse(&bytes).unwrap();
+        let by_op = |op: &str| {
+            layers
+                .iter()
+                .filter(|l| l.op == op)
+                .map(|l| (l.params, l.macs))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(by_op("Conv"), [(112, 4 * 8 * 8 * 27)], "{kind}");
+        assert_eq!(by_op("Gemm"), [(2570, 2560)], "{kind}");
+        assert_eq!(total(&layers), 112 + 2570, "{kind}: {layers:?}");
+    }
+}

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use anyhow::{Context, Result};
 use tract_onnx::prelude::*;
 
-use super::onnx::{macs, onnx_nodes, read_onnx, OnnxNode};
+use super::onnx::{macs, onnx_nodes, read_onnx, OnnxNode, WEIGHT_OPS};
 use crate::core::geometry::{dilated_kernel, AxisGeometry, AxisPad, ReceptiveField};
 
 /// One node of a loaded model, as the model explorer lists it (lecture 13's tables).
@@ -168,6 +168,50 @@ fn node_receptive_field(
     Some([axis(0), axis(1)])
 }
 
+/// Adds to `node`'s parameters the floating-point constants it takes that the file does not store
+/// as initializers: tensors made by `Constant` or `ConstantOfShape` nodes or by any subgraph tract
+/// folds into a constant (only for ops whose constants are weights, [`WEIGHT_OPS`]). The first
+/// such weight gives the node's weight shape (multiply-adds, a conv's kernel) when the file gave
+/// none.
+fn add_constant_weights(model: &TypedModel, node: &mut OnnxNode) {
+    if !WEIGHT_OPS.contains(&node.op.as_str()) {
+        return;
+    }
+    // A node computed from constants alone (e.g. weights scaled by a `Mul`) is part of another
+    // layer's weights: that layer counts the folded result.
+    let constant_output = model
+        .find_outlet_label(&node.output)
+        .and_then(|o| model.outlet_fact(o).ok())
+        .is_some_and(|f| f.konst.is_some());
+    if constant_output {
+        node.params = 0;
+        return;
+    }
+    let constants: Vec<Vec<usize>> = node
+        .inputs
+        .iter()
+        .filter(|i| !i.is_empty() && !node.counted.contains(i))
+        .filter_map(|i| model.find_outlet_label(i))
+        .filter_map(|o| model.outlet_fact(o).ok())
+        .filter(|f| f.konst.is_some() && f.datum_type.is_float())
+        .filter_map(|f| f.shape.as_concrete().map(|s| s.to_vec()))
+        .collect();
+    node.params += constants
+        .iter()
+        .map(|s| s.iter().product::<usize>())
+        .sum::<usize>();
+    if node.weight.is_empty() {
+        if let Some(w) = constants.first() {
+            node.weight = w.clone();
+            if let Some(window) = node.window.as_mut() {
+                if window.kernel.is_empty() && w.len() > 2 {
+                    window.kernel = w[2..].to_vec();
+                }
+            }
+        }
+    }
+}
+
 /// Every ONNX node's layer facts, with output shapes from tract's analysis of `model` (a typed
 /// copy whose outputs are all the nodes), and the outlets of the feature-map layers.
 pub(crate) fn layer_table(model: &InferenceModel, nodes: Vec<OnnxNode>) -> Result<LayerTable> {
@@ -193,7 +237,8 @@ pub(crate) fn layer_table(model: &InferenceModel, nodes: Vec<OnnxNode>) -> Resul
         fields.insert(label.clone(), [ReceptiveField::IDENTITY; 2]);
         shapes.insert(label, shape.to_vec());
     }
-    for (node, outlet) in nodes.into_iter().zip(&outlets) {
+    for (mut node, outlet) in nodes.into_iter().zip(&outlets) {
+        add_constant_weights(&all, &mut node);
         let output_shape = match outlet {
             Some(_) => {
                 k += 1;

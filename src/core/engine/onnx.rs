@@ -104,6 +104,9 @@ pub(crate) struct OnnxNode {
     pub(crate) weight: Vec<usize>,
     /// Its input names (data and weights), with `Identity` nodes looked through.
     pub(crate) inputs: Vec<String>,
+    /// The inputs counted in `params` (floating-point initializers and shapes-only inputs); the
+    /// layer table adds constants computed inside the graph.
+    pub(crate) counted: Vec<String>,
     /// The window attributes of a conv or pool.
     pub(crate) window: Option<WindowAttributes>,
     /// The `axis` attribute (e.g. a softmax's).
@@ -175,6 +178,35 @@ impl WindowAttributes {
     }
 }
 
+/// Ops whose floating-point constant inputs are the layer's parameters (weights, biases,
+/// normalisation statistics, embedding tables); constants of other ops (a `Resize`'s scales, a
+/// `Clip`'s bounds) are not.
+pub(crate) const WEIGHT_OPS: &[&str] = &[
+    "Conv",
+    "ConvTranspose",
+    "Gemm",
+    "MatMul",
+    "BatchNormalization",
+    "InstanceNormalization",
+    "LayerNormalization",
+    "GroupNormalization",
+    "PRelu",
+    "Add",
+    "Sub",
+    "Mul",
+    "Div",
+    "LSTM",
+    "GRU",
+    "RNN",
+    "Gather",
+    "Einsum",
+];
+
+/// ONNX element types that hold learnable values: FLOAT, FLOAT16, DOUBLE, BFLOAT16.
+fn is_float(data_type: i32) -> bool {
+    matches!(data_type, 1 | 10 | 11 | 16)
+}
+
 /// The ONNX nodes of `bytes` (without `Constant` and `Identity`) with the facts that need no
 /// runtime.
 pub(crate) fn onnx_nodes(bytes: &[u8]) -> Result<Vec<OnnxNode>> {
@@ -182,10 +214,12 @@ pub(crate) fn onnx_nodes(bytes: &[u8]) -> Result<Vec<OnnxNode>> {
     let proto = tract_onnx::pb::ModelProto::decode(bytes)
         .with_context(|| format!("cannot read an ONNX model from these {} bytes", bytes.len()))?;
     let graph = proto.graph.context("the ONNX file has no graph")?;
-    // Weights: initializers, and graph inputs after the first (shapes-only architectures).
+    // Weights: floating-point initializers, and graph inputs after the first (shapes-only
+    // architectures). Integer tensors (shapes, axes, indices) are not parameters.
     let mut initializers: HashMap<&str, Vec<usize>> = graph
         .initializer
         .iter()
+        .filter(|t| is_float(t.data_type))
         .map(|t| {
             (
                 t.name.as_str(),
@@ -198,6 +232,9 @@ pub(crate) fn onnx_nodes(bytes: &[u8]) -> Result<Vec<OnnxNode>> {
         if let Some(tract_onnx::pb::type_proto::Value::TensorType(t)) =
             input.r#type.as_ref().and_then(|t| t.value.as_ref())
         {
+            if !is_float(t.elem_type) {
+                continue;
+            }
             let dims = t.shape.as_ref().map_or(Vec::new(), |s| {
                 s.dim
                     .iter()
@@ -237,9 +274,17 @@ pub(crate) fn onnx_nodes(bytes: &[u8]) -> Result<Vec<OnnxNode>> {
             } else {
                 n.name.clone()
             };
+            let weight_op = WEIGHT_OPS.contains(&n.op_type.as_str());
+            let counted: Vec<String> = n
+                .input
+                .iter()
+                .filter(|i| weight_op && initializers.contains_key(i.as_str()))
+                .map(|i| resolve(i))
+                .collect();
             let weights: Vec<&Vec<usize>> = n
                 .input
                 .iter()
+                .filter(|_| weight_op)
                 .filter_map(|i| initializers.get(i.as_str()))
                 .collect();
             let params = weights.iter().map(|d| d.iter().product::<usize>()).sum();
@@ -252,6 +297,7 @@ pub(crate) fn onnx_nodes(bytes: &[u8]) -> Result<Vec<OnnxNode>> {
                 window: WindowAttributes::read(n, &weight),
                 weight,
                 inputs: n.input.iter().map(|i| resolve(i)).collect(),
+                counted,
                 axis: n.attribute.iter().find(|a| a.name == "axis").map(|a| a.i),
             })
         })
