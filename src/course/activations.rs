@@ -30,7 +30,8 @@ pub struct TopActivation {
 /// first (`total_cmp`, so a NaN never ranks), with the input window each one sees.
 ///
 /// Errors name the cause: inputs that are not a whole number of model inputs, a layer that is
-/// not a `[1, c, h, w]` feature map, a channel past `c`.
+/// not a `[1, c, h, w]` feature map, a channel past `c`. Their layer and channel numbers count
+/// from 1, as the page does (`layer` and `channel` themselves are indices from 0).
 pub fn top_activations(
     model: &Model,
     inputs: &[f32],
@@ -46,24 +47,28 @@ pub fn top_activations(
         shape_text(model.input_shape())
     );
     let info = model.layers().get(layer).with_context(|| {
+        let n = model.layers().len();
         format!(
-            "layer {layer} does not exist; the model has {} layers",
-            model.layers().len()
+            "layer {} does not exist: the model has {n} layers, numbered 1 to {n}",
+            layer + 1
         )
     })?;
     ensure!(
         info.feature_map,
-        "layer {layer} ({} {}) outputs {}, not a stack of feature maps [1, c, h, w]",
+        "layer {} ({} {}) outputs {}, not a stack of feature maps [1, c, h, w]",
+        layer + 1,
         info.op,
         info.name,
         shape_text(&info.output_shape)
     );
     let [_, c, h, w] = info.output_shape[..] else {
-        anyhow::bail!("layer {layer} is not 4-D");
+        anyhow::bail!("layer {} is not 4-D", layer + 1);
     };
     ensure!(
         channel < c,
-        "channel {channel} does not exist; layer {layer} ({}) has {c} channels",
+        "channel {} does not exist: layer {} ({}) has {c} channels, numbered 1 to {c}",
+        channel + 1,
+        layer + 1,
         info.name
     );
     let (ih, iw) = (

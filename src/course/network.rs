@@ -31,6 +31,40 @@ pub enum Layer {
     Dense { units: usize },
 }
 
+/// How the course writes a layer: "conv 5×5, stride 1, padding 0, 6 filters", "max pool 2×2,
+/// stride 2", "flatten", "dense, 84 units".
+impl std::fmt::Display for Layer {
+    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Layer::Conv {
+                f,
+                stride,
+                padding,
+                filters,
+            } => write!(
+                out,
+                "conv {f}×{f}, stride {stride}, padding {padding}, {filters} filter{}",
+                if *filters == 1 { "" } else { "s" }
+            ),
+            Layer::Pool { mode, f, stride } => {
+                let mode = match mode {
+                    PoolMode::Max => "max",
+                    PoolMode::Average => "average",
+                };
+                write!(out, "{mode} pool {f}×{f}, stride {stride}")
+            }
+            Layer::Flatten => write!(out, "flatten"),
+            Layer::Dense { units } => {
+                write!(
+                    out,
+                    "dense, {units} unit{}",
+                    if *units == 1 { "" } else { "s" }
+                )
+            }
+        }
+    }
+}
+
 /// What one layer does to the activation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LayerShape {
@@ -49,7 +83,7 @@ pub fn shapes(input: [usize; 3], layers: &[Layer]) -> Result<Vec<LayerShape>> {
     let mut out = Vec::with_capacity(layers.len());
     for (i, layer) in layers.iter().enumerate() {
         let step = apply(&current, layer)
-            .with_context(|| format!("layer {} ({layer:?}) on {}", i + 1, shape_text(&current)))?;
+            .with_context(|| format!("layer {} ({layer}) on {}", i + 1, shape_text(&current)))?;
         current = step.output.clone();
         out.push(step);
     }
@@ -173,7 +207,8 @@ pub struct BottleneckCost {
 }
 
 /// Lecture 17: 28×28×192 with 32 filters of 5×5 costs 120,422,400 multiplications directly and
-/// 2,408,448 + 10,035,200 = 12,443,648 through a 16-channel bottleneck.
+/// 2,408,448 + 10,035,200 = 12,443,648 through a 16-channel bottleneck. Every size must be at
+/// least 1.
 pub fn bottleneck_cost(
     h: usize,
     w: usize,
@@ -182,6 +217,16 @@ pub fn bottleneck_cost(
     filters: usize,
     reduce: usize,
 ) -> Result<BottleneckCost> {
+    for (what, v) in [
+        ("the height", h),
+        ("the width", w),
+        ("the number of input channels", c_in),
+        ("the filter size f", f),
+        ("the number of output channels", filters),
+        ("the number of bottleneck channels", reduce),
+    ] {
+        ensure!(v >= 1, "{what} must be at least 1, not {v}");
+    }
     let direct = conv_multiplications(h, w, c_in, f, filters)?;
     let reduce_cost = conv_multiplications(h, w, c_in, 1, reduce)?;
     let conv = conv_multiplications(h, w, reduce, f, filters)?;

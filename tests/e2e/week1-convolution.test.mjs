@@ -139,7 +139,7 @@ test('network shapes: lecture 10 and lecture 08 presets, editing and errors', as
   assert.deepEqual(await shapes(), ['39×39×3', '37×37×10', '17×17×20', '7×7×40', '1960']);
   await page.fill('#net-2-f', '19');
   await page.dispatchEvent('#net-2-f', 'change');
-  assert.match(await page.textContent('#net-error'), /^layer 3 .* on \[20, 17, 17\]: kernel 19 larger than input 17$/);
+  assert.match(await page.textContent('#net-error'), /^layer 3 \(conv 19×19, stride 2, padding 0, 40 filters\) on \[20, 17, 17\]: kernel 19 larger than input 17$/);
   await page.fill('#net-2-f', '5');
   await page.dispatchEvent('#net-2-f', 'change');
   assert.equal(await page.isHidden('#net-error'), true);

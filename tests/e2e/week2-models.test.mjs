@@ -86,6 +86,12 @@ test('what deep ConvNets learn (lecture 39): the held-out digits that excite a L
   assert.ok(found.every((f, i) => i === 0 || found[i - 1].value >= f.value), JSON.stringify(found));
   assert.equal(new Set(found.map((f) => f.input)).size, 9);
   assert.ok(found.every((f) => f.w === 16));
+  // A channel the layer does not have is named as the page numbers it, from 1.
+  await page.fill('#learn-channel', '99');
+  await page.click('#learn-run');
+  await page.waitForFunction(() => /does not exist/.test(document.querySelector('#learn-status').textContent));
+  assert.match(await page.textContent('#learn-status'), /channel 99 does not exist: layer 6 \(\/MaxPool_1\) has 16 channels, numbered 1 to 16/);
+  await page.fill('#learn-channel', '3');
   // A first-layer channel sees 5x5 patches.
   await page.selectOption('#learn-layer', '0');
   await page.waitForFunction(() => /each position sees 5×5 input pixels/.test(document.querySelector('#learn-status').textContent));
@@ -190,6 +196,13 @@ test('bottleneck (lecture 17): 120,422,400 multiplications against 12,443,648', 
   await page.fill('#bottleneck-r', '32');
   await page.dispatchEvent('#bottleneck-r', 'input');
   assert.match(await page.textContent('#bottleneck-result'), /= 24,887,296 /);
+  // Zero input channels is refused by Rust with a sentence.
+  await page.fill('#bottleneck-c', '0');
+  await page.dispatchEvent('#bottleneck-c', 'input');
+  assert.equal(await page.textContent('#bottleneck-error'), 'the number of input channels must be at least 1, not 0');
+  await page.fill('#bottleneck-c', '192');
+  await page.dispatchEvent('#bottleneck-c', 'input');
+  assert.equal(await page.isHidden('#bottleneck-error'), true);
 });
 
 test('transfer learning (lecture 20): a new softmax on frozen LeNet-5 features learns letters', async () => {

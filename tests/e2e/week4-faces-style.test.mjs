@@ -62,6 +62,13 @@ test('triplet loss (lecture 36): L = max(d(A, P) − d(A, N) + α, 0) for a trip
     await page.dispatchEvent('#verify-negative', 'change');
     if ((await text()).match(/N a (\d)/)[1] !== anchor) break;
   }
+  // A number outside 1..360 is refused, not replaced by digit #1.
+  await page.fill('#verify-anchor', '-1');
+  await page.dispatchEvent('#verify-anchor', 'change');
+  assert.equal(await page.textContent('#verify-error'), "A (a held-out digit's number) must be a whole number from 1 to 360, not -1.");
+  await page.fill('#verify-anchor', '1');
+  await page.dispatchEvent('#verify-anchor', 'change');
+  assert.equal(await page.isHidden('#verify-error'), true);
   for (const alpha of ['0', '1', '3']) {
     await page.fill('#verify-alpha', alpha);
     const t = await text();
@@ -91,6 +98,13 @@ test('style transfer (lectures 38-42): costs from tract, a few iterations of gra
   // The Rust forward pass and tract agree on J for the starting G.
   const tract = Number(await page.getAttribute('#style-check', 'data-tract'));
   assert.ok(Math.abs(tract - before) <= 1e-3 * Math.abs(before), `${tract} vs ${before}`);
+  // Iterations outside 1..2000 are refused with a sentence, and nothing runs.
+  for (const [typed, shown] of [['0', '0'], ['5000', '5000'], ['', '']]) {
+    await page.fill('#style-steps', typed);
+    await page.click('#style-run');
+    assert.equal(await page.textContent('#style-error'), `The number of iterations must be a whole number from 1 to 2000${shown ? `, not ${shown}` : ''}.`);
+    assert.equal(await page.getAttribute('#style-transfer', 'data-done'), null);
+  }
   await page.fill('#style-steps', '10');
   await page.click('#style-run');
   await page.waitForSelector('#style-transfer[data-done="true"]', { timeout: 120_000 });

@@ -133,7 +133,7 @@ fn errors_name_the_layer_and_the_numbers() {
     let err = shapes([3, 6, 6], &[Layer::Dense { units: 10 }]).unwrap_err();
     assert_eq!(
         format!("{err:#}"),
-        "layer 1 (Dense { units: 10 }) on [3, 6, 6]: a dense layer needs a flat activation, got [3, 6, 6]: flatten first"
+        "layer 1 (dense, 10 units) on [3, 6, 6]: a dense layer needs a flat activation, got [3, 6, 6]: flatten first"
     );
     let layers = [
         Layer::Conv {
@@ -169,4 +169,10 @@ fn lectures_16_17_one_by_one_convolutions_and_the_bottleneck() {
         (2_408_448, 10_035_200, 12_443_648)
     );
     assert!(conv_multiplications(usize::MAX, 2, 1, 1, 1).is_err());
+    assert_eq!(
+        bottleneck_cost(28, 28, 0, 5, 32, 16)
+            .unwrap_err()
+            .to_string(),
+        "the number of input channels must be at least 1, not 0"
+    );
 }

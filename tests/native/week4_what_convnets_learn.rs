@@ -71,7 +71,10 @@ fn lenet5_top_activations_are_the_strongest_patches_over_held_out_digits() {
     for (bad, message) in [
         ((&inputs[..1000], 5, 0), "not a whole number of inputs"),
         ((&inputs[..], 6, 0), "not a stack of feature maps"),
-        ((&inputs[..], 5, 16), "layer 5 ("),
+        (
+            (&inputs[..], 5, 16),
+            "channel 17 does not exist: layer 6 (/MaxPool_1) has 16 channels, numbered 1 to 16",
+        ),
     ] {
         let e = top_activations(&model, bad.0, bad.1, bad.2, 9).unwrap_err();
         assert!(format!("{e:#}").contains(message), "{e:#}");

@@ -38,7 +38,7 @@ fn top_activations_over_the_held_out_digits() {
     }
     assert_eq!(
         message(lenet.top_activations(f32s(&[0.; 1024]), 5.into(), 16.into(), 4.into())),
-        "channel 16 does not exist; layer 5 (/MaxPool_1) has 16 channels"
+        "channel 17 does not exist: layer 6 (/MaxPool_1) has 16 channels, numbered 1 to 16"
     );
     assert_eq!(
         message(wasm::digit_set(b"DIG2")),

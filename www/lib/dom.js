@@ -114,3 +114,18 @@ export function slider(id, text, { min, max, step = 1, value, format = String, l
   show();
   return { label: h('label', {}, text, input, output), input, output, show };
 }
+
+/**
+ * The whole number in the number input `input`, within its `min` and `max`; otherwise throws an
+ * Error a learner can read: "`what` must be a whole number from 1 to 2000, not 5000." (Reading
+ * stops here: nothing is clamped or replaced behind the learner's back.)
+ */
+export function wholeNumber(input, what) {
+  const text = input.value.trim();
+  const v = Number(text);
+  const [min, max] = [Number(input.min), Number(input.max)];
+  if (text === '' || !Number.isInteger(v) || v < min || v > max) {
+    throw new Error(`${what} must be a whole number from ${min} to ${max}${text === '' ? '' : `, not ${text}`}.`);
+  }
+  return v;
+}

@@ -5,7 +5,7 @@
 // (`StyleTransfer`), a few steps per frame. Gram matrices, costs and images are drawn here.
 // Images never leave the page.
 
-import { h, errorLine } from '../lib/dom.js';
+import { h, errorLine, wholeNumber } from '../lib/dom.js';
 import { decodeImage, fetchBytes, fetchJson, snapshot } from '../lib/media.js';
 import { loadModel, modelBytes } from '../lib/models.js';
 
@@ -109,12 +109,19 @@ export function mountStyleTransfer(root, api) {
 
   async function run() {
     if (state.running) return;
+    let total;
+    try {
+      total = wholeNumber(stepsInput, 'The number of iterations');
+    } catch (e) {
+      fail(e);
+      return;
+    }
+    error.clear();
     refresh();
     state.running = true;
     runButton.disabled = true;
     stopButton.hidden = false;
     progress.hidden = false;
-    const total = Number(stepsInput.value) || 100;
     progress.max = total;
     const t0 = performance.now();
     try {

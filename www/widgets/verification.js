@@ -5,7 +5,7 @@
 // |f(x_i) − f(x_j)| come from Rust (`squaredDistance`, `tripletLoss`, `recognise`,
 // `verificationAccuracy`, `trainPairClassifier`). This file plots and draws.
 
-import { h, fmt, errorLine, slider } from '../lib/dom.js';
+import { h, fmt, errorLine, slider, wholeNumber } from '../lib/dom.js';
 import { drawingPad } from '../lib/pad.js';
 import { fetchBytes } from '../lib/media.js';
 import { loadModel } from '../lib/models.js';
@@ -132,7 +132,7 @@ export function mountVerification(root, api) {
 
   function triplet() {
     try {
-      const idx = tripletInputs.map((input) => Math.min(state.set.count, Math.max(1, Number(input.value) || 1)) - 1);
+      const idx = tripletInputs.map((input, k) => wholeNumber(input, `${['A', 'P', 'N'][k]} (a held-out digit's number)`) - 1);
       idx.forEach((i, k) => {
         const heat = api.heatmap(state.set.inputs.subarray(i * INPUT, (i + 1) * INPUT), true, 1);
         tripletImages[k].getContext('2d').putImageData(new ImageData(heat.rgba, 32, 32), 0, 0);
@@ -147,6 +147,7 @@ export function mountVerification(root, api) {
         (t.kind === 'easy' ? ', already satisfied, nothing to learn.' : t.kind === 'hard' ? ': N is nearer to A than P is.' : ': right order, but inside the margin.');
       tripletText.dataset.kind = t.kind;
       tripletText.dataset.loss = t.loss;
+      error.clear();
     } catch (e) {
       fail(e);
     }
