@@ -6,6 +6,8 @@
 #[macro_use]
 mod common;
 
+mod robustness;
+
 mod week1_course_examples;
 mod week1_errors;
 mod week1_geometry;

@@ -14,6 +14,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 #[path = "../native/common.rs"]
 mod common;
 mod differential;
+mod robustness;
 mod week1;
 mod week2;
 mod week3;

@@ -20,6 +20,7 @@ use crate::core::ops::{Conv, Output, Pool};
 pub mod layers;
 pub mod model;
 pub mod onnx;
+mod validate;
 
 pub use layers::{analyse, LayerInfo, LayerWindow};
 pub use model::Model;

@@ -21,6 +21,14 @@ pub(crate) fn read_onnx(bytes: &[u8]) -> Result<InferenceModel> {
         bytes.len(),
         MAX_MODEL_BYTES >> 20
     );
+    {
+        use prost::Message;
+        let proto = tract_onnx::pb::ModelProto::decode(bytes).with_context(|| {
+            format!("cannot read an ONNX model from these {} bytes", bytes.len())
+        })?;
+        let graph = proto.graph.context("the ONNX file has no graph")?;
+        super::validate::validate(&graph)?;
+    }
     let model = tract_onnx::onnx()
         .model_for_read(&mut &bytes[..])
         .with_context(|| format!("cannot read an ONNX model from these {} bytes", bytes.len()))?;

@@ -1,0 +1,455 @@
+//! Checks on an ONNX file before tract sees it. tract 0.23.9 asserts (panics) on some malformed
+//! graphs, and in wasm a panic aborts the whole module every widget shares; so what tract would
+//! assert on is refused here with an error that names the node and the attribute: zero or
+//! wrong-length strides, pads and kernels, sizes past the playground's limits, axes outside a
+//! tensor's rank, shapes and steps that cannot be, and outputs that nothing produces.
+
+use std::collections::{HashMap, HashSet};
+
+use anyhow::{bail, ensure, Result};
+use tract_onnx::pb;
+
+use crate::core::geometry::{MAX_ELEMENTS, MAX_SIDE};
+
+/// An integer-list attribute of `node`, if present.
+fn ints<'a>(node: &'a pb::NodeProto, name: &str) -> Option<&'a [i64]> {
+    node.attribute
+        .iter()
+        .find(|a| a.name == name)
+        .map(|a| a.ints.as_slice())
+}
+
+/// An integer attribute of `node`, if present.
+fn int(node: &pb::NodeProto, name: &str) -> Option<i64> {
+    node.attribute.iter().find(|a| a.name == name).map(|a| a.i)
+}
+
+/// How the error names a node: `Conv "conv_1"`.
+fn who(node: &pb::NodeProto) -> String {
+    let name = if node.name.is_empty() {
+        node.output.first().map_or("", String::as_str)
+    } else {
+        &node.name
+    };
+    format!("{} {name:?}", node.op_type)
+}
+
+/// The integer values of a constant tensor (an initializer or a `Constant` node's value).
+fn int_values(t: &pb::TensorProto) -> Vec<i64> {
+    if !t.int64_data.is_empty() {
+        return t.int64_data.clone();
+    }
+    if !t.int32_data.is_empty() {
+        return t.int32_data.iter().map(|&v| v as i64).collect();
+    }
+    match t.data_type {
+        // INT64
+        7 => t
+            .raw_data
+            .chunks_exact(8)
+            .map(|b| i64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
+            .collect(),
+        // INT32
+        6 => t
+            .raw_data
+            .chunks_exact(4)
+            .map(|b| i32::from_le_bytes(b.try_into().unwrap_or([0; 4])) as i64)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether a constant tensor holds a zero (integer or floating-point, stored either way).
+fn has_zero(t: &pb::TensorProto) -> bool {
+    let raw_f32 = || {
+        t.raw_data
+            .chunks_exact(4)
+            .any(|b| f32::from_le_bytes(b.try_into().unwrap_or([1; 4])) == 0.0)
+    };
+    let raw_f64 = || {
+        t.raw_data
+            .chunks_exact(8)
+            .any(|b| f64::from_le_bytes(b.try_into().unwrap_or([1; 8])) == 0.0)
+    };
+    int_values(t).contains(&0)
+        || t.float_data.contains(&0.0)
+        || t.double_data.contains(&0.0)
+        || (t.data_type == 1 && raw_f32())
+        || (t.data_type == 11 && raw_f64())
+}
+
+/// `Π dims` if every dim is from 0 to `MAX_ELEMENTS` and the product stays within it.
+fn element_count(dims: &[i64]) -> Option<usize> {
+    dims.iter().try_fold(1usize, |acc, &d| {
+        let d = usize::try_from(d).ok()?;
+        acc.checked_mul(d).filter(|&n| n <= MAX_ELEMENTS)
+    })
+}
+
+/// Checks `graph` for what would make tract assert (see the module documentation).
+pub(crate) fn validate(graph: &pb::GraphProto) -> Result<()> {
+    ensure!(
+        !graph.output.is_empty(),
+        "the model has no outputs: there is nothing to compute"
+    );
+    // Constant tensors by name (initializers and `Constant` nodes), and known ranks.
+    let mut constants: HashMap<&str, &pb::TensorProto> = HashMap::new();
+    let mut ranks: HashMap<&str, usize> = HashMap::new();
+    // Declared shapes of graph inputs (symbolic sizes as 1), for index checks.
+    let mut shapes: HashMap<&str, Vec<i64>> = HashMap::new();
+    for t in &graph.initializer {
+        check_tensor(t, &format!("the weight {:?}", t.name))?;
+        constants.insert(&t.name, t);
+        ranks.insert(&t.name, t.dims.len());
+    }
+    for (k, input) in graph.input.iter().enumerate() {
+        if let Some(pb::type_proto::Value::TensorType(t)) =
+            input.r#type.as_ref().and_then(|t| t.value.as_ref())
+        {
+            use pb::tensor_shape_proto::dimension::Value;
+            let dims: Vec<i64> = t.shape.as_ref().map_or(Vec::new(), |s| {
+                s.dim
+                    .iter()
+                    .map(|d| match d.value {
+                        Some(Value::DimValue(v)) => v,
+                        _ => 1,
+                    })
+                    .collect()
+            });
+            // Only the data input is ever allocated; later inputs are the weights of a shapes-only
+            // architecture, analysed and never run.
+            ensure!(
+                dims.iter().all(|&d| d >= 0) && (k > 0 || element_count(&dims).is_some()),
+                "the input {:?} is declared as {dims:?}: more than {MAX_ELEMENTS} values, beyond what the playground holds",
+                input.name
+            );
+            if let Some(shape) = &t.shape {
+                ranks.insert(&input.name, shape.dim.len());
+                shapes.insert(&input.name, dims);
+            }
+        }
+    }
+    let mut produced: HashSet<&str> = graph
+        .input
+        .iter()
+        .map(|i| i.name.as_str())
+        .chain(graph.initializer.iter().map(|t| t.name.as_str()))
+        .collect();
+    for node in &graph.node {
+        if node.op_type == "Constant" {
+            if let (Some(out), Some(t)) = (
+                node.output.first(),
+                node.attribute.iter().find_map(|a| a.t.as_ref()),
+            ) {
+                check_tensor(t, &who(node))?;
+                constants.insert(out, t);
+                ranks.insert(out, t.dims.len());
+            }
+        }
+        let rank = node
+            .input
+            .first()
+            .and_then(|i| ranks.get(i.as_str()).copied());
+        check_node(node, rank, &constants, &shapes)?;
+        if let (Some(out), Some(r)) = (node.output.first(), output_rank(node, rank, &constants)) {
+            ranks.insert(out, r);
+        }
+        produced.extend(node.output.iter().map(String::as_str));
+    }
+    let inputs: HashSet<&str> = graph.input.iter().map(|i| i.name.as_str()).collect();
+    for output in &graph.output {
+        ensure!(
+            produced.contains(output.name.as_str()),
+            "the model's output {:?} is produced by no node",
+            output.name
+        );
+        ensure!(
+            !inputs.contains(output.name.as_str()),
+            "the model's output {:?} is its own input: there is nothing to compute",
+            output.name
+        );
+    }
+    Ok(())
+}
+
+/// A constant tensor's dims and element type.
+fn check_tensor(t: &pb::TensorProto, what: &str) -> Result<()> {
+    ensure!(
+        t.dims.iter().all(|&d| d >= 0) && element_count(&t.dims).is_some(),
+        "{what} has shape {:?}: negative, or more than {MAX_ELEMENTS} values",
+        t.dims
+    );
+    // STRING (8) and UNDEFINED (0) tensors cannot be weights.
+    ensure!(
+        !matches!(t.data_type, 0 | 8),
+        "{what} holds {} values, not numbers",
+        if t.data_type == 8 { "text" } else { "untyped" }
+    );
+    Ok(())
+}
+
+/// The rank of `node`'s first output when it follows from its input's `rank`.
+fn output_rank(
+    node: &pb::NodeProto,
+    rank: Option<usize>,
+    constants: &HashMap<&str, &pb::TensorProto>,
+) -> Option<usize> {
+    match node.op_type.as_str() {
+        "Flatten" | "Gemm" => Some(2),
+        "Unsqueeze" => {
+            let axes = ints(node, "axes").map(<[i64]>::len).or_else(|| {
+                node.input
+                    .get(1)
+                    .and_then(|a| constants.get(a.as_str()))
+                    .map(|t| int_values(t).len())
+            })?;
+            Some(rank? + axes)
+        }
+        "Reshape" | "Squeeze" | "Gather" | "Shape" | "ConstantOfShape" | "Range" | "NonZero"
+        | "TopK" | "Einsum" | "MatMul" => None,
+        "ReduceSum" | "ReduceMean" | "ReduceMax" | "ReduceMin" | "ArgMax" | "ArgMin"
+            if int(node, "keepdims") == Some(0) =>
+        {
+            None
+        }
+        _ => rank,
+    }
+}
+
+/// The checks of one node, given its first input's rank when known.
+fn check_node(
+    node: &pb::NodeProto,
+    rank: Option<usize>,
+    constants: &HashMap<&str, &pb::TensorProto>,
+    shapes: &HashMap<&str, Vec<i64>>,
+) -> Result<()> {
+    let me = who(node);
+    let limit = MAX_SIDE as i64;
+    let constant = |k: usize| {
+        node.input
+            .get(k)
+            .and_then(|n| constants.get(n.as_str()))
+            .copied()
+    };
+    // An axis in [-r, r) (or [-r - 1, r] where `inclusive`).
+    let axis_ok = |axis: i64, inclusive: bool| match rank {
+        Some(r) => {
+            let r = r as i64;
+            if inclusive {
+                (-r - 1..=r).contains(&axis)
+            } else {
+                (-r..r).contains(&axis)
+            }
+        }
+        None => (-8..8).contains(&axis),
+    };
+    match node.op_type.as_str() {
+        "Conv" | "ConvTranspose" | "MaxPool" | "AveragePool" | "LpPool" => {
+            let weight = constant(1).filter(|_| node.op_type.starts_with("Conv"));
+            if let Some(w) = weight {
+                ensure!(
+                    w.dims.len() >= 3 && w.dims.iter().all(|&d| d >= 1),
+                    "{me}: its weight has shape {:?}; a convolution's weight is [filters, channels, kernel…] with every size at least 1",
+                    w.dims
+                );
+                ensure!(
+                    matches!(w.data_type, 1 | 10 | 11 | 16),
+                    "{me}: its weight is not floating-point (ONNX type {})",
+                    w.data_type
+                );
+            }
+            let spatial = ints(node, "kernel_shape")
+                .map(<[i64]>::len)
+                .or_else(|| weight.map(|w| w.dims.len().saturating_sub(2)))
+                .or_else(|| rank.map(|r| r.saturating_sub(2)));
+            if let Some(kernel) = ints(node, "kernel_shape") {
+                ensure!(
+                    kernel.iter().all(|&k| (1..=limit).contains(&k)),
+                    "{me}: kernel_shape {kernel:?}: every kernel size must be from 1 to {limit}"
+                );
+            } else if !node.op_type.starts_with("Conv") {
+                bail!("{me} has no kernel_shape: a pooling window needs one");
+            }
+            if let (Some(s), Some(r)) = (spatial, rank) {
+                ensure!(
+                    r == s + 2,
+                    "{me}: a {s}-D window over a {r}-D input; the input must be [n, c, …] with {s} spatial axes"
+                );
+            }
+            for (attr, lo, per_axis) in [("strides", 1, 1), ("dilations", 1, 1), ("pads", 0, 2)] {
+                let Some(values) = ints(node, attr) else {
+                    continue;
+                };
+                ensure!(
+                    values.iter().all(|&v| (lo..=limit).contains(&v)),
+                    "{me}: {attr} {values:?}: each must be from {lo} to {limit}"
+                );
+                if let Some(s) = spatial {
+                    ensure!(
+                        values.len() == per_axis * s,
+                        "{me}: {attr} {values:?} has {} values, but {s} spatial axes need {}",
+                        values.len(),
+                        per_axis * s
+                    );
+                }
+            }
+            if let Some(group) = int(node, "group") {
+                ensure!(group >= 1, "{me}: group {group} must be at least 1");
+            }
+        }
+        "ConstantOfShape" | "Expand" | "Tile" => {
+            let k = if node.op_type == "ConstantOfShape" {
+                0
+            } else {
+                1
+            };
+            if let Some(t) = constant(k) {
+                let values = int_values(t);
+                let ok = if node.op_type == "Tile" {
+                    values.iter().all(|&v| v >= 0)
+                } else {
+                    element_count(&values).is_some()
+                };
+                ensure!(
+                    ok,
+                    "{me}: the shape {values:?} is negative or holds more than {MAX_ELEMENTS} values"
+                );
+            }
+        }
+        "Range" => {
+            if let Some(t) = constant(2) {
+                ensure!(!has_zero(t), "{me}: a range with step 0 never ends");
+            }
+        }
+        "DepthToSpace" | "SpaceToDepth" => {
+            let b = int(node, "blocksize").unwrap_or(0);
+            ensure!(
+                (1..=limit).contains(&b),
+                "{me}: blocksize {b} must be from 1 to {limit}"
+            );
+        }
+        "Pad" => {
+            let pads = ints(node, "pads")
+                .map(<[i64]>::to_vec)
+                .or_else(|| constant(1).map(int_values));
+            if let Some(pads) = pads {
+                ensure!(
+                    pads.iter().all(|&p| p.abs() <= limit),
+                    "{me}: pads {pads:?}: each must be at most {limit}"
+                );
+                if let Some(r) = rank {
+                    ensure!(
+                        pads.len() == 2 * r,
+                        "{me}: pads {pads:?} has {} values, but a {r}-D input needs {}",
+                        pads.len(),
+                        2 * r
+                    );
+                }
+            }
+        }
+        "Slice" => {
+            if let Some(steps) = constant(4) {
+                ensure!(
+                    !int_values(steps).contains(&0),
+                    "{me}: a slice step of 0 never moves"
+                );
+            }
+            if let Some(axes) = constant(3) {
+                for a in int_values(axes) {
+                    ensure!(
+                        axis_ok(a, false),
+                        "{me}: axis {a} is outside the input's axes"
+                    );
+                }
+            }
+        }
+        "Gather" | "GatherElements" | "ScatterElements" | "ScatterND" | "Scatter" => {
+            let axis = int(node, "axis").unwrap_or(0);
+            ensure!(
+                axis_ok(axis, false),
+                "{me}: axis {axis} is outside the input's axes"
+            );
+            let data = constant(0).map(|t| t.dims.clone()).or_else(|| {
+                node.input
+                    .first()
+                    .and_then(|i| shapes.get(i.as_str()))
+                    .cloned()
+            });
+            let indices = constant(1).map(int_values);
+            if let (Some(dims), Some(indices)) = (data, indices) {
+                let a = if axis < 0 {
+                    axis + dims.len() as i64
+                } else {
+                    axis
+                };
+                if let Some(&n) = usize::try_from(a).ok().and_then(|a| dims.get(a)) {
+                    ensure!(
+                        indices.iter().all(|&i| (-n..n).contains(&i)),
+                        "{me}: indices {indices:?} reach past the {n} entries of axis {axis}"
+                    );
+                }
+            }
+        }
+        "Flatten" => {
+            let axis = int(node, "axis").unwrap_or(1);
+            ensure!(
+                axis_ok(axis, true),
+                "{me}: axis {axis} is outside the input's axes"
+            );
+        }
+        "ArgMax" | "ArgMin" | "Hardmax" | "Softmax" | "LogSoftmax" | "Concat" | "Split" => {
+            if let Some(axis) = int(node, "axis") {
+                ensure!(
+                    axis_ok(axis, false),
+                    "{me}: axis {axis} is outside the input's axes"
+                );
+            }
+            if node.op_type == "Split" {
+                if let Some(split) = ints(node, "split")
+                    .map(<[i64]>::to_vec)
+                    .or_else(|| constant(1).map(int_values))
+                {
+                    ensure!(
+                        split.iter().all(|&s| s >= 0),
+                        "{me}: split {split:?} has a negative size"
+                    );
+                    ensure!(
+                        split.len() == node.output.len(),
+                        "{me}: split {split:?} makes {} parts but the node has {} outputs",
+                        split.len(),
+                        node.output.len()
+                    );
+                }
+            }
+        }
+        "Transpose" => {
+            if let Some(perm) = ints(node, "perm") {
+                let mut sorted = perm.to_vec();
+                sorted.sort_unstable();
+                ensure!(
+                    sorted.iter().enumerate().all(|(i, &p)| p == i as i64)
+                        && rank.is_none_or(|r| r == perm.len()),
+                    "{me}: perm {perm:?} is not an order of the input's axes"
+                );
+            }
+        }
+        "Unsqueeze" | "Squeeze" | "ReduceSum" | "ReduceMean" | "ReduceMax" | "ReduceMin"
+        | "ReduceProd" | "ReduceL2" => {
+            let axes = ints(node, "axes")
+                .map(<[i64]>::to_vec)
+                .or_else(|| constant(1).map(int_values))
+                .unwrap_or_default();
+            let inclusive = node.op_type == "Unsqueeze";
+            let out_rank = rank.map(|r| if inclusive { r + axes.len() } else { r });
+            for &a in &axes {
+                let ok = match out_rank {
+                    Some(r) => (-(r as i64)..r as i64).contains(&a),
+                    None => (-8..8).contains(&a),
+                };
+                ensure!(ok, "{me}: axis {a} is outside the tensor's axes");
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}

@@ -1,0 +1,63 @@
+//! The 35 model files that trapped the release package (`../shared/robustness/models`, copied into
+//! tests/fixtures/robustness/): in the browser each is refused by `loadModel` with an Error, and
+//! the module keeps answering afterwards (a trap would have broken it for every widget).
+
+use super::*;
+
+macro_rules! fixtures {
+    ($($name:literal,)*) => {
+        [$(($name, &include_bytes!(concat!("../fixtures/robustness/", $name))[..]),)*]
+    };
+}
+
+#[wasm_bindgen_test]
+fn every_robustness_model_is_refused_and_the_module_keeps_working() {
+    let files = fixtures![
+        "00004_conv_stride0.onnx",
+        "00007_conv_stride1.onnx",
+        "00010_conv_padhuge.onnx",
+        "00011_conv_pad2_31.onnx",
+        "00012_conv_padshort.onnx",
+        "00019_conv_autopad_same_stride0.onnx",
+        "00039_convw_2_2_1_2x2x0x3.onnx",
+        "00050_conv_w_string.onnx",
+        "00062_conv_in_1x2x100000x100000.onnx",
+        "00097_MaxPool_0.onnx",
+        "00098_MaxPool_1.onnx",
+        "00099_MaxPool_2.onnx",
+        "00110_MaxPool_13.onnx",
+        "00111_MaxPool_14.onnx",
+        "00169_cos_2147483648.onnx",
+        "00177_cos_-1.onnx",
+        "00230_pad_reflect_0_0_100000_100000_0_0_100000_100000.onnx",
+        "00264_range_0_10_0.onnx",
+        "00270_gatherconst_5.onnx",
+        "00275_gather_0_1_2_3_100.onnx",
+        "00282_scatter_oob.onnx",
+        "00285_slice_[0]_[4]_[3]_[0].onnx",
+        "00292_op_Flatten_292.onnx",
+        "00293_op_Transpose_293.onnx",
+        "00294_op_Transpose_294.onnx",
+        "00299_op_Unsqueeze_299.onnx",
+        "00301_op_DepthToSpace_301.onnx",
+        "00311_op_ArgMax_311.onnx",
+        "00312_op_ReduceSum_312.onnx",
+        "00314_op_Split_314.onnx",
+        "00316_op_Split_316.onnx",
+        "00318_op_Hardmax_318.onnx",
+        "00378_missing_output.onnx",
+        "00380_no_outputs.onnx",
+        "00465_mut_14.onnx",
+    ];
+    assert_eq!(files.len(), 35);
+    for (name, bytes) in files {
+        let err = message(wasm::load_model(bytes, JsValue::UNDEFINED));
+        assert!(!err.is_empty() && err.len() < 300, "{name}: {err}");
+        // Still alive: a plain call answers.
+        assert_eq!(
+            wasm::output_size(6.into(), 3.into(), 0.into(), 1.into()).unwrap(),
+            4.0,
+            "after {name}"
+        );
+    }
+}
