@@ -4,7 +4,7 @@
 use js_sys::{Array, ArrayBuffer, Float32Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::core::geometry::{AxisPad, Padding};
+use crate::core::geometry::{AxisPad, Padding, MAX_ELEMENTS};
 use crate::core::ops::Output;
 use crate::core::reference::Window;
 use crate::wasm::JsResult;
@@ -21,10 +21,57 @@ pub(crate) fn type_name(v: &JsValue) -> String {
     }
 }
 
+/// The elements of a plain array or a typed array `v`, read with catching accessors
+/// (`Reflect.get`): a throwing getter becomes an error value here instead of a JavaScript
+/// exception unwinding through wasm (which leaks the module's shadow stack). At most
+/// [`MAX_ELEMENTS`] elements.
+pub(crate) fn items(name: &str, v: &JsValue) -> JsResult<Vec<JsValue>> {
+    if !(Array::is_array(v) || ArrayBuffer::is_view(v)) {
+        return Err(JsError::new(&format!(
+            "{name} must be an array, got {}",
+            type_name(v)
+        )));
+    }
+    let len = Reflect::get(v, &JsValue::from_str("length"))
+        .ok()
+        .and_then(|l| l.as_f64())
+        .filter(|l| l.fract() == 0.0 && (0.0..=MAX_ELEMENTS as f64).contains(l))
+        .ok_or_else(|| {
+            JsError::new(&format!(
+                "{name} must be an array of at most {MAX_ELEMENTS} values"
+            ))
+        })? as u32;
+    (0..len)
+        .map(|i| {
+            Reflect::get_u32(v, i).map_err(|e| {
+                JsError::new(&format!(
+                    "{name}[{i}] could not be read ({})",
+                    e.as_string()
+                        .or_else(|| Reflect::get(&e, &"message".into()).ok()?.as_string())
+                        .unwrap_or_else(|| "it threw".into())
+                ))
+            })
+        })
+        .collect()
+}
+
 /// A `Float32Array`, another typed array or a plain array of numbers → `Vec<f32>`.
 pub(crate) fn floats(name: &str, v: &JsValue) -> JsResult<Vec<f32>> {
+    // Typed arrays of numbers copy out directly (their elements cannot throw).
     if let Some(a) = v.dyn_ref::<Float32Array>() {
         return Ok(a.to_vec());
+    }
+    if let Some(a) = v.dyn_ref::<js_sys::Float64Array>() {
+        return Ok(a.to_vec().into_iter().map(|x| x as f32).collect());
+    }
+    if let Some(a) = v.dyn_ref::<js_sys::Uint8Array>() {
+        return Ok(a.to_vec().into_iter().map(f32::from).collect());
+    }
+    if let Some(a) = v.dyn_ref::<js_sys::Uint8ClampedArray>() {
+        return Ok(a.to_vec().into_iter().map(f32::from).collect());
+    }
+    if let Some(a) = v.dyn_ref::<js_sys::Int32Array>() {
+        return Ok(a.to_vec().into_iter().map(|x| x as f32).collect());
     }
     if !(Array::is_array(v) || ArrayBuffer::is_view(v)) {
         return Err(JsError::new(&format!(
@@ -32,15 +79,28 @@ pub(crate) fn floats(name: &str, v: &JsValue) -> JsResult<Vec<f32>> {
             type_name(v)
         )));
     }
-    Array::from(v)
+    items(name, v)?
         .iter()
         .enumerate()
         .map(|(i, x)| {
             x.as_f64().map(|x| x as f32).ok_or_else(|| {
-                JsError::new(&format!("{name}[{i}] is {}, not a number", type_name(&x)))
+                JsError::new(&format!("{name}[{i}] is {}, not a number", type_name(x)))
             })
         })
         .collect()
+}
+
+/// A `Uint8Array` of bytes (an ONNX file's), copied; anything else is an error value (building a
+/// view of it could throw inside wasm).
+pub(crate) fn bytes(name: &str, v: &JsValue) -> JsResult<Vec<u8>> {
+    v.dyn_ref::<js_sys::Uint8Array>()
+        .map(|a| a.to_vec())
+        .ok_or_else(|| {
+            JsError::new(&format!(
+                "{name} must be a Uint8Array (for a file: new Uint8Array(await file.arrayBuffer())), got {}",
+                v.as_f64().map_or_else(|| type_name(v), |x| x.to_string())
+            ))
+        })
 }
 
 /// Whole numbers ≥ 0 (labels, identities, sizes); the message calls a bad one `what`.
@@ -115,10 +175,10 @@ pub(crate) fn dims(name: &str, v: &JsValue, form: &str) -> JsResult<Vec<usize>> 
             type_name(v)
         )));
     }
-    Array::from(v)
+    items(name, v)?
         .iter()
         .enumerate()
-        .map(|(i, item)| whole(&format!("{name}[{i}]"), &item))
+        .map(|(i, item)| whole(&format!("{name}[{i}]"), item))
         .collect()
 }
 

@@ -61,3 +61,48 @@ fn every_robustness_model_is_refused_and_the_module_keeps_working() {
         );
     }
 }
+
+/// A JavaScript exception that unwinds through wasm leaks the module's shadow stack (about 1,900
+/// of them broke every later call). Arguments are read with catching accessors, so throwing
+/// getters, odd lengths and non-bytes become error values: 10,000 such calls in a row, then the
+/// module still computes.
+#[wasm_bindgen_test]
+fn ten_thousand_throwing_arguments_leave_the_module_working() {
+    let throwing_options = js_sys::eval("({ get input() { throw new Error('boom') } })").unwrap();
+    let throwing_array = js_sys::eval(
+        "(() => { const a = [1, 2, 3]; Object.defineProperty(a, 1, { get() { throw new Error('boom') } }); return a; })()",
+    )
+    .unwrap();
+    let style = opts(&[("model", (-1).into())]);
+    let lenet = include_bytes!("../../www/models/lenet5-digits.onnx");
+    for i in 0..2500 {
+        let errors = [
+            message(wasm::conv(throwing_options.clone())),
+            message(wasm::conv(opts(&[
+                ("input", f32s(&[1.; 9])),
+                ("inputShape", shape(&[1, 3, 3])),
+                ("weight", throwing_array.clone()),
+                ("weightShape", shape(&[1, 1, 1, 3])),
+            ]))),
+            message(wasm::JsStyleTransfer::new(style.clone())),
+            message(wasm::load_model(lenet, throwing_array.clone())),
+        ];
+        if i == 0 {
+            assert_eq!(
+                errors[1], "weight[1] could not be read (boom)",
+                "{errors:?}"
+            );
+            assert!(
+                errors[2].starts_with("model must be a Uint8Array"),
+                "{errors:?}"
+            );
+            assert_eq!(errors[3], "inputShape[1] could not be read (boom)");
+        }
+    }
+    assert_eq!(
+        wasm::output_size(6.into(), 3.into(), 0.into(), 1.into()).unwrap(),
+        4.0
+    );
+    let out = course_conv(0.into(), 1).unwrap();
+    assert_eq!(data(&out), EXPECTED);
+}

@@ -98,8 +98,8 @@ pub fn stacked_window(layers: JsValue, at: JsValue) -> JsResult<JsValue> {
             type_name(&layers)
         )));
     }
-    let stack = Array::from(&layers)
-        .iter()
+    let stack = items("layers", &layers)?
+        .into_iter()
         .enumerate()
         .map(|(i, l)| {
             let [f, s, p] =

@@ -194,8 +194,8 @@ pub fn localization_loss(prediction: JsValue, target: JsValue) -> JsResult<f32> 
             type_name(&target)
         )));
     }
-    let target: Vec<Option<f32>> = Array::from(&target)
-        .iter()
+    let target: Vec<Option<f32>> = items("target", &target)?
+        .into_iter()
         .enumerate()
         .map(|(i, v)| {
             if v.is_null() {
@@ -218,8 +218,8 @@ fn grid_spec(options: &JsValue, what: &str) -> JsResult<GridSpec> {
             type_name(&anchors_value)
         )));
     }
-    let anchors = Array::from(&anchors_value)
-        .iter()
+    let anchors = items("anchors", &anchors_value)?
+        .into_iter()
         .enumerate()
         .map(|(i, pair)| {
             let v = floats(&format!("anchors[{i}]"), &pair)?;
@@ -255,8 +255,8 @@ pub fn yolo_target(options: JsValue) -> JsResult<JsValue> {
             type_name(&list)
         )));
     }
-    let objects = Array::from(&list)
-        .iter()
+    let objects = items("objects", &list)?
+        .into_iter()
         .enumerate()
         .map(|(i, o)| {
             Ok(Obj {

@@ -55,10 +55,10 @@ pub fn network_shapes(input_shape: JsValue, layers: JsValue) -> JsResult<JsValue
             type_name(&layers)
         )));
     }
-    let parsed = Array::from(&layers)
+    let parsed = items("layers", &layers)?
         .iter()
         .enumerate()
-        .map(|(i, v)| layer(i, &v))
+        .map(|(i, v)| layer(i, v))
         .collect::<JsResult<Vec<_>>>()?;
     let steps = network::shapes(input, &parsed).map_err(core_error)?;
     let total = network::total_params(&steps).map_err(core_error)?;

@@ -56,7 +56,7 @@ impl JsStyleTransfer {
     pub fn new(options: JsValue) -> JsResult<JsStyleTransfer> {
         crate::wasm::convert::options_object(&options, "new StyleTransfer")?;
         let get = |k: &str| field(&options, k);
-        let bytes = js_sys::Uint8Array::new(&get("model")).to_vec();
+        let bytes = crate::wasm::convert::bytes("model", &get("model"))?;
         let node = get("node")
             .as_string()
             .unwrap_or_else(|| "/conv1/Conv".into());
@@ -67,12 +67,12 @@ impl JsStyleTransfer {
         let size = whole("size", &get("size"))?;
         let content = floats("content", &get("content"))?;
         let style_image = floats("style", &get("style"))?;
-        let layers = Array::from(&get("styleLayers"))
+        let layers = items("styleLayers", &get("styleLayers"))?
             .iter()
             .map(|l| {
                 Ok((
-                    layer("styleLayers[].layer", &field(&l, "layer"))?,
-                    number("lambda", &field(&l, "lambda"))?,
+                    layer("styleLayers[].layer", &field(l, "layer"))?,
+                    number("lambda", &field(l, "lambda"))?,
                 ))
             })
             .collect::<JsResult<Vec<_>>>()?;
@@ -186,7 +186,7 @@ pub fn style_costs(model: &JsModel, options: JsValue) -> JsResult<Object> {
     .map_err(core_error)?;
     let mut layers = Vec::new();
     let mut total_style = 0.0;
-    for l in Array::from(&get("styleLayers")).iter() {
+    for l in items("styleLayers", &get("styleLayers"))? {
         let index = whole("styleLayers[].layer", &field(&l, "layer"))?;
         let lambda = number("lambda", &field(&l, "lambda"))?;
         let (s, g) = (run("style", index)?, run("generated", index)?);
