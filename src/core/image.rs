@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use anyhow::{bail, ensure, Result};
 
-use crate::core::geometry::{check_tensor, MAX_SIDE};
+use crate::core::geometry::{check_tensor, MAX_ELEMENTS, MAX_SIDE};
 
 /// Largest side of an image the page feeds to the edge widgets; larger user images are scaled
 /// down to it (keeping their aspect ratio) before they reach the core.
@@ -203,6 +203,27 @@ pub fn letterbox_crops(
         "{} numbers are not a whole number of boxes (4 each)",
         boxes.len()
     );
+    // Everything checked before anything is allocated.
+    ensure!(
+        (1..=MAX_SIDE).contains(&width)
+            && (1..=MAX_SIDE).contains(&height)
+            && (1..=MAX_SIDE).contains(&size),
+        "image {width}x{height} and crop side {size} must be 1 to {MAX_SIDE} pixels"
+    );
+    ensure!(
+        rgba.len() == width * height * 4,
+        "{} RGBA bytes do not make a {width}x{height} image ({} bytes)",
+        rgba.len(),
+        width * height * 4
+    );
+    let total = (boxes.len() / 4)
+        .checked_mul(3 * size * size)
+        .filter(|&n| n <= MAX_ELEMENTS);
+    ensure!(
+        total.is_some(),
+        "{} crops of {size}x{size} are more than the {MAX_ELEMENTS} values the playground holds",
+        boxes.len() / 4
+    );
     let side = width.max(height) as f32;
     let mut out = Vec::with_capacity(boxes.len() / 4 * 3 * size * size);
     for b in boxes.chunks_exact(4) {
@@ -257,11 +278,13 @@ pub fn crop(
     width: usize,
 ) -> Result<Vec<f32>> {
     check_tensor("input", input, &[c, h, w])?;
+    // Checked: on wasm32 `usize` is 32 bits, and a window of 2^32 − 1 would wrap.
+    let fits = |start: usize, len: usize, side: usize| {
+        len >= 1 && start.checked_add(len).is_some_and(|end| end <= side)
+    };
     ensure!(
-        height >= 1 && width >= 1 && top + height <= h && left + width <= w,
-        "the window rows {top}..{} and columns {left}..{} leave the {h}x{w} input",
-        top + height,
-        left + width
+        fits(top, height, h) && fits(left, width, w),
+        "the window of {height}x{width} at row {top}, column {left} leaves the {h}x{w} input"
     );
     let mut out = Vec::with_capacity(c * height * width);
     for ch in 0..c {
@@ -611,7 +634,27 @@ mod tests {
         );
         assert_eq!(
             crop(&t, [2, 3, 4], 2, 0, 2, 1).unwrap_err().to_string(),
-            "the window rows 2..4 and columns 0..1 leave the 3x4 input"
+            "the window of 2x1 at row 2, column 0 leaves the 3x4 input"
+        );
+        // A window that would wrap around 32-bit arithmetic (wasm32's usize) is refused too.
+        let wraps = usize::MAX;
+        assert!(crop(&t, [2, 3, 4], 0, wraps, 1, 2).is_err());
+        assert!(crop(&t, [2, 3, 4], wraps, 0, 2, 1).is_err());
+    }
+
+    #[test]
+    fn face_crops_check_everything_before_allocating() {
+        // 11 boxes of 4096² crops would be 2.2 GB: refused before any allocation, as is an image
+        // whose bytes do not match its size.
+        let e = letterbox_crops(&[0; 4], 1, 1, &[0.0; 44], 4096).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "11 crops of 4096x4096 are more than the 67108864 values the playground holds"
+        );
+        let e = letterbox_crops(&[], 1, 1, &[0.0; 4], 8).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "0 RGBA bytes do not make a 1x1 image (4 bytes)"
         );
     }
 

@@ -245,6 +245,9 @@ pub fn non_max_suppression_per_class(
     Ok(nms_trace(boxes, scores, Some(classes), score_threshold, iou_threshold)?.kept())
 }
 
+/// Most classes a localisation target or a YOLO grid takes (ImageNet has 1,000).
+pub const MAX_CLASSES: usize = 1000;
+
 /// One object in an image: its box in image fractions (0..1, top-left origin) and its class.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Object {
@@ -259,7 +262,10 @@ pub struct Object {
 /// image (top-left (0, 0), bottom-right (1, 1)). With no object `p_c = 0` and every other entry
 /// is "don't care" (`None`).
 pub fn localization_target(object: Option<&Object>, classes: usize) -> Result<Vec<Option<f32>>> {
-    ensure!(classes >= 1, "at least one class is needed");
+    ensure!(
+        (1..=MAX_CLASSES).contains(&classes),
+        "the number of classes must be from 1 to {MAX_CLASSES}, not {classes}"
+    );
     let Some(o) = object else {
         return Ok(std::iter::once(Some(0.0))
             .chain(std::iter::repeat_n(None, 4 + classes))

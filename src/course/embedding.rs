@@ -9,6 +9,15 @@ use anyhow::{ensure, Context, Result};
 
 use crate::core::rng::Rng;
 
+/// Most encodings whose pairs are all compared ([`verification_accuracy`]): 12.5 million pairs.
+pub const MAX_ALL_PAIRS_SET: usize = 5_000;
+/// Most encodings whose triplets are all searched ([`extreme_triplets`]): 8 million triplets.
+pub const MAX_TRIPLET_SET: usize = 200;
+/// Most balanced pairs drawn for training or testing ([`balanced_pairs`]).
+pub const MAX_PAIRS: usize = 100_000;
+/// Most passes of the pair classifier's training ([`train_pair_classifier`]).
+pub const MAX_EPOCHS: usize = 10_000;
+
 /// d(a, b) = ‖a − b‖² = Σ_k (a_k − b_k)² (lecture 35). Errors when the lengths differ.
 pub fn squared_distance(a: &[f32], b: &[f32]) -> Result<f32> {
     ensure!(
@@ -94,6 +103,11 @@ pub fn extreme_triplets(
     alpha: f32,
 ) -> Result<ExtremeTriplets> {
     let rows = labelled_rows(encodings, dim, labels)?;
+    ensure!(
+        rows.len() <= MAX_TRIPLET_SET,
+        "{} encodings make too many triplets to search; at most {MAX_TRIPLET_SET} are searched",
+        rows.len()
+    );
     let mut best: ExtremeTriplets = None;
     for a in 0..rows.len() {
         for p in (0..rows.len()).filter(|&p| p != a && labels[p] == labels[a]) {
@@ -302,6 +316,12 @@ pub fn verification_accuracy(
     labels: &[usize],
 ) -> Result<VerificationAccuracy> {
     let rows = labelled_rows(encodings, dim, labels)?;
+    ensure!(
+        rows.len() <= MAX_ALL_PAIRS_SET,
+        "{} encodings make {} pairs; all pairs are compared for at most {MAX_ALL_PAIRS_SET} encodings",
+        rows.len(),
+        rows.len() as u64 * (rows.len() as u64).saturating_sub(1) / 2
+    );
     let mut pairs = Vec::new();
     for i in 0..rows.len() {
         for j in i + 1..rows.len() {
@@ -385,6 +405,18 @@ pub fn balanced_pairs(
     seed: u64,
 ) -> Result<Vec<(usize, usize, bool)>> {
     ensure!(labels.len() >= 2, "pairs need at least two encodings");
+    ensure!(
+        (1..=MAX_PAIRS).contains(&count),
+        "the number of pairs must be from 1 to {MAX_PAIRS}, not {count}"
+    );
+    let mut seen = std::collections::HashMap::new();
+    for &l in labels {
+        *seen.entry(l).or_insert(0usize) += 1;
+    }
+    ensure!(
+        seen.len() >= 2 && seen.values().any(|&n| n >= 2),
+        "balanced pairs need two identities and one identity with two encodings"
+    );
     let mut rng = Rng::new(seed);
     let mut out = Vec::with_capacity(count);
     let mut attempts = 0usize;
@@ -416,6 +448,14 @@ pub fn train_pair_classifier(
 ) -> Result<PairClassifier> {
     let rows: Vec<&[f32]> = rows(encodings, dim)?.collect();
     ensure!(!pairs.is_empty(), "there are no training pairs");
+    ensure!(
+        (1..=MAX_EPOCHS).contains(&epochs),
+        "the number of epochs must be from 1 to {MAX_EPOCHS}, not {epochs}"
+    );
+    ensure!(
+        rate.is_finite() && rate > 0.0,
+        "the learning rate must be a positive number, not {rate}"
+    );
     if let Some(&(i, j, _)) = pairs
         .iter()
         .find(|p| p.0 >= rows.len() || p.1 >= rows.len())

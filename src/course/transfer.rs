@@ -7,6 +7,12 @@
 
 use anyhow::{ensure, Result};
 
+/// Most classes a new softmax layer takes.
+pub const MAX_CLASSES: usize = 1000;
+
+/// Most passes over the training set a page may ask for (plain-Rust training in the browser).
+pub const MAX_EPOCHS: usize = 10_000;
+
 /// How the softmax layer is trained: full-batch gradient descent on the mean cross-entropy plus
 /// `l2 / 2 · ‖W‖²`, from zero weights (so training is deterministic).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -88,8 +94,22 @@ pub fn train_softmax(
     options: TrainOptions,
 ) -> Result<Softmax> {
     ensure!(
-        classes >= 2,
-        "a softmax needs 2 classes or more, not {classes}"
+        (2..=MAX_CLASSES).contains(&classes),
+        "a softmax needs from 2 to {MAX_CLASSES} classes, not {classes}"
+    );
+    ensure!(
+        (1..=MAX_EPOCHS).contains(&options.epochs),
+        "the number of epochs must be from 1 to {MAX_EPOCHS}, not {}",
+        options.epochs
+    );
+    ensure!(
+        options.rate.is_finite()
+            && options.rate > 0.0
+            && options.l2.is_finite()
+            && options.l2 >= 0.0,
+        "the learning rate must be a positive number and l2 a number ≥ 0, not {} and {}",
+        options.rate,
+        options.l2
     );
     ensure!(!labels.is_empty(), "there are no training examples");
     check(features, dim, labels, classes)?;

@@ -106,3 +106,71 @@ fn ten_thousand_throwing_arguments_leave_the_module_working() {
     let out = course_conv(0.into(), 1).unwrap();
     assert_eq!(data(&out), EXPECTED);
 }
+
+/// The calls of `../shared/robustness/README.md` that trapped (32-bit wrap-around, allocations of
+/// gigabytes before any check) or ran for hours (unbounded counts and epochs): each is an Error
+/// at once now, and the module still computes.
+#[wasm_bindgen_test]
+fn calls_that_trapped_or_hung_are_errors() {
+    let json = |s: &str| js_sys::JSON::parse(s).unwrap();
+    let four = json("[0,0,1,1,0,1,5,5]");
+    let labels = json("[0,0,1,1]");
+    let errors = [
+        message(wasm::crop_tensor(
+            f32s(&[0.; 16]),
+            shape(&[1, 4, 4]),
+            shape(&[0, 4_294_967_295, 1, 2]),
+        )),
+        message(wasm::localization_target(
+            f32s(&[0.1, 0.1, 0.5, 0.5]),
+            0.into(),
+            4_294_967_295u32.into(),
+        )),
+        message(wasm::face_crops(
+            &[],
+            1.into(),
+            1.into(),
+            f32s(&[0.; 44]),
+            4096.into(),
+        )),
+        message(wasm::train_pair_classifier(opts(&[
+            ("encodings", four.clone()),
+            ("dim", 2.into()),
+            ("labels", labels.clone()),
+            ("pairs", 1e9.into()),
+        ]))),
+        message(wasm::train_softmax(opts(&[
+            ("features", four.clone()),
+            ("labels", labels.clone()),
+            ("classes", (1u32 << 30).into()),
+        ]))),
+        message(wasm::train_softmax(opts(&[
+            ("features", four.clone()),
+            ("labels", labels.clone()),
+            ("classes", 2.into()),
+            ("epochs", 4_294_967_295u32.into()),
+        ]))),
+        message(wasm::verification_accuracy(
+            f32s(&vec![0.; 16_400]),
+            1.into(),
+            js_sys::Uint32Array::from(&(0..16_400u32).map(|i| i % 2).collect::<Vec<_>>()[..])
+                .into(),
+        )),
+    ];
+    let expected = [
+        "the window of 1x2 at row 0, column 4294967295 leaves the 4x4 input",
+        "the number of classes must be from 1 to 1000, not 4294967295",
+        "0 RGBA bytes do not make a 1x1 image (4 bytes)",
+        "the number of pairs must be from 1 to 100000, not 1000000000",
+        "a softmax needs from 2 to 1000 classes, not 1073741824",
+        "the number of epochs must be from 1 to 10000, not 4294967295",
+        "16400 encodings make 134471800 pairs; all pairs are compared for at most 5000 encodings",
+    ];
+    for (got, want) in errors.iter().zip(expected) {
+        assert_eq!(got, want);
+    }
+    assert_eq!(
+        wasm::output_size(6.into(), 3.into(), 0.into(), 1.into()).unwrap(),
+        4.0
+    );
+}
