@@ -322,11 +322,28 @@ impl Geometry {
 /// layer's outputs `a..b` read `a·s − p .. (b − 1)·s − p + f`; the stack applies that from the last
 /// layer back to the first. For a single output position this is its receptive field in the
 /// network's input (lecture 26: a 14x14 window at stride 2 for the sliding-windows network).
-pub fn stacked_window(layers: &[(usize, usize, usize)], range: Range<isize>) -> Range<isize> {
-    layers.iter().rev().fold(range, |r, &(f, s, p)| {
-        let (f, s, p) = (f as isize, s as isize, p as isize);
-        r.start * s - p..(r.end - 1) * s - p + f
-    })
+///
+/// Errors for a kernel or stride of 0, a size past [`MAX_SIDE`], or a window beyond `±2^31`
+/// (computed in 64 bits: wasm32's `isize` has 32).
+pub fn stacked_window(
+    layers: &[(usize, usize, usize)],
+    range: Range<isize>,
+) -> Result<Range<isize>> {
+    let mut r = (range.start as i64, range.end as i64);
+    for (i, &(f, s, p)) in layers.iter().enumerate().rev() {
+        ensure!(
+            (1..=MAX_SIDE).contains(&f) && (1..=MAX_SIDE).contains(&s) && p <= MAX_SIDE,
+            "layer {}: kernel {f}, stride {s} and padding {p} must be from 1 (0 for the padding) to {MAX_SIDE}",
+            i + 1
+        );
+        let (f, s, p) = (f as i64, s as i64, p as i64);
+        r = (r.0 * s - p, (r.1 - 1) * s - p + f);
+        ensure!(
+            r.0.abs() < 1 << 31 && r.1.abs() < 1 << 31,
+            "the window of these layers is more than 2^31 positions wide"
+        );
+    }
+    Ok(r.0 as isize..r.1 as isize)
 }
 
 /// Where the outputs of a stack of layers look in the network's input, along one axis: output
@@ -471,7 +488,7 @@ mod tests {
                 .fold(ReceptiveField::IDENTITY, |r, &(f, s, p)| r.then(f, s, p, 1));
             for o in 0..5 {
                 let o_ = o as isize;
-                assert_eq!(field.window(o), stacked_window(net, o_..o_ + 1));
+                assert_eq!(field.window(o), stacked_window(net, o_..o_ + 1).unwrap());
             }
         }
         let lenet_field = lenet
@@ -504,10 +521,10 @@ mod tests {
     fn stacked_windows_compose_kernels_and_strides() {
         // Lecture 26: conv 5, max pool 2 (stride 2), conv 5, two 1x1 convs.
         let net = [(5, 1, 0), (2, 2, 0), (5, 1, 0), (1, 1, 0), (1, 1, 0)];
-        assert_eq!(stacked_window(&net, 0..1), 0..14);
-        assert_eq!(stacked_window(&net, 3..4), 6..20);
-        assert_eq!(stacked_window(&net, 0..8), 0..28);
-        assert_eq!(stacked_window(&[(3, 1, 1)], 0..1), -1..2);
+        assert_eq!(stacked_window(&net, 0..1).unwrap(), 0..14);
+        assert_eq!(stacked_window(&net, 3..4).unwrap(), 6..20);
+        assert_eq!(stacked_window(&net, 0..8).unwrap(), 0..28);
+        assert_eq!(stacked_window(&[(3, 1, 1)], 0..1).unwrap(), -1..2);
     }
 
     #[test]

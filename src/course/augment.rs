@@ -104,6 +104,19 @@ fn eigen_symmetric(mut a: [[f32; 3]; 3]) -> ([f32; 3], [[f32; 3]; 3]) {
 /// need 3 channels. Errors name the shape or the parameter that does not fit.
 pub fn apply(image: &[f32], shape: [usize; 3], augmentation: Augmentation) -> Result<Vec<f32>> {
     check_tensor("image", image, &shape)?;
+    let numbers: Vec<f32> = match augmentation {
+        Augmentation::Mirror => vec![],
+        Augmentation::Crop { scale, x, y } => vec![scale, x, y],
+        Augmentation::Rotate { degrees } => vec![degrees],
+        Augmentation::Shear { amount } => vec![amount],
+        Augmentation::Warp { pixels, .. } => vec![pixels],
+        Augmentation::ColourShift { shift } => shift.to_vec(),
+        Augmentation::PcaColour { alpha } => alpha.to_vec(),
+    };
+    ensure!(
+        numbers.iter().all(|v| v.is_finite()),
+        "the augmentation's parameters must be numbers, got {numbers:?}"
+    );
     let [c, h, w] = shape;
     let (cy, cx) = ((h as f32 - 1.0) / 2.0, (w as f32 - 1.0) / 2.0);
     Ok(match augmentation {

@@ -110,7 +110,20 @@ pub struct IouParts {
 pub fn iou_parts(a: &BBox, b: &BBox) -> IouParts {
     let intersection = a.intersection(b).map_or(0.0, |o| o.area());
     let union = a.area() + b.area() - intersection;
-    let iou = if union > 0.0 {
+    let iou = if !(intersection.is_finite() && union.is_finite()) {
+        // Areas past f32's range (boxes of 1e20 pixels): the ratio in 64 bits.
+        let area = |b: &BBox| {
+            (f64::from(b.x2) - f64::from(b.x1)).max(0.0)
+                * (f64::from(b.y2) - f64::from(b.y1)).max(0.0)
+        };
+        let inter = a.intersection(b).map_or(0.0, |o| area(&o));
+        let union = area(a) + area(b) - inter;
+        if union > 0.0 {
+            (inter / union) as f32
+        } else {
+            0.0
+        }
+    } else if union > 0.0 {
         intersection / union
     } else {
         0.0

@@ -71,7 +71,7 @@ pub struct LayerShape {
     /// The activation after the layer: `[c, h, w]` or `[n]`.
     pub output: Vec<usize>,
     /// Learned parameters of the layer (weights and biases).
-    pub params: usize,
+    pub params: u64,
 }
 
 /// Runs `layers` over an input activation `input` (`[c, h, w]`) and returns, per layer, its output
@@ -117,7 +117,7 @@ fn apply(current: &[usize], layer: &Layer) -> Result<LayerShape> {
             let [oh, ow] = spatial(h, w, f, padding, stride)?;
             LayerShape {
                 output: vec![filters, oh, ow],
-                params: (f * f * c + 1) * filters,
+                params: weights(&[f, f, c], filters)?,
             }
         }
         Layer::Pool { f, stride, .. } => {
@@ -142,17 +142,17 @@ fn apply(current: &[usize], layer: &Layer) -> Result<LayerShape> {
             ensure!(units >= 1, "a dense layer needs at least 1 unit");
             LayerShape {
                 output: vec![units],
-                params: (n + 1) * units,
+                params: weights(&[n], units)?,
             }
         }
     })
 }
 
 /// The sum of the layers' parameters. Errors instead of overflowing.
-pub fn total_params(steps: &[LayerShape]) -> Result<usize> {
+pub fn total_params(steps: &[LayerShape]) -> Result<u64> {
     steps
         .iter()
-        .try_fold(0usize, |acc, s| acc.checked_add(s.params))
+        .try_fold(0u64, |acc, s| acc.checked_add(s.params))
         .context("the total parameter count overflows")
 }
 
@@ -162,19 +162,21 @@ fn product(dims: &[usize]) -> Result<usize> {
 }
 
 /// `(Π fan_in + 1) · outputs`: weights and biases of `outputs` units that each see `fan_in`
-/// inputs. Errors instead of overflowing.
-fn count(fan_in: &[usize], outputs: usize) -> Result<usize> {
-    product(fan_in)
-        .ok()
+/// inputs, in 64 bits (wasm32's `usize` has 32, and VGG-sized layers pass 2^32). Errors instead
+/// of overflowing.
+fn weights(fan_in: &[usize], outputs: usize) -> Result<u64> {
+    fan_in
+        .iter()
+        .try_fold(1u64, |acc, &d| acc.checked_mul(d as u64))
         .and_then(|n| n.checked_add(1))
-        .and_then(|n| n.checked_mul(outputs))
+        .and_then(|n| n.checked_mul(outputs as u64))
         .with_context(|| format!("the parameter count of {fan_in:?} × {outputs} overflows"))
 }
 
 /// Parameters of a fully connected layer from `[c, h, w]` to `[c', h', w']` (lecture 11):
 /// `(c·h·w + 1)·(c'·h'·w')`. Errors instead of overflowing.
-pub fn dense_params_between(from: [usize; 3], to: [usize; 3]) -> Result<usize> {
-    count(&from, product(&to)?)
+pub fn dense_params_between(from: [usize; 3], to: [usize; 3]) -> Result<u64> {
+    weights(&from, product(&to)?)
 }
 
 /// Multiplications of a "same" convolution of an `h × w × c_in` activation with `filters` filters

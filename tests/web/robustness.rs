@@ -174,3 +174,41 @@ fn calls_that_trapped_or_hung_are_errors() {
         4.0
     );
 }
+
+/// The calls of the robustness README that answered wrongly without a word: 32-bit wrap-around in
+/// parameter counts and windows, areas past f32's range, NaN parameters, a model input too small
+/// or too large.
+#[wasm_bindgen_test]
+fn calls_that_answered_wrongly_are_right_or_errors() {
+    let json = |s: &str| js_sys::JSON::parse(s).unwrap();
+    let shapes = wasm::network_shapes(
+        shape(&[1, 1, 1]),
+        json(r#"[{"type":"flatten"},{"type":"dense","units":100000},{"type":"dense","units":100000}]"#),
+    )
+    .unwrap();
+    let second = Array::from(&get(&shapes, "layers")).get(2);
+    assert_eq!(get(&second, "params").as_f64(), Some(10_000_100_000.0));
+    assert_eq!(
+        message(wasm::stacked_window(json("[[3,1,4294967295]]"), shape(&[0, 0]))),
+        "layer 1: kernel 3, stride 1 and padding 4294967295 must be from 1 (0 for the padding) to 4096"
+    );
+    let huge = f32s(&[0., 0., 3.4e38, 3.4e38]);
+    assert_eq!(wasm::iou(huge.clone(), huge).unwrap(), 1.0);
+    assert_eq!(
+        message(wasm::augment(
+            f32s(&[0.5; 108]),
+            shape(&[3, 6, 6]),
+            opts(&[("kind", "rotate".into()), ("degrees", f64::NAN.into())])
+        )),
+        "the augmentation's parameters must be numbers, got [NaN]"
+    );
+    let sliding = include_bytes!("../../www/models/sliding-windows.onnx");
+    assert_eq!(
+        message(wasm::load_model(sliding, shape(&[1, 3, 13, 13]))),
+        "input [1, 3, 13, 13] is too small for this model: its output would be [1, 4, 0, 0]"
+    );
+    assert_eq!(
+        message(wasm::load_model(sliding, shape(&[1, 3, 4097, 14]))),
+        "input shape [1, 3, 4097, 14]: each side must be from 1 to 4096 pixels"
+    );
+}

@@ -11,7 +11,7 @@ use tract_onnx::tract_hir::infer::Factoid;
 use super::layers::{layer_table, LayerInfo, Probe};
 use super::onnx::{onnx_nodes, read_onnx};
 use super::{optimize, run_plan, Plan};
-use crate::core::geometry::{check_output_size, check_tensor, shape_text};
+use crate::core::geometry::{check_output_size, check_tensor, shape_text, MAX_SIDE};
 use crate::core::ops::Output;
 
 /// A loaded ONNX model with one f32 input of a fixed shape: a trained CNN (the digit classifier,
@@ -75,6 +75,11 @@ impl Model {
                     fact.shape
                 );
                 check_output_size("input", wanted)?;
+                ensure!(
+                    wanted.iter().skip(2).all(|&d| (1..=MAX_SIDE).contains(&d)),
+                    "input shape {}: each side must be from 1 to {MAX_SIDE} pixels",
+                    shape_text(wanted)
+                );
                 wanted.to_vec()
             }
             None => declared
@@ -104,6 +109,12 @@ impl Model {
             .as_concrete()
             .map(|s| s.to_vec())
             .context("the model's output shape is not fixed by its input shape")?;
+        ensure!(
+            output_shape.iter().all(|&d| d >= 1),
+            "input {} is too small for this model: its output would be {}",
+            shape_text(&dims),
+            shape_text(&output_shape)
+        );
         let plan = optimize(typed)?;
         Ok(Model {
             plan,

@@ -108,8 +108,14 @@ pub fn stacked_window(layers: JsValue, at: JsValue) -> JsResult<JsValue> {
         })
         .collect::<JsResult<Vec<_>>>()?;
     let [row, col] = crate::wasm::convert::shape::<2>("at", &at, "[row, col]")?;
-    let r = crate::core::geometry::stacked_window(&stack, row as isize..row as isize + 1);
-    let c = crate::core::geometry::stacked_window(&stack, col as isize..col as isize + 1);
+    let window = |o: usize| {
+        let o = isize::try_from(o)
+            .ok()
+            .filter(|&o| o < isize::MAX)
+            .ok_or_else(|| JsError::new(&format!("output position {o} is too large")))?;
+        crate::core::geometry::stacked_window(&stack, o..o + 1).map_err(core_error)
+    };
+    let (r, c) = (window(row)?, window(col)?);
     let obj = Object::new();
     set(
         &obj,
