@@ -132,17 +132,9 @@ pub fn rgba_to_rgb_resized(
     Ok(out)
 }
 
-/// The square around box `[x1, y1, x2, y2]` (pixels of a `width × height` RGBA image; the square's
-/// side is the box's longer side, centred on the box) resampled bilinearly to an RGB `[3, size,
-/// size]` tensor in 0..1, black outside the image: a face crop for the face encoder. Errors for
-/// an empty box, sizes out of range or data that does not fit.
-pub fn square_crop(
-    rgba: &[u8],
-    width: usize,
-    height: usize,
-    bbox: [f32; 4],
-    size: usize,
-) -> Result<Vec<f32>> {
+/// The checks of a crop's source: an image and crop side of 1 to [`MAX_SIDE`] pixels, and RGBA
+/// bytes that make the image.
+fn check_crop_source(rgba: &[u8], width: usize, height: usize, size: usize) -> Result<()> {
     ensure!(
         (1..=MAX_SIDE).contains(&width)
             && (1..=MAX_SIDE).contains(&height)
@@ -155,6 +147,21 @@ pub fn square_crop(
         rgba.len(),
         width * height * 4
     );
+    Ok(())
+}
+
+/// The square around box `[x1, y1, x2, y2]` (pixels of a `width × height` RGBA image; the square's
+/// side is the box's longer side, centred on the box) resampled bilinearly to an RGB `[3, size,
+/// size]` tensor in 0..1, black outside the image: a face crop for the face encoder. Errors for
+/// an empty box, sizes out of range or data that does not fit.
+pub fn square_crop(
+    rgba: &[u8],
+    width: usize,
+    height: usize,
+    bbox: [f32; 4],
+    size: usize,
+) -> Result<Vec<f32>> {
+    check_crop_source(rgba, width, height, size)?;
     let [x1, y1, x2, y2] = bbox;
     ensure!(
         bbox.iter().all(|v| v.is_finite()) && x2 > x1 && y2 > y1,
@@ -204,18 +211,7 @@ pub fn letterbox_crops(
         boxes.len()
     );
     // Everything checked before anything is allocated.
-    ensure!(
-        (1..=MAX_SIDE).contains(&width)
-            && (1..=MAX_SIDE).contains(&height)
-            && (1..=MAX_SIDE).contains(&size),
-        "image {width}x{height} and crop side {size} must be 1 to {MAX_SIDE} pixels"
-    );
-    ensure!(
-        rgba.len() == width * height * 4,
-        "{} RGBA bytes do not make a {width}x{height} image ({} bytes)",
-        rgba.len(),
-        width * height * 4
-    );
+    check_crop_source(rgba, width, height, size)?;
     let total = (boxes.len() / 4)
         .checked_mul(3 * size * size)
         .filter(|&n| n <= MAX_ELEMENTS);
@@ -654,7 +650,7 @@ mod tests {
         let e = letterbox_crops(&[], 1, 1, &[0.0; 4], 8).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "0 RGBA bytes do not make a 1x1 image (4 bytes)"
+            "RGBA data has 0 bytes but a 1x1 image needs 4"
         );
     }
 

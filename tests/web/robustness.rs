@@ -160,7 +160,7 @@ fn calls_that_trapped_or_hung_are_errors() {
     let expected = [
         "the window of 1x2 at row 0, column 4294967295 leaves the 4x4 input",
         "the number of classes must be from 1 to 1000, not 4294967295",
-        "0 RGBA bytes do not make a 1x1 image (4 bytes)",
+        "RGBA data has 0 bytes but a 1x1 image needs 4",
         "the number of pairs must be from 1 to 100000, not 1000000000",
         "a softmax needs from 2 to 1000 classes, not 1073741824",
         "the number of epochs must be from 1 to 10000, not 4294967295",
