@@ -298,5 +298,6 @@ pub(crate) fn layer_table(model: &InferenceModel, nodes: Vec<OnnxNode>) -> Resul
 /// analysis, parameters and multiply-adds as in [`LayerInfo`]. Nothing is optimised or run, so
 /// VGG-16's 138 million parameters never exist in memory.
 pub fn analyse(bytes: &[u8]) -> Result<Vec<LayerInfo>> {
-    Ok(layer_table(&read_onnx(bytes)?, onnx_nodes(bytes)?)?.0)
+    let (graph, model) = read_onnx(bytes)?;
+    Ok(layer_table(&model, onnx_nodes(&graph)?)?.0)
 }

@@ -46,7 +46,7 @@ impl Model {
     /// runs on 14x14, 16x16 and 28x28 inputs. The shape must have as many axes as the file's input
     /// and agree with every size the file fixes.
     pub fn load_with_input_shape(bytes: &[u8], input_shape: Option<&[usize]>) -> Result<Model> {
-        let mut model = read_onnx(bytes)?;
+        let (file, mut model) = read_onnx(bytes)?;
         let inputs = model.input_outlets()?.len();
         ensure!(
             inputs == 1,
@@ -98,7 +98,7 @@ impl Model {
         model.set_input_fact(0, f32::fact(&dims).into())?;
         let graph = model.clone();
 
-        let (layers, probes, outlets) = layer_table(&model, onnx_nodes(bytes)?)?;
+        let (layers, probes, outlets) = layer_table(&model, onnx_nodes(&file)?)?;
 
         let typed = model
             .into_typed()

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use anyhow::{ensure, Context, Result};
+use tract_onnx::pb;
 use tract_onnx::prelude::*;
 
 use crate::core::geometry::{AxisPad, Padding};
@@ -12,25 +13,31 @@ use crate::core::geometry::{AxisPad, Padding};
 /// optimised plan needs room besides the bytes).
 pub const MAX_MODEL_BYTES: usize = 64 << 20;
 
-/// Parses user-supplied ONNX `bytes` into tract's inference graph, refusing files over
-/// [`MAX_MODEL_BYTES`] before parsing.
-pub(crate) fn read_onnx(bytes: &[u8]) -> Result<InferenceModel> {
+/// Decodes user-supplied ONNX `bytes`, refusing files over [`MAX_MODEL_BYTES`] before parsing
+/// and files without a graph.
+fn decode(bytes: &[u8]) -> Result<pb::ModelProto> {
+    use prost::Message;
     ensure!(
         bytes.len() <= MAX_MODEL_BYTES,
         "the model file has {} bytes, over the limit of {MAX_MODEL_BYTES} ({} MiB)",
         bytes.len(),
         MAX_MODEL_BYTES >> 20
     );
-    {
-        use prost::Message;
-        let proto = tract_onnx::pb::ModelProto::decode(bytes).with_context(|| {
-            format!("cannot read an ONNX model from these {} bytes", bytes.len())
-        })?;
-        let graph = proto.graph.context("the ONNX file has no graph")?;
-        super::validate::validate(&graph)?;
-    }
+    let proto = pb::ModelProto::decode(bytes)
+        .with_context(|| format!("cannot read an ONNX model from these {} bytes", bytes.len()))?;
+    ensure!(proto.graph.is_some(), "the ONNX file has no graph");
+    Ok(proto)
+}
+
+/// The file's graph and tract's inference graph of it: `bytes` decoded once ([`decode`]),
+/// checked for what tract would assert on ([`super::validate`]), then translated by tract.
+pub(crate) fn read_onnx(bytes: &[u8]) -> Result<(pb::GraphProto, InferenceModel)> {
+    let mut proto = decode(bytes)?;
+    let graph = proto.graph.take().context("the ONNX file has no graph")?;
+    super::validate::validate(&graph)?;
+    proto.graph = Some(graph);
     let model = tract_onnx::onnx()
-        .model_for_read(&mut &bytes[..])
+        .model_for_proto_model(&proto)
         .with_context(|| format!("cannot read an ONNX model from these {} bytes", bytes.len()))?;
     // tract reads ops it does not know as placeholders named `Unimplemented(Op)`.
     let unknown: Vec<String> = model
@@ -48,22 +55,15 @@ pub(crate) fn read_onnx(bytes: &[u8]) -> Result<InferenceModel> {
         if unknown.len() > 1 { "s" } else { "" },
         unknown.join(", ")
     );
-    Ok(model)
+    let graph = proto.graph.take().context("the ONNX file has no graph")?;
+    Ok((graph, model))
 }
 
 /// The weights of the `Conv` node called `node` (its ONNX name, or its first output's name) in
 /// ONNX `bytes`: `(weight shape [k, c, kernel…], weight values, bias values)` (a bias of zeros when
 /// the node has none): what a plain-Rust backward pass through a trained layer needs.
 pub fn conv_weights(bytes: &[u8], node: &str) -> Result<(Vec<usize>, Vec<f32>, Vec<f32>)> {
-    use prost::Message;
-    ensure!(
-        bytes.len() <= MAX_MODEL_BYTES,
-        "the model file has {} bytes, over the limit of {MAX_MODEL_BYTES}",
-        bytes.len()
-    );
-    let proto = tract_onnx::pb::ModelProto::decode(bytes)
-        .with_context(|| format!("cannot read an ONNX model from these {} bytes", bytes.len()))?;
-    let graph = proto.graph.context("the ONNX file has no graph")?;
+    let graph = decode(bytes)?.graph.context("the ONNX file has no graph")?;
     let conv = graph
         .node
         .iter()
@@ -215,13 +215,9 @@ fn is_float(data_type: i32) -> bool {
     matches!(data_type, 1 | 10 | 11 | 16)
 }
 
-/// The ONNX nodes of `bytes` (without `Constant` and `Identity`) with the facts that need no
+/// The ONNX nodes of `graph` (without `Constant` and `Identity`) with the facts that need no
 /// runtime.
-pub(crate) fn onnx_nodes(bytes: &[u8]) -> Result<Vec<OnnxNode>> {
-    use prost::Message;
-    let proto = tract_onnx::pb::ModelProto::decode(bytes)
-        .with_context(|| format!("cannot read an ONNX model from these {} bytes", bytes.len()))?;
-    let graph = proto.graph.context("the ONNX file has no graph")?;
+pub(crate) fn onnx_nodes(graph: &pb::GraphProto) -> Result<Vec<OnnxNode>> {
     // Weights: floating-point initializers, and graph inputs after the first (shapes-only
     // architectures). Integer tensors (shapes, axes, indices) are not parameters.
     let mut initializers: HashMap<&str, Vec<usize>> = graph
