@@ -2,7 +2,7 @@
 // `Detector` finds faces (letterbox, tract, decoding, NMS), Rust crops each to 150×150
 // (`faceCrops`), tract runs face-api's face recognition network converted to ONNX (128 numbers per
 // face, `Model.features`), and Rust's `FaceDatabase` enrols, recognises (1:K) and verifies (1:1);
-// `squaredDistance` and `tripletLoss` explain the numbers. This file draws. Photos and webcam frames
+// its distances and `tripletLoss` explain the numbers. This file draws. Photos and webcam frames
 // never leave the page.
 
 import { h, errorLine, slider } from '../lib/dom.js';
@@ -15,7 +15,7 @@ const CROP = 150;
 
 /** Mounts the widget into `root`, using the wasm module's exports `api`. */
 export function mountFaceId(root, api) {
-  const state = { detector: null, encoder: null, threshold: 0.36, faces: [], database: new api.FaceDatabase(128), entries: [], photos: [], seen: [] };
+  const state = { detector: null, encoder: null, threshold: 0.36, faces: [], database: new api.FaceDatabase(128), photos: [], seen: [] };
 
   const status = h('p', { class: 'notice', id: 'faceid-status', role: 'status' }, 'The face encoder (22 MB) loads when you start.');
   const startButton = h('button', { type: 'button', id: 'faceid-start' }, 'Start: download the face encoder');
@@ -49,11 +49,13 @@ export function mountFaceId(root, api) {
 
 
   function renderFaces() {
+    const db = state.database;
+    // One 1:K comparison per face: its distances to every entry also fill the table below.
+    const recognitions = state.faces.map((face) => (db.size() ? db.recognise(face.encoding, state.threshold) : null));
     facesList.replaceChildren(...state.faces.map((face, i) => {
       const crop = h('canvas', { width: CROP, height: CROP, class: 'face-crop', role: 'img', 'aria-label': `face ${i + 1}` });
       crop.getContext('2d').putImageData(new ImageData(api.imageFromTensor(face.crop, CROP, CROP), CROP, CROP), 0, 0);
-      const db = state.database;
-      const r = db.size() ? db.recognise(face.encoding, state.threshold) : null;
+      const r = recognitions[i];
       const one = claimSelect.value ? db.verify(claimSelect.value, face.encoding, state.threshold) : null;
       const verdict = one ? `Is this ${claimSelect.value}? d = ${one.distance.toFixed(3)} ${one.same ? '≤ τ: yes' : '> τ: no'} (1:1)`
         : !r ? 'The database is empty: enrol this face.'
@@ -69,7 +71,6 @@ export function mountFaceId(root, api) {
           fail(e);
           return;
         }
-        state.entries.push({ name: who, encoding: face.encoding, crop: face.crop });
         if (![...claimSelect.options].some((o) => o.value === who)) claimSelect.append(h('option', { value: who }, who));
         render();
       });
@@ -77,8 +78,8 @@ export function mountFaceId(root, api) {
         crop, h('figcaption', {}, h('span', { class: 'verdict' }, verdict), h('br'), name, ' ', enrol));
     }));
     databaseTable.replaceChildren(h('tr', {}, h('th', {}, 'name'), ...state.faces.map((_, i) => h('th', {}, `d to face ${i + 1}`))),
-      ...state.entries.map((e) => h('tr', {}, h('td', {}, e.name),
-        ...state.faces.map((f) => h('td', { class: 'num' }, api.squaredDistance(e.encoding, f.encoding).toFixed(3))))));
+      ...Array.from(db.names(), (name, k) => h('tr', {}, h('td', {}, name),
+        ...recognitions.map((r) => h('td', { class: 'num' }, r.distances[k].toFixed(3))))));
   }
 
   function renderTriplet() {
@@ -169,7 +170,8 @@ export function mountFaceId(root, api) {
         return;
       }
       const describe = (t) => {
-        const [a, p, n] = Array.from(t.indices, (i) => `${state.entries[i].name} #${i + 1}`);
+        const names = state.database.names();
+        const [a, p, n] = Array.from(t.indices, (i) => `${names[i]} #${i + 1}`);
         return `A = ${a}, P = ${p}, N = ${n}: d(A, P) = ${t.positive.toFixed(3)}, d(A, N) = ${t.negative.toFixed(3)}, L = ${t.loss.toFixed(3)} (${t.kind})`;
       };
       extremes.textContent = `Easiest: ${describe(x.easy)}; it teaches nothing. Hardest: ${describe(x.hard)}; training on triplets like it moves the encodings most.`;
