@@ -141,10 +141,18 @@ pub fn generate(seed: u64, size: usize) -> Result<Scene> {
     })
 }
 
-/// `count` generated scenes (seeds `0..count`) resized to `height × width`, one after the other:
-/// `count · 3 · height · width` values in 0..1, a set of RGB inputs for a model (the explorer's
-/// "what deep ConvNets learn" search, its sample input).
+/// Most scenes [`scene_inputs`] generates in one call (the explorer asks for at most 100; each
+/// scene takes a few milliseconds to draw).
+pub const MAX_SCENE_INPUTS: usize = 1000;
+
+/// `count` generated scenes (seeds `0..count`, `count ≤` [`MAX_SCENE_INPUTS`]) resized to
+/// `height × width`, one after the other: `count · 3 · height · width` values in 0..1, a set of
+/// RGB inputs for a model (the explorer's "what deep ConvNets learn" search, its sample input).
 pub fn scene_inputs(count: usize, height: usize, width: usize) -> Result<Vec<f32>> {
+    ensure!(
+        count <= MAX_SCENE_INPUTS,
+        "at most {MAX_SCENE_INPUTS} scenes can be generated at once, got {count}: ask for fewer"
+    );
     crate::core::geometry::check_output_size("scene inputs", &[count, 3, height, width])?;
     let mut out = Vec::with_capacity(count * 3 * height * width);
     for seed in 0..count as u64 {

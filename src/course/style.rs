@@ -263,6 +263,11 @@ impl Problem {
             !style_layers.is_empty(),
             "at least one style layer is needed"
         );
+        ensure!(
+            net.c == 3,
+            "style transfer paints colour images, so the first conv must read 3 channels (R, G, B); this one reads {}: choose a model whose input is RGB",
+            net.c
+        );
         let c = forward(&net, content, size)?;
         let s = forward(&net, style, size)?;
         let content_target = c.layer(content_layer, net.k).0.to_vec();

@@ -90,17 +90,23 @@ pub(crate) fn floats(name: &str, v: &JsValue) -> JsResult<Vec<f32>> {
         .collect()
 }
 
-/// A `Uint8Array` of bytes (an ONNX file's), copied; anything else is an error value (building a
-/// view of it could throw inside wasm).
+/// Bytes: a `Uint8Array` (an ONNX file's), a `Uint8ClampedArray` (a canvas's RGBA pixels) or an
+/// `ArrayBuffer`, copied into the module; anything else, `null` included, is an error value that
+/// names the argument (the glue of a `&[u8]` parameter would throw a bare `TypeError` instead).
 pub(crate) fn bytes(name: &str, v: &JsValue) -> JsResult<Vec<u8>> {
-    v.dyn_ref::<js_sys::Uint8Array>()
-        .map(|a| a.to_vec())
-        .ok_or_else(|| {
-            JsError::new(&format!(
-                "{name} must be a Uint8Array (for a file: new Uint8Array(await file.arrayBuffer())), got {}",
-                v.as_f64().map_or_else(|| type_name(v), |x| x.to_string())
-            ))
-        })
+    if let Some(a) = v.dyn_ref::<js_sys::Uint8Array>() {
+        return Ok(a.to_vec());
+    }
+    if let Some(a) = v.dyn_ref::<js_sys::Uint8ClampedArray>() {
+        return Ok(a.to_vec());
+    }
+    if let Some(a) = v.dyn_ref::<ArrayBuffer>() {
+        return Ok(js_sys::Uint8Array::new(a).to_vec());
+    }
+    Err(JsError::new(&format!(
+        "{name} must be a Uint8Array or a canvas's ImageData.data (for a file: new Uint8Array(await file.arrayBuffer())), got {}",
+        v.as_f64().map_or_else(|| type_name(v), |x| x.to_string())
+    )))
 }
 
 /// Whole numbers ≥ 0 (labels, identities, sizes); the message calls a bad one `what`.

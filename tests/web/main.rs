@@ -38,6 +38,10 @@ fn f32s(v: &[f32]) -> JsValue {
     Float32Array::from(v).into()
 }
 
+fn u8s(v: &[u8]) -> JsValue {
+    js_sys::Uint8Array::from(v).into()
+}
+
 fn shape(dims: &[u32]) -> JsValue {
     dims.iter()
         .map(|&d| JsValue::from(d))

@@ -51,7 +51,7 @@ fn every_robustness_model_is_refused_and_the_module_keeps_working() {
     ];
     assert_eq!(files.len(), 35);
     for (name, bytes) in files {
-        let err = message(wasm::load_model(bytes, JsValue::UNDEFINED));
+        let err = message(wasm::load_model(u8s(bytes), JsValue::UNDEFINED));
         assert!(!err.is_empty() && err.len() < 300, "{name}: {err}");
         // Still alive: a plain call answers.
         assert_eq!(
@@ -85,7 +85,7 @@ fn ten_thousand_throwing_arguments_leave_the_module_working() {
                 ("weightShape", shape(&[1, 1, 1, 3])),
             ]))),
             message(wasm::JsStyleTransfer::new(style.clone())),
-            message(wasm::load_model(lenet, throwing_array.clone())),
+            message(wasm::load_model(u8s(lenet), throwing_array.clone())),
         ];
         if i == 0 {
             assert_eq!(
@@ -127,7 +127,7 @@ fn calls_that_trapped_or_hung_are_errors() {
             4_294_967_295u32.into(),
         )),
         message(wasm::face_crops(
-            &[],
+            u8s(&[]),
             1.into(),
             1.into(),
             f32s(&[0.; 44]),
@@ -204,11 +204,101 @@ fn calls_that_answered_wrongly_are_right_or_errors() {
     );
     let sliding = include_bytes!("../../www/models/sliding-windows.onnx");
     assert_eq!(
-        message(wasm::load_model(sliding, shape(&[1, 3, 13, 13]))),
+        message(wasm::load_model(u8s(sliding), shape(&[1, 3, 13, 13]))),
         "input [1, 3, 13, 13] is too small for this model: its output would be [1, 4, 0, 0]"
     );
     assert_eq!(
-        message(wasm::load_model(sliding, shape(&[1, 3, 4097, 14]))),
+        message(wasm::load_model(u8s(sliding), shape(&[1, 3, 4097, 14]))),
         "input shape [1, 3, 4097, 14]: each side must be from 1 to 4096 pixels"
     );
+}
+
+/// The last calls of the robustness README: a huge scene count ran for hours, style transfer on a
+/// one-channel conv constructed and then failed on every step, and a `null` where bytes belong
+/// threw a bare `TypeError` from the glue. Each is now an error that names the argument.
+#[wasm_bindgen_test]
+fn the_readmes_last_calls_are_errors_a_learner_can_read() {
+    assert_eq!(
+        message(wasm::scene_inputs(22_369_621.into(), 1.into(), 1.into())),
+        "at most 1000 scenes can be generated at once, got 22369621: ask for fewer"
+    );
+    let size = 16;
+    let style = |model: &[u8], node: &str| {
+        opts(&[
+            ("model", u8s(model)),
+            ("node", node.into()),
+            ("size", size.into()),
+            ("content", f32s(&vec![0.5; 3 * 16 * 16])),
+            ("style", f32s(&vec![0.5; 3 * 16 * 16])),
+            ("contentLayer", "relu".into()),
+            (
+                "styleLayers",
+                js_sys::JSON::parse(r#"[{"layer":"relu","lambda":1}]"#).unwrap(),
+            ),
+            ("alpha", 1.into()),
+            ("beta", 1.into()),
+        ])
+    };
+    assert_eq!(
+        message(wasm::JsStyleTransfer::new(style(
+            include_bytes!("../../www/models/lenet5-digits.onnx"),
+            "/conv1/Conv"
+        ))),
+        "style transfer paints colour images, so the first conv must read 3 channels (R, G, B); this one reads 1: choose a model whose input is RGB"
+    );
+    let mut transfer = wasm::JsStyleTransfer::new(style(
+        include_bytes!("../../www/models/sliding-windows.onnx"),
+        "/conv1/Conv",
+    ))
+    .unwrap();
+    assert_eq!(
+        message(transfer.step(5000.into())),
+        "step takes at most 2000 steps per call (each one runs the network twice), got 5000: call it again for more"
+    );
+    transfer.step(0.into()).unwrap();
+    assert_eq!(transfer.iterations(), 0);
+
+    let null = || JsValue::NULL;
+    let want = |name: &str| {
+        format!("{name} must be a Uint8Array or a canvas's ImageData.data (for a file: new Uint8Array(await file.arrayBuffer())), got null")
+    };
+    let one = || JsValue::from(1);
+    let errors = [
+        (
+            "model",
+            message(wasm::load_model(null(), JsValue::UNDEFINED)),
+        ),
+        (
+            "model",
+            message(wasm::JsDetector::new(null(), "face".into())),
+        ),
+        (
+            "rgba",
+            message(wasm::image_to_tensor(null(), one(), one(), one())),
+        ),
+        (
+            "rgba",
+            message(wasm::letterbox(null(), one(), one(), one())),
+        ),
+        (
+            "rgba",
+            message(wasm::face_crops(null(), one(), one(), f32s(&[]), one())),
+        ),
+        ("file", message(wasm::digit_set(null()))),
+        (
+            "rgba",
+            message(wasm::detector_input(null(), one(), one(), one())),
+        ),
+        (
+            "rgba",
+            message(wasm::digit_from_drawing(null(), one(), one())),
+        ),
+    ];
+    for (name, got) in errors {
+        assert_eq!(got, want(name));
+    }
+    // A canvas's pixels come as a Uint8ClampedArray and are read as bytes.
+    let clamped: JsValue = js_sys::Uint8ClampedArray::from(&[255u8, 0, 0, 255][..]).into();
+    let red = wasm::image_to_tensor(clamped, one(), one(), 3.into()).unwrap();
+    assert_eq!(red.to_vec(), [255.0, 0.0, 0.0]);
 }

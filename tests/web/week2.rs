@@ -10,7 +10,7 @@ fn transfer_learning_in_the_browser() {
     let test = wasm::letter_set(10.into(), 2.into()).unwrap();
     assert_eq!(get(&train, "count").as_f64(), Some(20.));
     let lenet = wasm::load_model(
-        include_bytes!("../../www/models/lenet5-digits.onnx"),
+        u8s(include_bytes!("../../www/models/lenet5-digits.onnx")),
         JsValue::UNDEFINED,
     )
     .unwrap();

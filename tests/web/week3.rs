@@ -106,7 +106,7 @@ fn lectures_23_27_30_31_targets_and_decoding_in_the_browser() {
 fn trained_models_load_and_run_in_the_browser() {
     // The face detector (converted by examples/convert_face_detector.rs).
     let face = wasm::load_model(
-        include_bytes!("../../www/models/face-detector.onnx"),
+        u8s(include_bytes!("../../www/models/face-detector.onnx")),
         JsValue::UNDEFINED,
     )
     .unwrap();
@@ -127,17 +127,17 @@ fn trained_models_load_and_run_in_the_browser() {
     // Lecture 26's classifier at three input sizes: 1x1x4, 2x2x4, 8x8x4.
     let sliding = include_bytes!("../../www/models/sliding-windows.onnx");
     for (n, cells) in [(14, 1.), (16, 2.), (28, 8.)] {
-        let model = wasm::load_model(sliding, shape(&[1, 3, n, n])).unwrap();
+        let model = wasm::load_model(u8s(sliding), shape(&[1, 3, n, n])).unwrap();
         let out = model
             .run(f32s(&vec![0.2; (3 * n * n) as usize]), JsValue::UNDEFINED)
             .unwrap();
         assert_eq!(shape_of(&out), vec![1., 4., cells, cells]);
     }
     assert_eq!(
-        message(wasm::load_model(sliding, shape(&[1, 1, 14, 14]))),
+        message(wasm::load_model(u8s(sliding), shape(&[1, 1, 14, 14]))),
         "input shape [1, 1, 14, 14] does not fit the model's input 1,3,height,width"
     );
-    let err = message(wasm::load_model(b"not a model", JsValue::UNDEFINED));
+    let err = message(wasm::load_model(u8s(b"not a model"), JsValue::UNDEFINED));
     assert!(
         err.starts_with("cannot read an ONNX model from these 11 bytes"),
         "{err}"
@@ -151,7 +151,7 @@ fn trained_models_load_and_run_in_the_browser() {
     let tensor = get(&mosaic, "tensor");
     let crop = wasm::crop_tensor(tensor, shape(&[3, 28, 28]), shape(&[14, 14, 14, 14])).unwrap();
     assert_eq!(crop.length(), 3 * 14 * 14);
-    let boxed = wasm::letterbox(&[255u8; 8 * 4 * 4], 8.into(), 4.into(), 4.into()).unwrap();
+    let boxed = wasm::letterbox(u8s(&[255u8; 8 * 4 * 4]), 8.into(), 4.into(), 4.into()).unwrap();
     assert_eq!(boxed.to_vec()[..8], [1.0; 8]);
     assert_eq!(boxed.to_vec()[8..16], [0.0; 8]);
 }
@@ -161,7 +161,7 @@ fn trained_models_load_and_run_in_the_browser() {
 #[wasm_bindgen_test]
 fn the_detector_pipeline_runs_on_a_generated_scene_and_on_rgba() {
     let shapes = wasm::JsDetector::new(
-        include_bytes!("../../www/models/shapes-detector.onnx"),
+        u8s(include_bytes!("../../www/models/shapes-detector.onnx")),
         "shapes".into(),
     )
     .unwrap();
@@ -181,26 +181,26 @@ fn the_detector_pipeline_runs_on_a_generated_scene_and_on_rgba() {
     assert_eq!(kept.len() as u32, objects, "one box per shape in scene 3");
     // The face detector on a grey 640×480 frame, letterboxed by Rust: no face.
     let face = wasm::JsDetector::new(
-        include_bytes!("../../www/models/face-detector.onnx"),
+        u8s(include_bytes!("../../www/models/face-detector.onnx")),
         "face".into(),
     )
     .unwrap();
     let rgba = vec![128u8; 640 * 480 * 4];
     let r = face
-        .detect_rgba(&rgba, 640.into(), 480.into(), 0.5.into(), 0.4.into())
+        .detect_rgba(u8s(&rgba), 640.into(), 480.into(), 0.5.into(), 0.4.into())
         .unwrap();
     assert_eq!(Float32Array::from(get(&r, "scores")).length(), 13 * 13 * 5);
     assert!(u32s(&get(&r, "kept")).is_empty());
     assert_eq!(
         message(wasm::JsDetector::new(
-            include_bytes!("../../www/models/face-detector.onnx"),
+            u8s(include_bytes!("../../www/models/face-detector.onnx")),
             "cats".into()
         )),
         "the detector kind must be \"shapes\" or \"face\", got string"
     );
     assert_eq!(
         message(wasm::JsDetector::new(
-            include_bytes!("../../www/models/lenet5-digits.onnx"),
+            u8s(include_bytes!("../../www/models/lenet5-digits.onnx")),
             "shapes".into()
         )),
         "a detector needs a square RGB input [1, 3, n, n], not [1, 1, 32, 32]"
@@ -211,8 +211,8 @@ fn the_detector_pipeline_runs_on_a_generated_scene_and_on_rgba() {
 #[wasm_bindgen_test]
 fn the_sliding_windows_comparison_in_the_browser() {
     let sliding = include_bytes!("../../www/models/sliding-windows.onnx");
-    let small = wasm::load_model(sliding, shape(&[1, 3, 14, 14])).unwrap();
-    let big = wasm::load_model(sliding, shape(&[1, 3, 28, 28])).unwrap();
+    let small = wasm::load_model(u8s(sliding), shape(&[1, 3, 14, 14])).unwrap();
+    let big = wasm::load_model(u8s(sliding), shape(&[1, 3, 28, 28])).unwrap();
     let mosaic = wasm::patch_mosaic(1.into()).unwrap();
     let c: JsValue = wasm::compare_sliding_windows(&small, &big, get(&mosaic, "tensor"))
         .unwrap()

@@ -7,12 +7,12 @@ use super::*;
 /// strongest second-pool activations with their 16x16 receptive fields and patches.
 #[wasm_bindgen_test]
 fn top_activations_over_the_held_out_digits() {
-    let set = wasm::digit_set(include_bytes!("../../www/models/digits-heldout.bin")).unwrap();
+    let set = wasm::digit_set(u8s(include_bytes!("../../www/models/digits-heldout.bin"))).unwrap();
     assert_eq!(get(&set, "count").as_f64(), Some(360.));
     let inputs = Float32Array::from(get(&set, "inputs"));
     assert_eq!(inputs.length(), 360 * 1024);
     let lenet = wasm::load_model(
-        include_bytes!("../../www/models/lenet5-digits.onnx"),
+        u8s(include_bytes!("../../www/models/lenet5-digits.onnx")),
         JsValue::UNDEFINED,
     )
     .unwrap();
@@ -41,7 +41,7 @@ fn top_activations_over_the_held_out_digits() {
         "channel 17 does not exist: layer 6 (/MaxPool_1) has 16 channels, numbered 1 to 16"
     );
     assert_eq!(
-        message(wasm::digit_set(b"DIG2")),
+        message(wasm::digit_set(u8s(b"DIG2"))),
         "a digit set starts with the bytes DIG1"
     );
 }

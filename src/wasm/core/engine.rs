@@ -34,7 +34,7 @@ impl std::fmt::Debug for JsModel {
 /// for bytes that are not ONNX, a file over 64 MiB, several inputs, unknown input sizes, a shape
 /// that does not fit, or an op tract cannot run.
 #[wasm_bindgen(js_name = loadModel)]
-pub fn load_model(bytes: &[u8], input_shape: JsValue) -> JsResult<JsModel> {
+pub fn load_model(model: JsValue, input_shape: JsValue) -> JsResult<JsModel> {
     let shape = if is_missing(&input_shape) {
         None
     } else {
@@ -45,7 +45,8 @@ pub fn load_model(bytes: &[u8], input_shape: JsValue) -> JsResult<JsModel> {
         )?)
     };
     Ok(JsModel {
-        model: engine::Model::load_with_input_shape(bytes, shape.as_deref()).map_err(core_error)?,
+        model: engine::Model::load_with_input_shape(&bytes("model", &model)?, shape.as_deref())
+            .map_err(core_error)?,
     })
 }
 

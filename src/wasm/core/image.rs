@@ -12,7 +12,7 @@ use crate::wasm::{core_error, JsResult};
 /// `Float32Array` with values 0-255: `channels = 1` for grey (BT.601 luma), 3 for R, G, B.
 #[wasm_bindgen(js_name = imageToTensor)]
 pub fn image_to_tensor(
-    rgba: &[u8],
+    rgba: JsValue,
     width: JsValue,
     height: JsValue,
     channels: JsValue,
@@ -22,7 +22,7 @@ pub fn image_to_tensor(
         whole("height", &height)?,
         whole("channels", &channels)?,
     );
-    let data = image::rgba_to_chw(rgba, w, h, c).map_err(core_error)?;
+    let data = image::rgba_to_chw(&bytes("rgba", &rgba)?, w, h, c).map_err(core_error)?;
     Ok(Float32Array::from(data.as_slice()))
 }
 
@@ -117,13 +117,13 @@ pub fn image_from_tensor(
 /// detector's input.
 #[wasm_bindgen(js_name = letterbox)]
 pub fn letterbox(
-    rgba: &[u8],
+    rgba: JsValue,
     width: JsValue,
     height: JsValue,
     size: JsValue,
 ) -> JsResult<Float32Array> {
     let data = image::letterbox(
-        rgba,
+        &bytes("rgba", &rgba)?,
         whole("width", &width)?,
         whole("height", &height)?,
         whole("size", &size)?,
@@ -157,14 +157,14 @@ pub fn crop_tensor(tensor: JsValue, shape: JsValue, window: JsValue) -> JsResult
 /// size]` crops in 0..1, black outside the image.
 #[wasm_bindgen(js_name = faceCrops)]
 pub fn face_crops(
-    rgba: &[u8],
+    rgba: JsValue,
     width: JsValue,
     height: JsValue,
     boxes: JsValue,
     size: JsValue,
 ) -> JsResult<Float32Array> {
     let crops = image::letterbox_crops(
-        rgba,
+        &bytes("rgba", &rgba)?,
         whole("width", &width)?,
         whole("height", &height)?,
         &floats("boxes", &boxes)?,

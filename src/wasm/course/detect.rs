@@ -381,7 +381,7 @@ impl JsDetector {
     /// and anchors from `scenes::detector_spec`) or `"face"` (face-api's Tiny Face Detector,
     /// `detector::face_detector_spec`).
     #[wasm_bindgen(constructor)]
-    pub fn new(bytes: &[u8], kind: JsValue) -> JsResult<JsDetector> {
+    pub fn new(model: JsValue, kind: JsValue) -> JsResult<JsDetector> {
         let spec = match kind.as_string().as_deref() {
             Some("shapes") => scenes::detector_spec(),
             Some("face") => detector::face_detector_spec(),
@@ -392,7 +392,8 @@ impl JsDetector {
                 )))
             }
         };
-        let model = crate::core::engine::Model::load(bytes).map_err(core_error)?;
+        let model =
+            crate::core::engine::Model::load(&bytes("model", &model)?).map_err(core_error)?;
         Ok(JsDetector {
             detector: detector::Detector::new(model, spec).map_err(core_error)?,
         })
@@ -434,7 +435,7 @@ impl JsDetector {
     #[wasm_bindgen(js_name = detectRgba)]
     pub fn detect_rgba(
         &self,
-        rgba: &[u8],
+        rgba: JsValue,
         width: JsValue,
         height: JsValue,
         score_threshold: JsValue,
@@ -443,7 +444,7 @@ impl JsDetector {
         let run = self
             .detector
             .detect_rgba(
-                rgba,
+                &bytes("rgba", &rgba)?,
                 whole("width", &width)?,
                 whole("height", &height)?,
                 number("scoreThreshold", &score_threshold)?,

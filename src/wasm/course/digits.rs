@@ -10,9 +10,9 @@ use crate::wasm::{core_error, JsResult};
 /// [1, 32, 32] }` for LeNet-5, as scikit-learn's digits look (see `digits::drawing_to_digit`), or
 /// `null` for a blank canvas.
 #[wasm_bindgen(js_name = digitFromDrawing)]
-pub fn digit_from_drawing(rgba: &[u8], width: JsValue, height: JsValue) -> JsResult<JsValue> {
+pub fn digit_from_drawing(rgba: JsValue, width: JsValue, height: JsValue) -> JsResult<JsValue> {
     let Some(digit) = crate::course::digits::drawing_to_digit(
-        rgba,
+        &bytes("rgba", &rgba)?,
         whole("width", &width)?,
         whole("height", &height)?,
     )
@@ -39,8 +39,8 @@ pub fn lenet_input(digit: JsValue) -> JsResult<Float32Array> {
 /// Uint8Array, digits: Float32Array (count × 64, 0..16), inputs: Float32Array (count × [1, 32,
 /// 32], LeNet-5's input) }`.
 #[wasm_bindgen(js_name = digitSet)]
-pub fn digit_set(bytes: &[u8]) -> JsResult<js_sys::Object> {
-    let d = crate::course::digits::digit_set(bytes).map_err(core_error)?;
+pub fn digit_set(file: JsValue) -> JsResult<js_sys::Object> {
+    let d = crate::course::digits::digit_set(&bytes("file", &file)?).map_err(core_error)?;
     let obj = js_sys::Object::new();
     set(&obj, "count", d.labels.len() as f64)?;
     set(

@@ -102,7 +102,7 @@ pub fn scene_inputs(count: JsValue, height: JsValue, width: JsValue) -> JsResult
 /// `Float32Array` in 0..1, resized bilinearly: a detector's input.
 #[wasm_bindgen(js_name = detectorInput)]
 pub fn detector_input(
-    rgba: &[u8],
+    rgba: JsValue,
     width: JsValue,
     height: JsValue,
     size: JsValue,
@@ -112,6 +112,7 @@ pub fn detector_input(
         whole("height", &height)?,
         whole("size", &size)?,
     );
-    let data = image::rgba_to_rgb_resized(rgba, w, h, s, s).map_err(core_error)?;
+    let data =
+        image::rgba_to_rgb_resized(&bytes("rgba", &rgba)?, w, h, s, s).map_err(core_error)?;
     Ok(Float32Array::from(data.as_slice()))
 }

@@ -46,6 +46,10 @@ impl std::fmt::Debug for JsStyleTransfer {
     }
 }
 
+/// Most steps one `step` call takes, so that a call returns within seconds (the widget takes a
+/// few per frame).
+const MAX_STEPS_PER_CALL: usize = 2000;
+
 #[wasm_bindgen(js_class = StyleTransfer)]
 impl JsStyleTransfer {
     /// `options`: `model` (ONNX bytes) and `node` (its first conv, e.g. `"/conv1/Conv"`, whose
@@ -109,10 +113,18 @@ impl JsStyleTransfer {
         Ok(JsStyleTransfer { generator, k })
     }
 
-    /// Takes `n` gradient steps; returns the costs before the last one: `{ content, style,
-    /// styleLayers, total }`.
+    /// Takes `n` gradient steps (0 to [`MAX_STEPS_PER_CALL`]); returns the costs before the last
+    /// one (for `n = 0`, of the current G): `{ content, style, styleLayers, total }`.
     pub fn step(&mut self, n: JsValue) -> JsResult<Object> {
-        let n = whole("n", &n)?.max(1);
+        let n = whole("n", &n)?;
+        if n > MAX_STEPS_PER_CALL {
+            return Err(JsError::new(&format!(
+                "step takes at most {MAX_STEPS_PER_CALL} steps per call (each one runs the network twice), got {n}: call it again for more"
+            )));
+        }
+        if n == 0 {
+            return self.costs();
+        }
         let mut last = None;
         for _ in 0..n {
             last = Some(self.generator.step().map_err(core_error)?);
