@@ -7,6 +7,9 @@
 #   - wasm-pack (used with --mode no-install, so it never downloads binaries itself)
 #   - Debian's chromium and chromium-driver (needs root or sudo for apt-get)   [unless NO_BROWSER=1]
 #   - node's playwright-core for the end-to-end tests (tests/e2e)                [unless NO_BROWSER=1]
+#   - Firefox ESR, geckodriver, WebKitGTK's WebKitWebDriver and a virtual X display, for the
+#     browser suite and the page's smoke run in the other two engines           [unless NO_BROWSER=1]
+#   - nightly Rust and cargo-fuzz, for the fuzz smoke run (fuzz/)               [unless NO_FUZZ=1]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -40,13 +43,23 @@ if [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" != "$WASM_PACK_VERS
   cargo install wasm-pack --version "$WASM_PACK_VERSION" --locked --force
 fi
 
+GECKODRIVER_VERSION=0.37.1
 if [ "${NO_BROWSER:-0}" != 1 ]; then
-  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
-    step "installing Debian's chromium and chromium-driver (~1 min)"
+  missing=()
+  for pair in chromium:/usr/bin/chromium chromium-driver:/usr/bin/chromedriver firefox-esr:/usr/bin/firefox-esr \
+    webkit2gtk-driver:/usr/bin/WebKitWebDriver xvfb:/usr/bin/xvfb-run xauth:/usr/bin/xauth; do
+    if [ ! -x "${pair#*:}" ]; then missing+=("${pair%%:*}"); fi
+  done
+  if [ ${#missing[@]} != 0 ]; then
+    step "installing Debian's ${missing[*]} (~2 min)"
     sudo_cmd=()
     if [ "$(id -u)" != 0 ]; then sudo_cmd=(sudo); fi
     "${sudo_cmd[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq chromium chromium-driver >/dev/null
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  if [ "$(geckodriver --version 2>/dev/null | awk 'NR == 1 {print $2}')" != "$GECKODRIVER_VERSION" ]; then
+    step "installing geckodriver $GECKODRIVER_VERSION for Firefox (~2 min)"
+    cargo install geckodriver --version "$GECKODRIVER_VERSION" --locked --force
   fi
   if ! command -v node >/dev/null; then
     echo "node (20 or later) is required for the end-to-end tests; install Debian's nodejs and npm" >&2
@@ -55,5 +68,16 @@ if [ "${NO_BROWSER:-0}" != 1 ]; then
   if [ ! -d tests/e2e/node_modules/playwright-core ]; then
     step "installing playwright-core for the end-to-end tests (npm ci, no browser download)"
     (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi
+
+if [ "${NO_FUZZ:-0}" != 1 ]; then
+  if ! rustup run nightly rustc --version >/dev/null 2>&1; then
+    step "installing nightly Rust for cargo-fuzz (fuzz builds only)"
+    rustup toolchain install nightly --profile minimal
+  fi
+  if ! command -v cargo-fuzz >/dev/null; then
+    step "installing cargo-fuzz (~2 min)"
+    cargo install cargo-fuzz --locked
   fi
 fi

@@ -7,8 +7,10 @@
 #   2. clippy on the native and the wasm32 target (warnings are errors)
 #   3. native tests: cargo test (one binary, tests/native/, by week and topic)
 #   4. browser tests: wasm-pack test --headless --chrome (tests/web/, the JS facade with tract)
+#      then the same test module in Firefox ESR (geckodriver) and WebKitGTK (WebKitWebDriver)
 #   5. end to end: the release page in headless Chromium driven by playwright-core (tests/e2e/),
-#      two files at a time
+#      two files at a time; then a smoke run of the page in Firefox ESR and WebKitGTK
+#   6. fuzzing smoke run: each cargo-fuzz target for a bounded time from the committed corpus
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 start=$SECONDS
@@ -62,6 +64,37 @@ browser_tests() {
 }
 timed "browser tests (Chromium)" browser_tests
 
+# The same test module (built once, above) in the other two engines, through their WebDriver.
+web_test_module() { ls -t target/wasm32-unknown-unknown/debug/deps/web-*.wasm | head -1; }
+other_engine_tests() {
+  local engine=$1 log status=0
+  log=$(mktemp)
+  case $engine in
+    Firefox)
+      GECKODRIVER=$(command -v geckodriver) wasm-bindgen-test-runner "$(web_test_module)" 2>&1 | tee "$log" || status=$?
+      ;;
+    WebKit)
+      # MiniBrowser has no headless mode: WebKitWebDriver runs on a virtual X display. JavaScriptCore
+      # compiles the 50 MB debug module slowly, past the runner's default 20 s.
+      local port=$((4500 + RANDOM % 400))
+      xvfb-run -a WebKitWebDriver --port=$port >/dev/null 2>&1 &
+      local driver=$!
+      sleep 2
+      WASM_BINDGEN_TEST_TIMEOUT=600 SAFARIDRIVER_REMOTE=http://127.0.0.1:$port \
+        wasm-bindgen-test-runner "$(web_test_module)" 2>&1 | tee "$log" || status=$?
+      kill "$driver" 2>/dev/null || true
+      pkill -f "WebKitWebDriver --port=$port" 2>/dev/null || true
+      ;;
+  esac
+  if [ $status != 0 ] || ! grep -Eq "test result: ok\. [1-9][0-9]* passed" "$log"; then
+    echo "the browser suite failed or ran no tests in $engine" >&2
+    exit 1
+  fi
+  rm -f "$log"
+}
+timed "browser tests (Firefox ESR)" other_engine_tests Firefox
+timed "browser tests (WebKitGTK)" other_engine_tests WebKit
+
 wait_release() {
   local status=0
   wait "$release_pid" || status=$?
@@ -77,3 +110,5 @@ timed "release build for the page (waiting for the background build)" wait_relea
 
 timed "end-to-end tests (headless Chromium)" \
   bash -c 'cd tests/e2e && node --test --test-concurrency=2 --test-reporter=spec ./*.test.mjs'
+
+timed "page smoke run (Firefox ESR and WebKitGTK, WebDriver)" node tests/engines/smoke.mjs firefox webkit

@@ -7,7 +7,9 @@
 // Also imported by the end-to-end tests and the benchmark: `startServer(root, port, host,
 // { prefix, headers })` resolves to `{ url, close }`; port 0 picks a free port, `prefix` serves
 // the folder under a sub-path (e.g. `/course/cnn/`, as a static host would) and `headers` are
-// added to every response (e.g. a Content-Security-Policy).
+// added to every response (e.g. a Content-Security-Policy). `probe`, a script's source, is served
+// as `__probe.js` and loaded first by every HTML page: the WebDriver smoke run (tests/engines) uses
+// it to collect errors in browsers whose drivers cannot read the console.
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -28,7 +30,7 @@ const TYPES = {
   '.md': 'text/markdown; charset=utf-8',
 };
 
-export function startServer(rootDir, port = 0, host = '127.0.0.1', { prefix = '/', headers = {} } = {}) {
+export function startServer(rootDir, port = 0, host = '127.0.0.1', { prefix = '/', headers = {}, probe } = {}) {
   const root = resolve(rootDir);
   const server = createServer(async (req, res) => {
     try {
@@ -38,13 +40,21 @@ export function startServer(rootDir, port = 0, host = '127.0.0.1', { prefix = '/
         return;
       }
       const path = `/${full.slice(prefix.length)}`;
+      if (probe && path === '/__probe.js') {
+        res.writeHead(200, { 'content-type': TYPES['.js'], 'cache-control': 'no-cache' }).end(probe);
+        return;
+      }
       let file = normalize(join(root, path));
       if (file !== root && !file.startsWith(root + sep)) {
         res.writeHead(403).end('forbidden');
         return;
       }
       if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, 'index.html');
-      const body = await readFile(file);
+      let body = await readFile(file);
+      if (probe && extname(file) === '.html') {
+        // A classic script first in <head> runs before the page's modules (and passes its CSP).
+        body = Buffer.from(body.toString('utf8').replace('<head>', '<head><script src="__probe.js"></script>'));
+      }
       res.writeHead(200, {
         'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
         'cache-control': 'no-cache',

@@ -1,0 +1,129 @@
+// A smoke run of the page in Firefox ESR and WebKitGTK through WebDriver (playwright-core drives
+// only Chromium here; its own Firefox and WebKit builds cannot be downloaded). For each engine: the
+// page loads, the first widget computes its output with tract, a model widget (the shapes detector,
+// embedded alone) downloads and runs its model, and no error reaches the console, `window.onerror`
+// or an unhandled rejection (collected by a probe script the test server loads first).
+//
+//   node tests/engines/smoke.mjs [firefox] [webkit]      (both when none is named)
+//
+// Needs geckodriver (cargo install) and Debian's firefox-esr, webkit2gtk-driver, xvfb and xauth;
+// scripts/setup-tools.sh installs them. Exits 1 on any failure.
+import { spawn } from 'node:child_process';
+import { homedir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from '../../tools/serve.mjs';
+
+const WWW = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'www');
+
+const PROBE = `
+window.__probeErrors = [];
+addEventListener('error', (e) => __probeErrors.push('error: ' + (e.message || (e.target && (e.target.src || e.target.href)) || 'unknown')), true);
+addEventListener('unhandledrejection', (e) => __probeErrors.push('unhandled rejection: ' + ((e.reason && e.reason.message) || e.reason)));
+const consoleError = console.error.bind(console);
+console.error = (...args) => { __probeErrors.push('console.error: ' + args.map(String).join(' ')); consoleError(...args); };
+`;
+
+const ENGINES = {
+  firefox: {
+    command: process.env.GECKODRIVER ?? join(homedir(), '.cargo', 'bin', 'geckodriver'),
+    args: (port) => ['--port', String(port)],
+    capabilities: { browserName: 'firefox', 'moz:firefoxOptions': { binary: '/usr/bin/firefox-esr', args: ['-headless'] } },
+  },
+  webkit: {
+    // WebKitGTK's MiniBrowser has no headless mode: it runs on a virtual X display.
+    command: 'xvfb-run',
+    args: (port) => ['-a', 'WebKitWebDriver', `--port=${port}`],
+    capabilities: {},
+  },
+};
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function webdriver(base, method, path, body) {
+  const response = await fetch(base + path, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await response.json();
+  if (!response.ok) throw new Error(`${method} ${path}: ${json.value?.message ?? response.status}`);
+  return json.value;
+}
+
+async function startDriver(engine, port) {
+  const driver = spawn(engine.command, engine.args(port), { stdio: 'ignore', detached: true });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      await webdriver(base, 'GET', '/status');
+      return { driver, base };
+    } catch {
+      await sleep(200);
+    }
+  }
+  process.kill(-driver.pid);
+  throw new Error(`${engine.command} did not answer on port ${port}`);
+}
+
+/** Polls `script` (a function body returning a value) until it returns something truthy. */
+async function until(session, script, what, timeoutMs = 120_000) {
+  const started = Date.now();
+  for (;;) {
+    const value = await session.run(script);
+    if (value) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
+async function smoke(name, url) {
+  const engine = ENGINES[name];
+  const port = 4444 + Math.floor(Math.random() * 1000);
+  const { driver, base } = await startDriver(engine, port);
+  const started = Date.now();
+  let id;
+  try {
+    id = (await webdriver(base, 'POST', '/session', { capabilities: { alwaysMatch: engine.capabilities } })).sessionId;
+    const session = {
+      go: (to) => webdriver(base, 'POST', `/session/${id}/url`, { url: to }),
+      run: (script) => webdriver(base, 'POST', `/session/${id}/execute/sync`, { script, args: [] }),
+    };
+    const errors = async () => (await session.run('return window.__probeErrors || ["the probe did not load"]'));
+
+    await session.go(url);
+    await until(session, 'return document.documentElement.dataset.ready === "true"', 'the page to be ready');
+    const check = await until(session, 'const c = document.querySelector("#conv-check"); return c && /agrees/.test(c.textContent) && c.textContent', 'the first widget');
+    const cells = await session.run('return document.querySelectorAll("#conv-output-grid button").length');
+    if (cells !== 16) throw new Error(`the first widget shows ${cells} output cells, not 16`);
+    let problems = await errors();
+    if (problems.length) throw new Error(`errors on the page: ${problems.join(' | ')}`);
+
+    await session.go(new URL('embed.html?widget=detector', url).href);
+    const counts = await until(
+      session,
+      'const d = document.querySelector("#detector-lab[data-ready=true] #det-counts"); return d && d.dataset.kept !== undefined && d.textContent',
+      'the detector to run its model',
+    );
+    problems = await errors();
+    if (problems.length) throw new Error(`errors on the detector page: ${problems.join(' | ')}`);
+    console.log(`ok ${name}: first widget "${check.trim().slice(0, 60)}…", detector "${counts.trim().slice(0, 60)}…" (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  } finally {
+    if (id) await webdriver(base, 'DELETE', `/session/${id}`).catch(() => {});
+    try { process.kill(-driver.pid); } catch { /* already gone */ }
+  }
+}
+
+const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(ENGINES);
+const server = await startServer(WWW, 0, '127.0.0.1', { probe: PROBE });
+let failed = false;
+for (const name of wanted) {
+  try {
+    await smoke(name, server.url);
+  } catch (e) {
+    failed = true;
+    console.error(`FAILED ${name}: ${e.message}`);
+  }
+}
+await server.close();
+process.exit(failed ? 1 : 0);
