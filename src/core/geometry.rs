@@ -429,11 +429,40 @@ pub fn check_tensor(what: &str, data: &[f32], shape: &[usize]) -> Result<()> {
     );
     if let Some(i) = data.iter().position(|v| !v.is_finite()) {
         bail!(
-            "{what} value at index {i} is {} (only finite numbers are allowed)",
+            "{what} value at {} is {}: type a finite number there",
+            position_text(shape, i),
             data[i]
         );
     }
     Ok(())
+}
+
+/// Where flat index `i` of a tensor of `shape` is, counted from 1 as the page shows grids:
+/// `"row 2, column 3"`, with `channel` and `filter` for the axes before (leading axes of size 1
+/// left out), `"position 4"` in one dimension.
+pub fn position_text(shape: &[usize], i: usize) -> String {
+    let rank = shape.len();
+    let mut index = vec![0; rank];
+    let mut rest = i;
+    for (a, &d) in shape.iter().enumerate().rev() {
+        index[a] = rest % d.max(1);
+        rest /= d.max(1);
+    }
+    let parts: Vec<String> = (0..rank)
+        .filter(|&a| shape[a] > 1 || a + 2 >= rank)
+        .map(|a| {
+            let name = match (rank - a, rank) {
+                (1, 1) => "position".to_string(),
+                (1, _) => "column".to_string(),
+                (2, _) => "row".to_string(),
+                (3, _) => "channel".to_string(),
+                (4, _) => "filter".to_string(),
+                _ => format!("axis {a} index"),
+            };
+            format!("{name} {}", index[a] + 1)
+        })
+        .collect();
+    parts.join(", ")
 }
 
 /// Checks that a tensor of `shape` about to be produced holds at most [`MAX_ELEMENTS`] values.

@@ -8,10 +8,12 @@
 //! - [`image`]: RGBA bytes to tensors, generated images, feature maps to heatmaps (the one colour
 //!   map);
 //! - [`rng`]: the one deterministic random-number generator;
+//! - [`error`]: how an error reads (a plain sentence, tract's chain apart as details);
 //! - [`engine`]: tract behind one door: the plan cache and running, the loaded [`engine::Model`],
 //!   reading ONNX files, and the layer table with windows and receptive fields.
 
 pub mod engine;
+pub mod error;
 pub mod geometry;
 pub mod graph;
 pub mod image;

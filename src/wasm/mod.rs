@@ -35,8 +35,14 @@ pub fn start() {
     console_error_panic_hook::set_once();
 }
 
+/// An `Error` whose message is the plain sentence and, after a line break, the technical details
+/// if any ([`crate::core::error::explain`]): the page's error lines show the first line and hide
+/// the rest behind "details".
 pub(crate) fn core_error(e: anyhow::Error) -> JsError {
-    JsError::new(&format!("{e:#}"))
+    match crate::core::error::explain(&e) {
+        (plain, None) => JsError::new(&plain),
+        (plain, Some(details)) => JsError::new(&format!("{plain}\n{details}")),
+    }
 }
 
 pub(crate) fn with_engine<T>(f: impl FnOnce(&mut Engine) -> anyhow::Result<T>) -> JsResult<T> {

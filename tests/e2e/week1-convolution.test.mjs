@@ -104,11 +104,32 @@ test('editing a kernel cell recomputes; an invalid cell shows an error and the p
   assert.equal(await page.inputValue('#conv-filter'), 'custom');
   await centre.fill('');
   await centre.dispatchEvent('change');
-  assert.match(await page.textContent('#conv-error'), /kernel value at index 4 is NaN|weight value at index 4 is NaN/);
+  // The message names the cell as the grid shows it, stands right under the grids (not at the
+  // widget's foot), and the output it makes out of date is greyed until the cell is valid again.
+  assert.equal(await page.textContent('#conv-error'), 'weight value at row 2, column 2 is NaN: type a finite number there');
+  assert.equal(await page.$eval('#conv-error', (e) => e.previousElementSibling.classList.contains('equation')), true);
+  assert.equal(await page.getAttribute('#conv-output-grid', 'data-stale'), 'true');
+  assert.equal(await page.$eval('#conv-output-grid', (g) => getComputedStyle(g).opacity), '0.35');
   await centre.fill('1');
   await centre.dispatchEvent('change');
   assert.equal(await page.isHidden('#conv-error'), true);
+  assert.equal(await page.getAttribute('#conv-output-grid', 'data-stale'), null);
   assert.equal((await outputGrid(page))[0][0], 5);
+});
+
+test('huge values fit their cells: 1e30 in an input cell', async () => {
+  const { page } = ctx;
+  await page.selectOption('#conv-input', 'course');
+  await page.selectOption('#conv-filter', 'vertical');
+  const first = page.locator('#conv-input-grid input').first();
+  await first.fill('1e30');
+  await first.dispatchEvent('change');
+  assert.equal(await page.textContent('#conv-output-grid button[data-y="0"][data-x="0"]'), '1e30');
+  // No cell's text runs past its box, and the grids do not push the widget wider than its card.
+  const overflowing = await page.$$eval('#conv-explainer .slot', (cells) => cells.filter((c) => c.scrollWidth > c.clientWidth + 1).length);
+  assert.equal(overflowing, 0);
+  assert.equal(await page.$eval('#conv-explainer', (e) => e.scrollWidth <= e.clientWidth), true);
+  await page.selectOption('#conv-input', 'course');
 });
 
 test('pooling: lecture 09 example, argmax, average and stride', async () => {

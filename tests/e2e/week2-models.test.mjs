@@ -192,6 +192,9 @@ test('data augmentation (lecture 21): every transform runs, LeNet-5 reads the di
 test('bottleneck (lecture 17): 120,422,400 multiplications against 12,443,648', async () => {
   const { page } = ctx;
   assert.match(await page.textContent('#bottleneck-1x1'), /^6×6×32 ∗ one 1×1×32 filter → 6×6×1 \(tract\): output \(1, 1\) = ReLU of the 32 channels/);
+  // Lecture 16's second example is computed by tract too, not a fixed sentence.
+  assert.match(await page.textContent('#bottleneck-1x1'), /28×28×192 ∗ 32 filters of 1×1×192 → 28×28×32 \(tract\): the depth shrinks from 192 to 32 while height and width stay, at 4,816,896 multiplications/);
+  assert.equal(await page.getAttribute('#bottleneck-1x1', 'data-big-shape'), '28x28x32');
   assert.match(await page.textContent('#bottleneck-result'), /: 120,422,400 multiplications\. Through a 1×1 bottleneck to 16 channels: 2,408,448 \+ 10,035,200 = 12,443,648 \(9\.7× fewer\)\.$/);
   await page.fill('#bottleneck-r', '32');
   await page.dispatchEvent('#bottleneck-r', 'input');
@@ -200,9 +203,12 @@ test('bottleneck (lecture 17): 120,422,400 multiplications against 12,443,648', 
   await page.fill('#bottleneck-c', '0');
   await page.dispatchEvent('#bottleneck-c', 'input');
   assert.equal(await page.textContent('#bottleneck-error'), 'the number of input channels must be at least 1, not 0');
+  // The old result stays readable but greyed: it no longer answers the numbers above it.
+  assert.equal(await page.getAttribute('#bottleneck-result', 'data-stale'), 'true');
   await page.fill('#bottleneck-c', '192');
   await page.dispatchEvent('#bottleneck-c', 'input');
   assert.equal(await page.isHidden('#bottleneck-error'), true);
+  assert.equal(await page.getAttribute('#bottleneck-result', 'data-stale'), null);
 });
 
 test('transfer learning (lecture 20): a new softmax on frozen LeNet-5 features learns letters', async () => {

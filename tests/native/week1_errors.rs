@@ -101,6 +101,23 @@ fn channel_mismatch() {
 }
 
 #[test]
+fn positions_are_counted_from_1_as_the_page_shows_them() {
+    use cnn_playground::geometry::position_text;
+    assert_eq!(position_text(&[1, 6, 6], 7), "row 2, column 2");
+    assert_eq!(
+        position_text(&[3, 4, 5], 20 + 5 + 2),
+        "channel 2, row 2, column 3"
+    );
+    assert_eq!(
+        position_text(&[2, 3, 2, 2], 12 + 4 + 3),
+        "filter 2, channel 2, row 2, column 2"
+    );
+    assert_eq!(position_text(&[1, 1, 3, 3], 4), "row 2, column 2");
+    assert_eq!(position_text(&[7], 3), "position 4");
+    assert_eq!(position_text(&[1, 7], 3), "row 1, column 4");
+}
+
+#[test]
 fn nan_and_infinity() {
     let mut image = COURSE_IMAGE;
     image[7] = f32::NAN;
@@ -109,7 +126,7 @@ fn nan_and_infinity() {
             input: &image,
             ..base()
         }),
-        "input value at index 7 is NaN (only finite numbers are allowed)"
+        "input value at row 2, column 2 is NaN: type a finite number there"
     );
     let mut w = [0.0; 9];
     w[2] = f32::INFINITY;
@@ -118,7 +135,7 @@ fn nan_and_infinity() {
             weight: &w,
             ..base()
         }),
-        "weight value at index 2 is inf (only finite numbers are allowed)"
+        "weight value at row 1, column 3 is inf: type a finite number there"
     );
 }
 

@@ -232,7 +232,7 @@ fn bad_arguments_throw_errors_and_the_module_keeps_working() {
     let err = vertical_conv(f32s(&nan), 0.into(), 1);
     assert_eq!(
         message(err),
-        "input value at index 3 is NaN (only finite numbers are allowed)"
+        "input value at row 1, column 4 is NaN: type a finite number there"
     );
     let err = vertical_conv(f32s(&IMAGE[..35]), 0.into(), 1);
     assert_eq!(

@@ -28,9 +28,15 @@ export function svgEl(tag, attrs = {}) {
   return el;
 }
 
-/** Formats a number for a grid cell: integers as they are, others with up to 2 decimals. */
+/**
+ * Formats a number for a grid cell, in at most about six characters so that it fits the cell:
+ * integers as they are, others with up to 2 decimals, and magnitudes from 100,000 on with two
+ * significant digits and an exponent (`1e30`, `-2.5e6`).
+ */
 export function fmt(v) {
   if (Object.is(v, -0)) return '0';
+  if (!Number.isFinite(v)) return String(v);
+  if (Math.abs(v) >= 1e5) return v.toExponential(1).replace('.0e', 'e').replace('e+', 'e');
   return Number.isInteger(v) ? String(v) : v.toFixed(2).replace(/\.?0+$/, '');
 }
 
@@ -47,7 +53,8 @@ export function fmtFactor(v) {
 
 /** An editable number cell for a grid; `onChange` gets the new value (NaN when emptied). */
 export function numberCell(value, label, onChange) {
-  const cell = h('input', { type: 'number', step: 'any', class: 'cell', value: fmt(value), 'aria-label': label });
+  // The value as typed (f32 storage noise removed by 7 significant digits), never rounded for show.
+  const cell = h('input', { type: 'number', step: 'any', class: 'cell', value: String(Number(value.toPrecision(7))), 'aria-label': label });
   cell.addEventListener('change', () => onChange(cell.valueAsNumber));
   return cell;
 }
@@ -87,17 +94,29 @@ export function preservingFocus(root, render) {
 }
 
 /**
- * A widget's error line (`<p class="error" role="alert">`, hidden until needed): `show(problem)`
- * puts a message (an `Error` or a string) in it, `clear()` hides it. It is the element itself, to
- * place next to the control that causes the errors.
+ * A widget's error line (`<div class="error" role="alert">`, hidden until needed), to place next
+ * to the control that causes its errors. `show(problem)` puts a message (an `Error` or a string)
+ * in it: the first line, the plain sentence, is shown; further lines (the technical chain the
+ * Rust side puts after a line break, e.g. what tract said) go behind a collapsed "details".
+ * While it is shown, the elements `stale()` returns (the output the error makes out of date) are
+ * greyed out and marked `data-stale`; `clear()` hides the line and brings them back.
  */
-export function errorLine(id) {
-  const el = h('p', { class: 'error', id, role: 'alert', hidden: true });
+export function errorLine(id, { stale = () => [] } = {}) {
+  const el = h('div', { class: 'error', id, role: 'alert', hidden: true });
+  const staleOutputs = () => [stale()].flat().filter(Boolean);
   el.show = (problem) => {
+    const [plain, ...rest] = String(problem?.message ?? problem).split('\n');
+    el.replaceChildren(h('span', { class: 'error-text' }, plain));
+    if (rest.length) {
+      el.append(' ', h('details', { class: 'error-details' }, h('summary', {}, 'details'), h('pre', {}, rest.join('\n'))));
+    }
     el.hidden = false;
-    el.textContent = problem?.message ?? String(problem);
+    for (const out of staleOutputs()) out.dataset.stale = 'true';
   };
-  el.clear = () => { el.hidden = true; };
+  el.clear = () => {
+    el.hidden = true;
+    for (const out of staleOutputs()) delete out.dataset.stale;
+  };
   return el;
 }
 

@@ -104,7 +104,8 @@ export function mountConvExplainer(root, api, options = {}) {
   const check = h('p', { class: 'check', id: 'conv-check' });
   const coverageGrid = h('div', { class: 'grid small', id: 'conv-coverage-grid', role: 'group', 'aria-label': 'Windows reading each input pixel' });
   const corners = h('ul', { class: 'corners', id: 'conv-corners', 'aria-live': 'polite' });
-  const error = errorLine('conv-error');
+  // Next to the grids whose cells cause its errors; the output they make out of date is greyed.
+  const error = errorLine('conv-error', { stale: () => [outputGrid, explanation, check, corners, coverageGrid] });
 
   root.append(
     h('div', { class: 'controls' },
@@ -120,13 +121,13 @@ export function mountConvExplainer(root, api, options = {}) {
       h('figure', {}, h('figcaption', {}, 'Kernel'), kernelGrid),
       h('span', { class: 'op', 'aria-hidden': 'true' }, '='),
       h('figure', {}, h('figcaption', {}, 'Output (computed by tract)'), outputGrid)),
+    error,
     explanation, check,
     h('details', { class: 'padding-view', id: 'conv-padding-view', open: true },
       h('summary', {}, 'What padding changes (lecture 04)'),
       h('div', { class: 'equation' },
         h('figure', {}, h('figcaption', {}, 'How many output cells read each input pixel'), coverageGrid),
-        h('div', {}, h('p', {}, 'The input pixels each corner output sees:'), corners))),
-    error);
+        h('div', {}, h('p', {}, 'The input pixels each corner output sees:'), corners))));
 
   inputSelect.addEventListener('change', () => {
     const preset = INPUTS[inputSelect.value];
@@ -272,7 +273,7 @@ export function mountConvExplainer(root, api, options = {}) {
       report();
       check.textContent = `tract ran an ONNX Conv graph (${out.shape[1]}×${out.shape[2]} output); the plain-Rust reference agrees to ${fmt(api.maxAbsDiff(out.data, ref.data))} (largest difference).`;
     } catch (e) {
-      error.show(e.message);
+      error.show(e);
     }
   }
 

@@ -4,10 +4,12 @@
 
 use std::collections::HashMap;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use tract_onnx::prelude::*;
 
 use super::onnx::{macs, onnx_nodes, read_onnx, OnnxNode, WEIGHT_OPS};
+use super::ANALYSE;
+use crate::core::error::Plainly;
 use crate::core::geometry::{dilated_kernel, AxisGeometry, AxisPad, ReceptiveField};
 
 /// One node of a loaded model, as the model explorer lists it (lecture 13's tables).
@@ -221,9 +223,7 @@ pub(crate) fn layer_table(model: &InferenceModel, nodes: Vec<OnnxNode>) -> Resul
         .collect();
     let mut all = model.clone();
     all.select_output_outlets(&outlets.iter().flatten().copied().collect::<Vec<_>>())?;
-    let all = all
-        .into_typed()
-        .context("tract cannot analyse this ONNX graph")?;
+    let all = all.into_typed().plainly(|| ANALYSE)?;
     let mut layers = Vec::with_capacity(nodes.len());
     let mut probes = Vec::new();
     let mut k = 0;

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use anyhow::{ensure, Context, Result};
 use tract_onnx::prelude::*;
 
+use crate::core::error::Plainly;
 use crate::core::geometry::{check_output_size, check_tensor, shape_text, AxisGeometry, AxisPad};
 use crate::core::graph;
 use crate::core::ops::{Conv, Output, Pool};
@@ -55,6 +56,13 @@ pub fn has_blocked_conv_hazard(model: &TypedModel) -> bool {
     })
 }
 
+/// The sentence above tract's error when it cannot infer a model's types and shapes.
+pub(crate) const ANALYSE: &str =
+    "tract cannot work out the shapes in this model: it holds an op, an attribute or sizes that tract does not support";
+/// The sentence above tract's error when it cannot optimise a model.
+pub(crate) const OPTIMISE: &str =
+    "tract cannot prepare this model to run: it holds an op or sizes that tract does not support";
+
 /// Optimises `model` into a plan. Every optimisation in the crate goes through here, so the
 /// work-around for tract's blocked convolution ([`has_blocked_conv_hazard`]) applies to the
 /// graphs the crate builds and to loaded models alike: such a model is optimised with that kernel
@@ -71,9 +79,9 @@ pub fn optimize(model: TypedModel) -> Result<Plan> {
         model.into_optimized()
     };
     optimised
-        .context("tract cannot optimise this ONNX graph")?
+        .plainly(|| OPTIMISE)?
         .into_runnable()
-        .context("tract cannot plan this ONNX graph")
+        .plainly(|| "tract cannot plan this model's run")
 }
 
 /// Runs `plan` on one f32 `input` of `shape` and returns its first output.
@@ -81,7 +89,7 @@ pub(crate) fn run_plan(plan: &Plan, input: &[f32], shape: &[usize]) -> Result<Ou
     let tensor = Tensor::from_shape(shape, input)?;
     let outputs = plan
         .run(tvec!(tensor.into_tvalue()))
-        .context("tract failed to run the graph")?;
+        .plainly(|| "tract failed to run the model on this input")?;
     let first = outputs.first().context("the graph produced no output")?;
     let view = first
         .to_plain_array_view::<f32>()
@@ -123,14 +131,11 @@ impl Engine {
     /// Parses ONNX `bytes`, optimises the graph for the shapes it declares and returns the plan.
     /// Errors (not panics) for bytes that are not an ONNX model or a graph tract cannot run.
     pub fn load(&self, bytes: &[u8]) -> Result<Plan> {
-        let model = self.onnx.model_for_read(&mut &bytes[..]).with_context(|| {
-            format!("cannot read an ONNX model from these {} bytes", bytes.len())
-        })?;
-        optimize(
-            model
-                .into_typed()
-                .context("tract cannot analyse this ONNX graph")?,
-        )
+        let model = self
+            .onnx
+            .model_for_read(&mut &bytes[..])
+            .plainly(|| onnx::unreadable(bytes.len()))?;
+        optimize(model.into_typed().plainly(|| ANALYSE)?)
     }
 
     /// The plan for `bytes`, from the cache or freshly loaded.

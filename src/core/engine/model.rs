@@ -10,7 +10,8 @@ use tract_onnx::tract_hir::infer::Factoid;
 
 use super::layers::{layer_table, LayerInfo, Probe};
 use super::onnx::{onnx_nodes, read_onnx};
-use super::{optimize, run_plan, Plan};
+use super::{optimize, run_plan, Plan, ANALYSE};
+use crate::core::error::Plainly;
 use crate::core::geometry::{check_output_size, check_tensor, shape_text, MAX_SIDE};
 use crate::core::ops::Output;
 
@@ -100,9 +101,7 @@ impl Model {
 
         let (layers, probes, outlets) = layer_table(&model, onnx_nodes(&file)?)?;
 
-        let typed = model
-            .into_typed()
-            .context("tract cannot analyse this ONNX graph")?;
+        let typed = model.into_typed().plainly(|| ANALYSE)?;
         let output_shape = typed
             .output_fact(0)?
             .shape
@@ -150,7 +149,7 @@ impl Model {
             let plan = g
                 .into_typed()
                 .and_then(optimize)
-                .context("tract cannot optimise the graph with its feature maps as outputs")?;
+                .plainly(|| "tract cannot prepare this model with its feature maps as outputs")?;
             *cached = Some(plan);
         }
         let plan = cached.as_ref().context("no probe plan")?;
@@ -195,9 +194,11 @@ impl Model {
             None => {
                 let mut g = self.graph.clone();
                 g.select_output_outlets(&[outlet])?;
-                let plan = g.into_typed().and_then(optimize).with_context(|| {
-                    format!("tract cannot optimise the graph up to layer {layer}")
-                })?;
+                let plan = g
+                    .into_typed()
+                    .plainly(|| ANALYSE)
+                    .and_then(optimize)
+                    .with_context(|| format!("layer {}", layer + 1))?;
                 plans.insert(layer, plan.clone());
                 plan
             }

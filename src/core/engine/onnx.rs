@@ -7,6 +7,7 @@ use anyhow::{ensure, Context, Result};
 use tract_onnx::pb;
 use tract_onnx::prelude::*;
 
+use crate::core::error::Plainly;
 use crate::core::geometry::{AxisPad, Padding};
 
 /// Largest ONNX file the playground loads: 64 MiB (a wasm32 module has 4 GiB at most, and the
@@ -15,6 +16,11 @@ pub const MAX_MODEL_BYTES: usize = 64 << 20;
 
 /// Decodes user-supplied ONNX `bytes`, refusing files over [`MAX_MODEL_BYTES`] before parsing
 /// and files without a graph.
+/// The sentence for bytes that do not decode as an ONNX model.
+pub(crate) fn unreadable(len: usize) -> String {
+    format!("cannot read an ONNX model from these {len} bytes: choose an .onnx file")
+}
+
 fn decode(bytes: &[u8]) -> Result<pb::ModelProto> {
     use prost::Message;
     ensure!(
@@ -23,8 +29,7 @@ fn decode(bytes: &[u8]) -> Result<pb::ModelProto> {
         bytes.len(),
         MAX_MODEL_BYTES >> 20
     );
-    let proto = pb::ModelProto::decode(bytes)
-        .with_context(|| format!("cannot read an ONNX model from these {} bytes", bytes.len()))?;
+    let proto = pb::ModelProto::decode(bytes).plainly(|| unreadable(bytes.len()))?;
     ensure!(proto.graph.is_some(), "the ONNX file has no graph");
     Ok(proto)
 }
@@ -38,7 +43,7 @@ pub(crate) fn read_onnx(bytes: &[u8]) -> Result<(pb::GraphProto, InferenceModel)
     proto.graph = Some(graph);
     let model = tract_onnx::onnx()
         .model_for_proto_model(&proto)
-        .with_context(|| format!("cannot read an ONNX model from these {} bytes", bytes.len()))?;
+        .plainly(|| unreadable(bytes.len()))?;
     // tract reads ops it does not know as placeholders named `Unimplemented(Op)`.
     let unknown: Vec<String> = model
         .nodes()
