@@ -48,3 +48,25 @@ fn every_robustness_model_is_refused_with_an_error_not_a_panic() {
         panics.len()
     );
 }
+
+/// A model tract refuses (shapes that cannot be broadcast) reads as a plain sentence, with what
+/// tract said kept apart as details, both short enough for a page (issue 14, part 6).
+#[test]
+fn a_model_tract_refuses_reads_as_a_sentence_with_details_apart() {
+    use cnn_playground::core::error::{explain, MAX_DETAILS, MAX_PLAIN};
+    use cnn_playground::graph::{encode, GraphBuilder};
+    let mut g = GraphBuilder::new("mismatch", &[1, 3, 4, 4]);
+    let x = g.input();
+    let flat = g.flatten(&x);
+    // 48 inputs against a weight for 10.
+    let dense = g.dense(&flat, (&[7, 10], &[0.5; 70]), &[0.0; 7]);
+    let err = Model::load(&encode(&g.finish(&dense))).err().unwrap();
+    let (plain, details) = explain(&err);
+    assert_eq!(
+        plain,
+        "tract cannot work out the shapes in this model: it holds an op, an attribute or sizes that tract does not support"
+    );
+    let details = details.unwrap();
+    assert!(!details.is_empty() && details.chars().count() <= MAX_DETAILS + 40);
+    assert!(plain.chars().count() <= MAX_PLAIN);
+}
