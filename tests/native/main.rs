@@ -15,6 +15,7 @@ mod week1_network_shapes;
 mod week1_tract_vs_reference;
 
 mod week2_architectures;
+mod week2_large_models;
 mod week2_lenet;
 mod week2_transfer;
 

@@ -239,7 +239,7 @@ fn broken_onnx_bytes_are_an_error_and_the_engine_keeps_working() {
 /// message").
 #[test]
 fn model_files_that_cannot_run_get_messages_naming_the_cause() {
-    use cnn_playground::engine::{Model, MAX_MODEL_BYTES};
+    use cnn_playground::engine::{Model, MAX_MODEL_BYTES, MAX_RUN_BYTES};
     use cnn_playground::graph;
     use tract_onnx::pb::tensor_shape_proto::dimension::Value;
 
@@ -247,8 +247,17 @@ fn model_files_that_cannot_run_get_messages_naming_the_cause() {
     assert!(message(b"certainly not protobuf")
         .starts_with("cannot read an ONNX model from these 22 bytes"));
     assert_eq!(
-        message(&vec![0u8; MAX_MODEL_BYTES + 1]),
-        "the model file has 67108865 bytes, over the limit of 67108864 (64 MiB)"
+        message(&vec![0u8; MAX_RUN_BYTES + 1]),
+        "the model file has 268 MB, more than the 256 MiB the playground can run in a browser: open it in the model explorer to see its layers, shapes and counts"
+    );
+    assert_eq!(
+        format!(
+            "{:#}",
+            Model::structure(&vec![0u8; MAX_MODEL_BYTES + 1])
+                .err()
+                .unwrap()
+        ),
+        "the model file has 1073741825 bytes, over the limit of 1073741824 (1024 MiB)"
     );
 
     // A valid one-layer graph loads and runs like the engine's own conv.

@@ -24,8 +24,8 @@ pub mod onnx;
 mod validate;
 
 pub use layers::{analyse, LayerInfo, LayerWindow};
-pub use model::Model;
-pub use onnx::{conv_weights, MAX_MODEL_BYTES};
+pub use model::{Model, Structure};
+pub use onnx::{conv_weights, strip_weights, MAX_MODEL_BYTES, MAX_RUN_BYTES};
 
 /// An optimised tract plan, ready to run.
 pub type Plan = Arc<TypedRunnableModel>;

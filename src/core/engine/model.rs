@@ -15,6 +15,17 @@ use crate::core::error::Plainly;
 use crate::core::geometry::{check_output_size, check_tensor, shape_text, MAX_SIDE};
 use crate::core::ops::Output;
 
+/// What a model file says about itself without its weights ([`Model::structure`]).
+#[derive(Clone, Debug)]
+pub struct Structure {
+    /// The input shape, batch 1 where the file leaves it open.
+    pub input_shape: Vec<usize>,
+    /// The output shape for that input.
+    pub output_shape: Vec<usize>,
+    /// The layer table, as [`Model::layers`].
+    pub layers: Vec<LayerInfo>,
+}
+
 /// A loaded ONNX model with one f32 input of a fixed shape: a trained CNN (the digit classifier,
 /// the detectors) or a file the user picked.
 pub struct Model {
@@ -53,50 +64,7 @@ impl Model {
             inputs == 1,
             "the model has {inputs} inputs; the playground runs models with one image input"
         );
-        let fact = model.input_fact(0)?.clone();
-        let declared: Vec<Option<usize>> = fact
-            .shape
-            .dims()
-            .map(|d| {
-                d.concretize()
-                    .and_then(|dim| dim.as_i64())
-                    .and_then(|v| usize::try_from(v).ok())
-            })
-            .collect();
-        let dims: Vec<usize> = match input_shape {
-            Some(wanted) => {
-                ensure!(
-                    wanted.len() == declared.len()
-                        && wanted
-                            .iter()
-                            .zip(&declared)
-                            .all(|(w, d)| d.is_none_or(|d| d == *w)),
-                    "input shape {} does not fit the model's input {:?}",
-                    shape_text(wanted),
-                    fact.shape
-                );
-                check_output_size("input", wanted)?;
-                ensure!(
-                    wanted.iter().skip(2).all(|&d| (1..=MAX_SIDE).contains(&d)),
-                    "input shape {}: each side must be from 1 to {MAX_SIDE} pixels",
-                    shape_text(wanted)
-                );
-                wanted.to_vec()
-            }
-            None => declared
-                .iter()
-                .enumerate()
-                // A symbolic or unknown batch axis runs with a batch of one.
-                .map(|(axis, d)| d.or((axis == 0).then_some(1)))
-                .collect::<Option<Vec<_>>>()
-                .with_context(|| {
-                    format!(
-                        "the model's input shape {:?} has unknown sizes besides the batch",
-                        fact.shape
-                    )
-                })?,
-        };
-        model.set_input_fact(0, f32::fact(&dims).into())?;
+        let dims = fix_input(&mut model, input_shape)?;
         let graph = model.clone();
 
         let (layers, probes, outlets) = layer_table(&model, onnx_nodes(&file)?)?;
@@ -125,6 +93,31 @@ impl Model {
             probe_plan: RefCell::new(None),
             outlets,
             layer_plans: Default::default(),
+        })
+    }
+
+    /// A model file's structure without its weights, for files too large to run (up to
+    /// [`super::MAX_MODEL_BYTES`]): large float weights are skipped as the file is read
+    /// ([`super::onnx::strip_weights`]), so only their shapes exist in memory; then the layer
+    /// table (shapes, windows, parameters, multiply-adds) comes from tract's analysis as for
+    /// [`Model::load`]. The input shape is fixed the same way.
+    pub fn structure(bytes: &[u8]) -> Result<Structure> {
+        let stripped = super::onnx::strip_weights(bytes)?;
+        let (file, mut model) = read_onnx(&stripped)?;
+        let input_shape = fix_input(&mut model, None)?;
+        let (layers, ..) = layer_table(&model, onnx_nodes(&file)?)?;
+        let output_shape = model
+            .into_typed()
+            .plainly(|| ANALYSE)?
+            .output_fact(0)?
+            .shape
+            .as_concrete()
+            .map(|s| s.to_vec())
+            .context("the model's output shape is not fixed by its input shape")?;
+        Ok(Structure {
+            input_shape,
+            output_shape,
+            layers,
         })
     }
 
@@ -241,4 +234,55 @@ impl Model {
         check_tensor("input", input, &self.input_shape)?;
         run_plan(&self.plan, input, &self.input_shape)
     }
+}
+
+/// Fixes input 0 of `model` to `input_shape` if given (checked against what the file declares and
+/// the size limits), otherwise to the file's shape with a symbolic batch axis set to 1, and
+/// returns the shape.
+fn fix_input(model: &mut InferenceModel, input_shape: Option<&[usize]>) -> Result<Vec<usize>> {
+    let fact = model.input_fact(0)?.clone();
+    let declared: Vec<Option<usize>> = fact
+        .shape
+        .dims()
+        .map(|d| {
+            d.concretize()
+                .and_then(|dim| dim.as_i64())
+                .and_then(|v| usize::try_from(v).ok())
+        })
+        .collect();
+    let dims: Vec<usize> = match input_shape {
+        Some(wanted) => {
+            ensure!(
+                wanted.len() == declared.len()
+                    && wanted
+                        .iter()
+                        .zip(&declared)
+                        .all(|(w, d)| d.is_none_or(|d| d == *w)),
+                "input shape {} does not fit the model's input {:?}",
+                shape_text(wanted),
+                fact.shape
+            );
+            check_output_size("input", wanted)?;
+            ensure!(
+                wanted.iter().skip(2).all(|&d| (1..=MAX_SIDE).contains(&d)),
+                "input shape {}: each side must be from 1 to {MAX_SIDE} pixels",
+                shape_text(wanted)
+            );
+            wanted.to_vec()
+        }
+        None => declared
+            .iter()
+            .enumerate()
+            // A symbolic or unknown batch axis runs with a batch of one.
+            .map(|(axis, d)| d.or((axis == 0).then_some(1)))
+            .collect::<Option<Vec<_>>>()
+            .with_context(|| {
+                format!(
+                    "the model's input shape {:?} has unknown sizes besides the batch",
+                    fact.shape
+                )
+            })?,
+    };
+    model.set_input_fact(0, f32::fact(&dims).into())?;
+    Ok(dims)
 }

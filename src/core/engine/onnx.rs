@@ -10,11 +10,21 @@ use tract_onnx::prelude::*;
 use crate::core::error::Plainly;
 use crate::core::geometry::{AxisPad, Padding};
 
-/// Largest ONNX file the playground loads: 64 MiB (a wasm32 module has 4 GiB at most, and the
-/// optimised plan needs room besides the bytes).
-pub const MAX_MODEL_BYTES: usize = 64 << 20;
+/// Largest ONNX file the playground reads: 1 GiB. A wasm32 module has 4 GiB of memory at most;
+/// files up to [`MAX_RUN_BYTES`] are loaded to run, larger ones are read for their structure,
+/// shapes and counts only ([`super::Model::structure`]), their weights skipped as they are read.
+pub const MAX_MODEL_BYTES: usize = 1 << 30;
 
-/// Decodes user-supplied ONNX `bytes`, refusing files over [`MAX_MODEL_BYTES`] before parsing
+/// Largest ONNX file the playground loads to run: 256 MiB. While loading, the bytes, the decoded
+/// file, tract's graph and the optimised plan each hold the weights (AlexNet's 244 MB export
+/// peaks near 1 GiB); a larger file would not fit in a wasm32 module's 4 GiB beside the page.
+pub const MAX_RUN_BYTES: usize = 256 << 20;
+
+/// Float initializers with more values than this are weights that [`strip_weights`] leaves out;
+/// smaller ones (Resize scales, normalisation constants) may decide shapes and are kept.
+const KEPT_VALUES: i64 = 1024;
+
+/// Decodes user-supplied ONNX `bytes`, refusing files over [`MAX_RUN_BYTES`] before parsing
 /// and files without a graph.
 /// The sentence for bytes that do not decode as an ONNX model.
 pub(crate) fn unreadable(len: usize) -> String {
@@ -24,10 +34,10 @@ pub(crate) fn unreadable(len: usize) -> String {
 fn decode(bytes: &[u8]) -> Result<pb::ModelProto> {
     use prost::Message;
     ensure!(
-        bytes.len() <= MAX_MODEL_BYTES,
-        "the model file has {} bytes, over the limit of {MAX_MODEL_BYTES} ({} MiB)",
-        bytes.len(),
-        MAX_MODEL_BYTES >> 20
+        bytes.len() <= MAX_RUN_BYTES,
+        "the model file has {} MB, more than the {} MiB the playground can run in a browser: open it in the model explorer to see its layers, shapes and counts",
+        bytes.len() / 1_000_000,
+        MAX_RUN_BYTES >> 20
     );
     let proto = pb::ModelProto::decode(bytes).plainly(|| unreadable(bytes.len()))?;
     ensure!(proto.graph.is_some(), "the ONNX file has no graph");
@@ -284,16 +294,17 @@ pub(crate) fn onnx_nodes(graph: &pb::GraphProto) -> Result<Vec<OnnxNode>> {
                 n.name.clone()
             };
             let weight_op = WEIGHT_OPS.contains(&n.op_type.as_str());
+            // Through `Identity` aliases: exporters store identical tensors once (torchvision's
+            // VGG has every zero bias of one size as one initializer); each layer that uses one
+            // counts it, as the framework does.
             let counted: Vec<String> = n
                 .input
                 .iter()
-                .filter(|i| weight_op && initializers.contains_key(i.as_str()))
                 .map(|i| resolve(i))
+                .filter(|i| weight_op && initializers.contains_key(i.as_str()))
                 .collect();
-            let weights: Vec<&Vec<usize>> = n
-                .input
+            let weights: Vec<&Vec<usize>> = counted
                 .iter()
-                .filter(|_| weight_op)
                 .filter_map(|i| initializers.get(i.as_str()))
                 .collect();
             let params = weights.iter().map(|d| d.iter().product::<usize>()).sum();
@@ -327,4 +338,172 @@ pub(crate) fn macs(op: &str, output: &[usize], weight: &[usize]) -> u64 {
         }
         _ => 0,
     }
+}
+
+/// Protobuf wire format, just enough to walk a file without decoding its weights.
+mod wire {
+    use anyhow::{bail, ensure, Result};
+
+    pub struct Field<'a> {
+        pub number: u64,
+        /// Varint value (wire type 0); 0 otherwise.
+        pub value: u64,
+        /// Length-delimited contents (wire type 2); empty otherwise.
+        pub bytes: &'a [u8],
+        /// The whole field, key included, as it appears in the file.
+        pub raw: &'a [u8],
+    }
+
+    fn varint(data: &[u8], at: &mut usize) -> Result<u64> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let Some(&b) = data.get(*at) else {
+                bail!("the file ends inside a number")
+            };
+            *at += 1;
+            v |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Ok(v);
+            }
+        }
+        bail!("a number in the file is longer than 10 bytes")
+    }
+
+    /// The fields of one message, in file order.
+    pub fn fields(data: &[u8]) -> Result<Vec<Field<'_>>> {
+        let mut out = Vec::new();
+        let mut at = 0;
+        while at < data.len() {
+            let start = at;
+            let key = varint(data, &mut at)?;
+            let (mut value, mut bytes) = (0, &data[0..0]);
+            match key & 7 {
+                0 => value = varint(data, &mut at)?,
+                1 => at += 8,
+                2 => {
+                    let len = usize::try_from(varint(data, &mut at)?).unwrap_or(usize::MAX);
+                    ensure!(
+                        len <= data.len() - at,
+                        "a field runs past the end of the file"
+                    );
+                    bytes = &data[at..at + len];
+                    at += len;
+                }
+                5 => at += 4,
+                t => bail!("unknown protobuf wire type {t}"),
+            }
+            ensure!(at <= data.len(), "a field runs past the end of the file");
+            out.push(Field {
+                number: key >> 3,
+                value,
+                bytes,
+                raw: &data[start..at],
+            });
+        }
+        Ok(out)
+    }
+
+    /// Varints of a packed (or single) repeated field.
+    pub fn packed(data: &[u8]) -> Result<Vec<u64>> {
+        let mut out = Vec::new();
+        let mut at = 0;
+        while at < data.len() {
+            out.push(varint(data, &mut at)?);
+        }
+        Ok(out)
+    }
+}
+
+/// The ONNX file `bytes` rewritten without its large float weights: every float initializer of
+/// more than 1024 values is left out of the graph and declared instead as a graph input with its
+/// type and shape (as [`crate::core::graph::GraphBuilder::shapes_only`] writes architectures), so
+/// tract can analyse shapes and the layer table can count parameters without the weights ever
+/// being decoded. Everything else is copied as it is. At most [`MAX_MODEL_BYTES`].
+pub fn strip_weights(bytes: &[u8]) -> Result<Vec<u8>> {
+    use prost::Message;
+    ensure!(
+        bytes.len() <= MAX_MODEL_BYTES,
+        "the model file has {} bytes, over the limit of {MAX_MODEL_BYTES} ({} MiB)",
+        bytes.len(),
+        MAX_MODEL_BYTES >> 20
+    );
+    const GRAPH: u64 = 7;
+    const INITIALIZER: u64 = 5;
+    const INPUT: u64 = 11;
+    let model = wire::fields(bytes).plainly(|| unreadable(bytes.len()))?;
+    let mut out = Vec::new();
+    for field in &model {
+        if field.number != GRAPH {
+            out.extend_from_slice(field.raw);
+            continue;
+        }
+        let mut graph = Vec::new();
+        let mut weights = Vec::new();
+        for g in wire::fields(field.bytes).plainly(|| unreadable(bytes.len()))? {
+            if g.number == INITIALIZER {
+                if let Some(input) = weight_declaration(g.bytes)? {
+                    weights.push(input);
+                    continue;
+                }
+            }
+            graph.extend_from_slice(g.raw);
+        }
+        for w in weights {
+            prost::encoding::message::encode(INPUT as u32, &w, &mut graph);
+        }
+        prost::encoding::encode_key(
+            GRAPH as u32,
+            prost::encoding::WireType::LengthDelimited,
+            &mut out,
+        );
+        prost::encoding::encode_varint(graph.len() as u64, &mut out);
+        out.extend_from_slice(&graph);
+    }
+    // The result must still be an ONNX file.
+    pb::ModelProto::decode(&out[..]).plainly(|| unreadable(bytes.len()))?;
+    Ok(out)
+}
+
+/// For a float initializer of more than [`KEPT_VALUES`] values, the graph input that declares it
+/// (name, type, dims); `None` for any other tensor.
+fn weight_declaration(tensor: &[u8]) -> Result<Option<pb::ValueInfoProto>> {
+    use pb::tensor_shape_proto::{dimension::Value, Dimension};
+    const DIMS: u64 = 1;
+    const DATA_TYPE: u64 = 2;
+    const NAME: u64 = 8;
+    let (mut dims, mut data_type, mut name) = (Vec::new(), 0, String::new());
+    for f in wire::fields(tensor)? {
+        match f.number {
+            DIMS if f.bytes.is_empty() => dims.push(f.value as i64),
+            DIMS => dims.extend(wire::packed(f.bytes)?.into_iter().map(|d| d as i64)),
+            DATA_TYPE => data_type = f.value as i32,
+            NAME => name = String::from_utf8_lossy(f.bytes).into_owned(),
+            _ => {}
+        }
+    }
+    let count = dims
+        .iter()
+        .try_fold(1i64, |n, &d| if d >= 0 { n.checked_mul(d) } else { None });
+    if !is_float(data_type) || count.is_none_or(|n| n <= KEPT_VALUES) {
+        return Ok(None);
+    }
+    Ok(Some(pb::ValueInfoProto {
+        name,
+        r#type: Some(pb::TypeProto {
+            value: Some(pb::type_proto::Value::TensorType(pb::type_proto::Tensor {
+                elem_type: data_type,
+                shape: Some(pb::TensorShapeProto {
+                    dim: dims
+                        .iter()
+                        .map(|&d| Dimension {
+                            value: Some(Value::DimValue(d)),
+                            ..Default::default()
+                        })
+                        .collect(),
+                }),
+            })),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }))
 }

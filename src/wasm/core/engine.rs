@@ -28,6 +28,32 @@ impl std::fmt::Debug for JsModel {
     }
 }
 
+/// A model file's structure without its weights (`Model.structure` in the core), for files too
+/// large to run (over `maxRunBytes()`, up to `maxModelBytes()`): `{ inputShape, outputShape,
+/// layers }` with `layers` as `Model.layers()`. Large weights are skipped as the file is read, so
+/// only their shapes are held.
+#[wasm_bindgen(js_name = modelStructure)]
+pub fn model_structure(model: JsValue) -> JsResult<Object> {
+    let s = engine::Model::structure(&bytes("model", &model)?).map_err(core_error)?;
+    let obj = Object::new();
+    set(&obj, "inputShape", usizes(&s.input_shape))?;
+    set(&obj, "outputShape", usizes(&s.output_shape))?;
+    set(&obj, "layers", layer_list(&s.layers)?)?;
+    Ok(obj)
+}
+
+/// The largest model file (bytes) `loadModel` takes: 256 MiB.
+#[wasm_bindgen(js_name = maxRunBytes)]
+pub fn max_run_bytes() -> f64 {
+    engine::MAX_RUN_BYTES as f64
+}
+
+/// The largest model file (bytes) `modelStructure` reads: 1 GiB.
+#[wasm_bindgen(js_name = maxModelBytes)]
+pub fn max_model_bytes() -> f64 {
+    engine::MAX_MODEL_BYTES as f64
+}
+
 /// Loads an ONNX model from its bytes (`Uint8Array`) with tract and optimises it for one input
 /// shape: `inputShape` when given (for fully convolutional models with symbolic height and width),
 /// otherwise the file's, with a symbolic batch axis set to 1. Throws an `Error` naming the cause
