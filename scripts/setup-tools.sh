@@ -9,6 +9,8 @@
 #   - node's playwright-core for the end-to-end tests (tests/e2e)                [unless NO_BROWSER=1]
 #   - Firefox ESR, geckodriver, WebKitGTK's WebKitWebDriver and a virtual X display, for the
 #     browser suite and the page's smoke run in the other two engines           [unless NO_BROWSER=1]
+#   - Debian's python3-torchvision and python3-onnx, which export the torchvision models the
+#     explorer's large-file test opens (data/torchvision/export.py)             [unless NO_BROWSER=1]
 #   - nightly Rust and cargo-fuzz, for the fuzz smoke run (fuzz/)               [unless NO_FUZZ=1]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -49,6 +51,11 @@ if [ "${NO_BROWSER:-0}" != 1 ]; then
   for pair in chromium:/usr/bin/chromium chromium-driver:/usr/bin/chromedriver firefox-esr:/usr/bin/firefox-esr \
     webkit2gtk-driver:/usr/bin/WebKitWebDriver xvfb:/usr/bin/xvfb-run xauth:/usr/bin/xauth; do
     if [ ! -x "${pair#*:}" ]; then missing+=("${pair%%:*}"); fi
+  done
+  # torchvision's architectures, exported by data/torchvision/export.py for the explorer's large-file
+  # tests and the benchmark.
+  for module in torchvision onnx; do
+    if ! /usr/bin/python3 -c "import $module" 2>/dev/null; then missing+=("python3-$module"); fi
   done
   if [ ${#missing[@]} != 0 ]; then
     step "installing Debian's ${missing[*]} (~2 min)"

@@ -46,7 +46,14 @@ export function progressTo(bar) {
 }
 
 let loading = null;
+let compiled = null;
 const listeners = new Set();
+
+/** The compiled wasm module (after `loadApi`), which workers instantiate without fetching it again. */
+export async function wasmModule() {
+  await loadApi();
+  return compiled;
+}
 
 /**
  * The wasm module's exports, loaded on the first call (later calls share it). `onProgress`
@@ -55,7 +62,11 @@ const listeners = new Set();
 export function loadApi(onProgress) {
   if (onProgress) listeners.add(onProgress);
   loading ??= fetchWithProgress(new URL('../pkg/cnn_playground_bg.wasm', import.meta.url), (r, t) => listeners.forEach((f) => f(r, t)))
-    .then((bytes) => init({ module_or_path: bytes }))
+    .then((bytes) => WebAssembly.compile(bytes))
+    .then((module) => {
+      compiled = module;
+      return init({ module_or_path: module });
+    })
     .then(() => {
       listeners.clear();
       return api;

@@ -8,6 +8,7 @@
 import { h, errorLine } from '../lib/dom.js';
 import { downloadBar, fetchBytes } from '../lib/media.js';
 import { fetchWithProgress } from '../lib/loader.js';
+import { RemoteModel, remoteStructure } from '../lib/remote-model.js';
 
 const BUNDLED = {
   'lenet5-digits': { label: 'LeNet-5 trained on digits (runs)', file: 'lenet5-digits.onnx' },
@@ -146,7 +147,7 @@ export function mountExplorer(root, api, options = {}) {
       const set = await inputSet();
       if (!set.inputs) throw new Error('this model\'s input is neither a 32×32 grey digit nor an RGB image, so there is no input set to search');
       const t0 = performance.now();
-      const top = state.model.topActivations(set.inputs, layerIndex, channel, TOP);
+      const top = await state.model.topActivations(set.inputs, layerIndex, channel, TOP);
       const rf = layer.receptiveField;
       const field = rf ? `each position sees ${rf.rows.size}×${rf.columns.size} input pixels, ${rf.rows.jump} apart` : 'its receptive field is not known, so the whole input is shown';
       learnStatus.textContent = `${layer.op} ${layer.name}, channel ${channel + 1}: the ${top.length} strongest of ${set.count} ${set.label} (${(performance.now() - t0).toFixed(0)} ms); ${field}.`;
@@ -193,16 +194,25 @@ export function mountExplorer(root, api, options = {}) {
     value.textContent = `${f.name}, channel ${f.k + 1}, row ${y + 1}, column ${x + 1}: ${f.plane[y * f.ww + x].toFixed(4)}`;
   });
 
-  /** Loads ONNX `bytes` called `name` (optionally at `shape`), lists its layers, runs it. */
-  function useModel(bytes, name, shape) {
+  /**
+   * Loads ONNX `bytes` called `name` (optionally at `shape`) in the model worker (a file that traps
+   * tract ends that worker, not the page), lists its layers, runs it.
+   */
+  async function useModel(bytes, name, shape) {
     error.clear();
     state.maps = [];
     maps.replaceChildren();
     large.hidden = true;
     value.textContent = '';
+    const megabytes = (bytes.length / 1e6).toFixed(0);
+    status.replaceChildren(`${name}: tract is reading ${megabytes} MB… `, h('progress', { id: 'explorer-progress', 'aria-label': `Reading ${name}` }));
+    if (bytes.length > api.maxRunBytes()) {
+      await useStructure(bytes, name, megabytes);
+      return;
+    }
     try {
       const t0 = performance.now();
-      const model = api.loadModel(bytes, shape);
+      const model = await RemoteModel.load(bytes, shape);
       const loadMs = performance.now() - t0;
       state.model?.free();
       state.model = model;
@@ -210,7 +220,7 @@ export function mountExplorer(root, api, options = {}) {
       renderTable(state.layers, `${name}: input [${model.inputShape().join(', ')}] → output [${model.outputShape().join(', ')}]`);
       const input = api.sampleInput(model.inputShape());
       const t1 = performance.now();
-      state.maps = model.featureMaps(input);
+      state.maps = await model.featureMaps(input);
       status.textContent = `${name}: loaded and optimised by tract in ${loadMs.toFixed(0)} ms; ${state.maps.length} feature maps of a sample input in ${(performance.now() - t1).toFixed(0)} ms. Click a map to see it large.`;
       renderMaps();
       fillLearnLayers();
@@ -225,11 +235,29 @@ export function mountExplorer(root, api, options = {}) {
     }
   }
 
+  /** A file too large to run: its layer table from the file without its weights. */
+  async function useStructure(bytes, name, megabytes) {
+    state.model?.free();
+    state.model = null;
+    fillLearnLayers();
+    try {
+      const t0 = performance.now();
+      const s = await remoteStructure(bytes);
+      state.layers = s.layers;
+      renderTable(s.layers, `${name}: input [${s.inputShape.join(', ')}] → output [${s.outputShape.join(', ')}] (structure only)`);
+      status.textContent = `${name}: ${megabytes} MB is more than the ${(api.maxRunBytes() / 2 ** 20).toFixed(0)} MiB the playground can run in a browser, so tract read its structure, shapes and counts without the weights (${(performance.now() - t0).toFixed(0)} ms); it is not run.`;
+    } catch (e) {
+      table.replaceChildren();
+      status.textContent = '';
+      fail(`${name}: ${e.message}`);
+    }
+  }
+
   async function useUrl(url, name, shape) {
     const bar = downloadBar(status, `Downloading ${name}`);
     try {
       const bytes = await fetchWithProgress(url, bar.update).finally(bar.done);
-      useModel(bytes, name, shape);
+      await useModel(bytes, name, shape);
     } catch (e) {
       fail(`${name} could not be fetched (${e.message}).`);
     }
@@ -266,13 +294,13 @@ export function mountExplorer(root, api, options = {}) {
   });
   fileInput.addEventListener('change', async () => {
     const file = fileInput.files[0];
-    if (file) useModel(new Uint8Array(await file.arrayBuffer()), file.name);
+    if (file) await useModel(new Uint8Array(await file.arrayBuffer()), file.name);
   });
   root.addEventListener('dragover', (e) => e.preventDefault());
   root.addEventListener('drop', async (e) => {
     e.preventDefault();
     const file = e.dataTransfer?.files?.[0];
-    if (file) useModel(new Uint8Array(await file.arrayBuffer()), file.name);
+    if (file) await useModel(new Uint8Array(await file.arrayBuffer()), file.name);
   });
 
   const fromPage = options.model ?? options.src;

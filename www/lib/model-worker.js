@@ -1,0 +1,52 @@
+// A Web Worker with its own instance of the wasm module, where models are loaded and run (a
+// learner's own ONNX file above all) off the page's thread. A trap in here (tract asserting, with
+// `panic = "abort"`) ends this instance only: the page's instance, which every other widget uses,
+// is untouched, and lib/remote-model.js replaces the worker.
+//
+// Messages: `{ id, op, args }` → `{ id, value }`, or `{ id, error, fatal }` where `fatal` says the
+// module trapped (a `WebAssembly.RuntimeError`) and this worker must not be used again.
+import init, * as api from '../pkg/cnn_playground.js';
+
+let ready = null;
+const models = new Map();
+let nextHandle = 1;
+
+function model(handle) {
+  const m = models.get(handle);
+  if (!m) throw new Error('this model was freed or belongs to a worker that stopped: load it again');
+  return m;
+}
+
+const ops = {
+  /** Instantiates the module the page compiled (no second download). */
+  init(module) {
+    ready = init({ module_or_path: module });
+    return ready.then(() => true);
+  },
+  /** `api.loadModel`; returns a handle and what the page reads synchronously. */
+  load(bytes, shape) {
+    const m = shape ? api.loadModel(bytes, shape) : api.loadModel(bytes);
+    const handle = nextHandle++;
+    models.set(handle, m);
+    return { handle, inputShape: m.inputShape(), outputShape: m.outputShape(), layers: m.layers(), totalParams: m.totalParams() };
+  },
+  /** `api.modelStructure`: a file too large to run, read without its weights. */
+  structure: (bytes) => api.modelStructure(bytes),
+  run: (handle, input) => model(handle).run(input),
+  featureMaps: (handle, input) => model(handle).featureMaps(input),
+  layerOutput: (handle, input, layer) => model(handle).layerOutput(input, layer),
+  topActivations: (handle, inputs, layer, channel, count) => model(handle).topActivations(inputs, layer, channel, count),
+  free(handle) {
+    models.get(handle)?.free();
+    models.delete(handle);
+  },
+};
+
+self.onmessage = async ({ data: { id, op, args } }) => {
+  try {
+    if (op !== 'init') await ready;
+    self.postMessage({ id, value: await ops[op](...args) });
+  } catch (e) {
+    self.postMessage({ id, error: e?.message ?? String(e), fatal: e instanceof WebAssembly.RuntimeError });
+  }
+};
