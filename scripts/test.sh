@@ -18,10 +18,12 @@ source scripts/setup-tools.sh
 
 durations=()
 release_pid=
+exports_pid=
 summary() {
   local status=$?
   # A failed step ends the background build too (its own process group: cargo and rustc with it).
   if [ -n "$release_pid" ]; then kill -- "-$release_pid" 2>/dev/null || true; fi
+  if [ -n "${exports_pid:-}" ]; then kill -- "-$exports_pid" 2>/dev/null || true; fi
   printf '\n==> step durations (seconds)\n' >&2
   printf '%s\n' "${durations[@]}" >&2
   printf '%6d  total (%s)\n' $((SECONDS - start)) "$([ $status = 0 ] && echo passed || echo FAILED)" >&2
@@ -45,6 +47,11 @@ mkdir -p target
 release_started=$SECONDS
 CARGO_TARGET_DIR=target/release-build setsid scripts/build.sh >"$release_log" 2>&1 &
 release_pid=$!
+# torchvision's AlexNet and VGG-11 with random weights (244 and 531 MB, never committed) for the
+# explorer's large-file test, also in the background (mostly writing files).
+exports_log=target/torchvision.log
+setsid /usr/bin/python3 data/torchvision/export.py target/torchvision alexnet vgg11 >"$exports_log" 2>&1 &
+exports_pid=$!
 timed "clippy (native)" cargo clippy --all-targets --locked -- -D warnings
 # The examples are native tools (converters, data writers): clippy checks them natively only.
 timed "clippy (wasm32)" cargo clippy --lib --tests --locked --target wasm32-unknown-unknown -- -D warnings
@@ -108,7 +115,41 @@ wait_release() {
 }
 timed "release build for the page (waiting for the background build)" wait_release
 
+wait_exports() {
+  local status=0
+  wait "$exports_pid" || status=$?
+  exports_pid=
+  cat "$exports_log"
+  if [ $status != 0 ]; then
+    echo "exporting the torchvision models failed (exit $status)" >&2
+    exit 1
+  fi
+}
+timed "torchvision exports for the large-file test (waiting for the background export)" wait_exports
+
 timed "end-to-end tests (headless Chromium)" \
   bash -c 'cd tests/e2e && node --test --test-concurrency=2 --test-reporter=spec ./*.test.mjs'
 
 timed "page smoke run (Firefox ESR and WebKitGTK, WebDriver)" node tests/engines/smoke.mjs firefox webkit
+
+# Fuzzing smoke run: every cargo-fuzz target (fuzz/) for a bounded time, from the committed corpus
+# (read only: new inputs go to a scratch directory). A panic, an abort, a hang (over 10 s) or an
+# allocation over 1 GiB fails the step. The long runs are described in fuzz/README.md.
+fuzz_smoke() {
+  local target seconds scratch
+  (cd fuzz && cargo +nightly fuzz build --release)
+  for target in load:45 graph:40 api:25; do
+    seconds=${target#*:}
+    target=${target%%:*}
+    scratch=$(mktemp -d)
+    mkdir -p "fuzz/corpus/$target"
+    (cd fuzz && cargo +nightly fuzz run "$target" "$scratch" "corpus/$target" -- \
+      -max_total_time="$seconds" -timeout=10 -rss_limit_mb=3072 -malloc_limit_mb=1024 -print_final_stats=1 2>&1 |
+      grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|==|SUMMARY|Done)" ) || {
+      echo "fuzz target $target found a problem (see fuzz/artifacts/$target)" >&2
+      exit 1
+    }
+    rm -rf "$scratch"
+  done
+}
+timed "fuzzing smoke run (cargo +nightly fuzz, 110 s)" fuzz_smoke
