@@ -1,6 +1,7 @@
 // A smoke run of the page in Firefox ESR and WebKitGTK through WebDriver (playwright-core drives
 // only Chromium here; its own Firefox and WebKit builds cannot be downloaded). For each engine: the
-// page loads, the first widget computes its output with tract, a model widget (the shapes detector,
+// page loads, the first widget computes its output with tract, the explorer runs LeNet-5 in its
+// model worker, the webcam's absence is said in words, a model widget (the shapes detector,
 // embedded alone) downloads and runs its model, and no error reaches the console, `window.onerror`
 // or an unhandled rejection (collected by a probe script the test server loads first).
 //
@@ -98,6 +99,12 @@ async function smoke(name, url) {
     if (cells !== 16) throw new Error(`the first widget shows ${cells} output cells, not 16`);
     let problems = await errors();
     if (problems.length) throw new Error(`errors on the page: ${problems.join(' | ')}`);
+    // The explorer loads LeNet-5 in its model worker (a module worker with its own wasm instance).
+    await until(session, 'const p = document.querySelector("#explorer-total-params"); return p && p.textContent === "61,706" && document.querySelectorAll("#explorer-maps canvas").length > 0', 'the explorer to run LeNet-5 in its worker');
+    // No camera here: the edge lab says so next to its source select instead of failing.
+    await session.run('const s = document.querySelector("#edge-source"); s.value = "webcam"; s.dispatchEvent(new Event("change", { bubbles: true }));');
+    const camera = await until(session, 'const e = document.querySelector("#edge-error"); return e && !e.hidden && e.querySelector(".error-text").textContent', 'the camera message', 30_000);
+    if (!/^(Camera access was denied|No camera could be opened|This browser gives no camera access)/.test(camera)) throw new Error(`unexpected camera message: ${camera}`);
 
     await session.go(new URL('embed.html?widget=detector', url).href);
     const counts = await until(
@@ -107,7 +114,7 @@ async function smoke(name, url) {
     );
     problems = await errors();
     if (problems.length) throw new Error(`errors on the detector page: ${problems.join(' | ')}`);
-    console.log(`ok ${name}: first widget "${check.trim().slice(0, 60)}…", detector "${counts.trim().slice(0, 60)}…" (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    console.log(`ok ${name}: first widget "${check.trim().slice(0, 60)}…", camera "${camera.slice(0, 40)}…", detector "${counts.trim().slice(0, 60)}…" (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   } finally {
     if (id) await webdriver(base, 'DELETE', `/session/${id}`).catch(() => {});
     try { process.kill(-driver.pid); } catch { /* already gone */ }

@@ -36,7 +36,7 @@ export async function openCamera(onFrame, fail, instead) {
   } catch (e) {
     fail(e.name === 'NotAllowedError'
       ? `Camera access was denied. Allow the camera for this page in the browser, or ${instead}.`
-      : `No camera could be opened (${e.name}: ${e.message}).`);
+      : `No camera could be opened: this device has none, or another program is using it; ${instead}.\n${e.name}: ${e.message}`);
     return null;
   }
   const video = h('video', { muted: true, playsinline: true });
