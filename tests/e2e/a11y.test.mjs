@@ -72,3 +72,15 @@ test('axe-core: no serious or critical violations on an embedded widget', async 
   assert.deepEqual(await violations(page), []);
   assert.deepEqual(ctx.problems, []);
 });
+
+test('every widget shows its errors next to the controls that cause them, not at its foot', async () => {
+  await ctx.page.goto(ctx.server.url);
+  await ctx.page.waitForSelector('html[data-ready="true"]', { timeout: 60_000 });
+  const places = await ctx.page.$$eval('.cnn-widget .error[role=alert]', (els) => els.map((e) => {
+    const prev = e.previousElementSibling;
+    const nextToControls = Boolean(prev) && (prev.matches('.controls') || (prev.matches('.equation') && Boolean(prev.querySelector('input, select, canvas'))));
+    return { id: e.id, nextToControls, last: e.parentElement.lastElementChild === e };
+  }));
+  assert.ok(places.length >= 21, `${places.length} error lines`);
+  assert.deepEqual(places.filter((p) => !p.nextToControls || p.last), []);
+});

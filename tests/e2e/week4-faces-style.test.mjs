@@ -65,10 +65,10 @@ test('triplet loss (lecture 36): L = max(d(A, P) − d(A, N) + α, 0) for a trip
   // A number outside 1..360 is refused, not replaced by digit #1.
   await page.fill('#verify-anchor', '-1');
   await page.dispatchEvent('#verify-anchor', 'change');
-  assert.equal(await page.textContent('#verify-error'), "A (a held-out digit's number) must be a whole number from 1 to 360, not -1.");
+  assert.equal(await page.textContent('#verify-triplet-error'), "A (a held-out digit's number) must be a whole number from 1 to 360, not -1.");
   await page.fill('#verify-anchor', '1');
   await page.dispatchEvent('#verify-anchor', 'change');
-  assert.equal(await page.isHidden('#verify-error'), true);
+  assert.equal(await page.isHidden('#verify-triplet-error'), true);
   for (const alpha of ['0', '1', '3']) {
     await page.fill('#verify-alpha', alpha);
     const t = await text();

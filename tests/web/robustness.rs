@@ -54,7 +54,10 @@ fn every_robustness_model_is_refused_and_the_module_keeps_working() {
         let err = message(wasm::load_model(u8s(bytes), JsValue::UNDEFINED));
         // A plain sentence first; tract's chain, if any, after a line break and capped.
         let (plain, details) = err.split_once('\n').unwrap_or((&err, ""));
-        assert!(!plain.is_empty() && plain.chars().count() <= 300, "{name}: {err}");
+        assert!(
+            !plain.is_empty() && plain.chars().count() <= 300,
+            "{name}: {err}"
+        );
         assert!(details.chars().count() <= 2100, "{name}: {err}");
         // Still alive: a plain call answers.
         assert_eq!(

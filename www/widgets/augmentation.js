@@ -29,12 +29,12 @@ export function mountAugmentation(root, api) {
   const digitIn = h('canvas', { width: 32, height: 32, id: 'aug-digit-in', role: 'img', 'aria-label': 'Original digit' });
   const digitOut = h('canvas', { width: 32, height: 32, id: 'aug-digit-out', role: 'img', 'aria-label': 'Augmented digit' });
   const verdict = h('p', { class: 'formula', id: 'aug-verdict', 'aria-live': 'polite' });
-  const error = errorLine('aug-error');
-  root.append(h('div', { class: 'controls' }, h('label', {}, 'Augmentation ', kindSelect)), sliders,
+  const error = errorLine('aug-error', { stale: () => [photoOut, digitOut, verdict] });
+  root.append(h('div', { class: 'controls' }, h('label', {}, 'Augmentation ', kindSelect)), sliders, error,
     h('div', { class: 'equation' },
       h('figure', {}, h('figcaption', {}, 'Photo'), photoIn), h('span', { class: 'op', 'aria-hidden': 'true' }, '→'), h('figure', {}, h('figcaption', {}, 'Augmented'), photoOut),
       h('figure', {}, h('figcaption', {}, 'Digit'), digitIn), h('span', { class: 'op', 'aria-hidden': 'true' }, '→'), h('figure', {}, h('figcaption', {}, 'Augmented'), digitOut)),
-    verdict, error);
+    verdict);
 
   const draw = (canvas, tensor, side, grey) => {
     const rgba = grey ? api.heatmap(tensor, true, 1).rgba : api.imageFromTensor(tensor, side, side);

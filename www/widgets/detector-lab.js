@@ -38,13 +38,14 @@ export function mountDetectorLab(root, api) {
   const counts = h('p', { class: 'formula', id: 'det-counts', 'aria-live': 'polite' });
   const steps = h('ol', { class: 'explanation', id: 'det-steps' });
   const timing = h('p', { class: 'check', id: 'det-timing' });
-  const error = errorLine('det-error');
+  const error = errorLine('det-error', { stale: () => [canvas, counts, steps] });
   root.append(status,
     h('div', { class: 'controls' }, h('label', {}, 'Input ', sourceSelect), nextButton, classSelect, fileInput),
     h('div', { class: 'controls' },
       score.label, iou.label,
       h('label', {}, 'Show ', stageSelect), h('label', {}, truth, ' true boxes')),
-    h('div', { class: 'equation' }, canvas, h('div', {}, counts, steps, timing)), error);
+    error,
+    h('div', { class: 'equation' }, canvas, h('div', {}, counts, steps, timing)));
 
   const fail = error.show;
 

@@ -52,7 +52,7 @@ export function mountEdgeLab(root, api, options = {}) {
   const notice = h('p', { class: 'notice', id: 'edge-notice', 'aria-live': 'polite' });
   const info = h('p', { class: 'explanation sum', id: 'edge-info', 'aria-live': 'polite' });
   const stats = h('p', { class: 'check', id: 'edge-stats' });
-  const error = errorLine('edge-error');
+  const error = errorLine('edge-error', { stale: () => [outputCanvas, info, stats] });
   const caption = h('figcaption', { id: 'edge-output-caption' }, 'Output (computed by tract, valid convolution)');
   const stopButton = h('button', { type: 'button', id: 'edge-stop', hidden: true }, 'Stop webcam');
 
@@ -63,14 +63,14 @@ export function mountEdgeLab(root, api, options = {}) {
       h('label', {}, 'Custom size ', sizeSelect),
       h('label', {}, absolute, ' absolute values'),
       h('label', {}, 'Then pool ', poolSelect)),
-    notice,
+    error, notice,
     h('div', { class: 'equation' },
       h('figure', {}, h('figcaption', {}, 'Input (filtered as grey)'), inputCanvas),
       h('span', { class: 'op', 'aria-hidden': 'true' }, '∗'),
       h('figure', {}, h('figcaption', {}, 'Kernel'), kernelGrid),
       h('span', { class: 'op', 'aria-hidden': 'true' }, '='),
       h('figure', {}, caption, outputCanvas, bar, barLabels)),
-    info, stats, error);
+    info, stats);
 
   const fail = error.show;
 

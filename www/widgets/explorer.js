@@ -61,7 +61,7 @@ export function mountExplorer(root, api, options = {}) {
     h('p', {}, 'For one channel of one layer, the inputs that activate it most, cut to the patch of the input its strongest position sees (its receptive field, composed from the kernels, strides and padding on the way). Early layers answer to strokes and edges, deeper ones to larger parts.'),
     h('div', { class: 'controls' }, h('label', {}, 'Layer ', learnLayer), h('label', {}, 'Channel ', learnChannel), learnButton),
     learnStatus, patches);
-  root.append(h('div', { class: 'controls' }, h('label', {}, 'Model ', select), fileInput), status, error, table,
+  root.append(h('div', { class: 'controls' }, h('label', {}, 'Model ', select), fileInput), error, status, table,
     h('div', { class: 'equation' }, maps, h('figure', {}, large, value)), learn);
 
   const fail = error.show;

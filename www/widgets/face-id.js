@@ -33,17 +33,18 @@ export function mountFaceId(root, api) {
   const extremesButton = h('button', { type: 'button', id: 'faceid-extremes' }, 'Easiest and hardest triplet of the database');
   const extremes = h('p', { class: 'explanation', id: 'faceid-extremes-text', 'aria-live': 'polite' });
   const strips = ['A', 'P', 'N'].map((r) => h('canvas', { width: 128, height: 1, class: 'encoding', role: 'img', 'aria-label': `the 128 numbers of ${r}` }));
-  const error = errorLine('faceid-error');
+  const error = errorLine('faceid-error', { stale: () => [canvas, facesList] });
   root.append(status,
     h('div', { class: 'controls' }, startButton, h('label', {}, 'Image ', sourceSelect), fileInput, snapButton,
       tau.label, h('label', {}, 'Verify as ', claimSelect)),
+    error,
     h('div', { class: 'equation' }, canvas, facesList),
     h('h3', {}, 'The database (one photo per person is enough)'), databaseTable,
     h('h3', {}, 'A triplet of the faces seen so far'),
     h('div', { class: 'controls' }, ...tripletSelects.map((s, k) => h('label', {}, `${'APN'[k]} `, s)), h('label', {}, 'α ', alphaInput)),
     h('div', { class: 'strips' }, ...strips.map((c, k) => h('figure', {}, h('figcaption', {}, `f(${'APN'[k]}): 128 numbers, blue < 0 < red`), c))), tripletText,
     h('div', { class: 'controls' }, extremesButton), extremes,
-    h('p', { class: 'notice' }, 'Photos and webcam frames stay in this page: nothing is uploaded.'), error);
+    h('p', { class: 'notice' }, 'Photos and webcam frames stay in this page: nothing is uploaded.'));
 
   const fail = error.show;
 

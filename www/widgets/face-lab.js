@@ -27,12 +27,13 @@ export function mountFaceLab(root, api) {
   const canvas = h('canvas', { id: 'face-canvas', width: VIEW, height: VIEW, role: 'img', 'aria-label': 'What the detector sees, with the faces found' });
   const result = h('p', { class: 'formula', id: 'face-result', 'aria-live': 'polite' });
   const stats = h('p', { class: 'check', id: 'face-stats' });
-  const error = errorLine('face-error');
+  const error = errorLine('face-error', { stale: () => [canvas, result] });
   root.append(status,
     h('div', { class: 'controls' }, h('label', {}, 'Image ', sourceSelect), fileInput, stopButton),
     h('div', { class: 'controls' }, score.label, iou.label,
       h('label', {}, gridBox, ' grid'), h('label', {}, anchorBox, ' anchor boxes')),
-    h('div', { class: 'equation' }, canvas, h('div', {}, result, stats)), error);
+    error,
+    h('div', { class: 'equation' }, canvas, h('div', {}, result, stats)));
 
   const fail = error.show;
 

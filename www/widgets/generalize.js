@@ -49,7 +49,7 @@ export function mountGeneralize(root, api) {
   const outCanvas = h('canvas', { id: 'volume3-output', width: 1, height: 1, role: 'img', 'aria-label': 'Output slice' });
   const formula3 = h('p', { class: 'formula', id: 'volume3-formula', 'aria-live': 'polite' });
   const reads3 = h('p', { class: 'explanation', id: 'volume3-reads', 'aria-live': 'polite' });
-  const error = errorLine('generalize-error');
+  const error = errorLine('generalize-error', { stale: () => [outputCells, chart, explain1, outCanvas, reads3] });
 
   root.append(
     h('h3', {}, '1D: a heartbeat trace'),
@@ -59,6 +59,7 @@ export function mountGeneralize(root, api) {
       h('figure', {}, h('figcaption', {}, `Signal (${SIGNAL} samples, editable)`), signalCells),
       h('span', { class: 'op', 'aria-hidden': 'true' }, '∗'),
       h('figure', {}, h('figcaption', {}, `Filter (${F1})`), kernelCells)),
+    error,
     h('figure', {}, h('figcaption', {}, 'Output (computed by tract; hover a value)'), outputCells),
     chart, explain1,
     h('h3', {}, '3D: a volume (like a CT scan) holding a ball'),
@@ -71,7 +72,7 @@ export function mountGeneralize(root, api) {
       h('figure', {}, h('figcaption', {}, `Input ${VOLUME}×${VOLUME}×${VOLUME}, one slice`), inCanvas),
       h('span', { class: 'op', 'aria-hidden': 'true' }, '∗ 5×5×5 ='),
       h('figure', {}, h('figcaption', { id: 'volume3-caption' }, 'Output, one slice (tract)'), outCanvas)),
-    reads3, error);
+    reads3);
 
   const fail = error.show;
 

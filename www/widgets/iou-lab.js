@@ -43,11 +43,10 @@ export function mountIouLab(root, api, options = {}) {
   const readout = h('p', { class: 'formula', id: 'iou-readout', 'aria-live': 'polite' });
   const verdict = h('p', { class: 'explanation', id: 'iou-verdict', 'aria-live': 'polite' });
   const coords = h('p', { class: 'check', id: 'iou-coords' });
-  const error = errorLine('iou-error');
-  root.append(h('div', { class: 'controls' }, h('label', {}, 'Example ', preset)),
+  const error = errorLine('iou-error', { stale: () => [readout, verdict] });
+  root.append(h('div', { class: 'controls' }, h('label', {}, 'Example ', preset)), error,
     h('div', { class: 'equation' }, svg, h('div', {}, readout, verdict, coords,
-      h('p', { class: 'check' }, 'Drag a box to move it, its corner to resize it; or focus a box (Tab) and use the arrow keys (Shift + arrows resize).'))),
-    error);
+      h('p', { class: 'check' }, 'Drag a box to move it, its corner to resize it; or focus a box (Tab) and use the arrow keys (Shift + arrows resize).'))));
 
   // Grid lines.
   const grid = el('g', { class: 'iou-grid' });

@@ -22,13 +22,13 @@ export function mountLenetLab(root, api) {
   const bars = h('div', { class: 'bars', id: 'lenet-probs', role: 'list', 'aria-label': 'Probabilities of the digits 0 to 9' });
   const verdict = h('p', { class: 'formula', id: 'lenet-verdict', 'aria-live': 'polite' });
   const maps = h('div', { class: 'feature-maps', id: 'lenet-maps' });
-  const error = errorLine('lenet-error');
+  const error = errorLine('lenet-error', { stale: () => [bars, verdict, maps] });
   root.append(status,
     h('div', { class: 'equation' },
       h('figure', {}, h('figcaption', {}, 'Draw a digit (0-9)'), pad.canvas, h('div', { class: 'controls' }, clearButton, sampleButton)),
       h('figure', {}, h('figcaption', {}, 'Input 32×32×1'), seen),
       h('figure', {}, h('figcaption', {}, 'Output: softmax over 10 digits'), bars, verdict)),
-    maps, error);
+    error, maps);
 
   function clear() {
     pad.clear();

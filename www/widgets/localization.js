@@ -21,9 +21,9 @@ export function mountLocalization(root, api) {
   const target = h('table', { class: 'shapes', id: 'loc-target' });
   const loss = h('p', { class: 'formula', id: 'loc-loss', 'aria-live': 'polite' });
   const landmarks = h('p', { class: 'explanation', id: 'loc-landmarks', 'aria-live': 'polite' });
-  const error = errorLine('loc-error');
+  const error = errorLine('loc-error', { stale: () => [target, loss] });
   root.append(h('div', { class: 'controls' }, nextButton, h('label', {}, 'A click will ', modeSelect), clearButton),
-    h('div', { class: 'equation' }, canvas, h('div', {}, target, loss, landmarks)), error);
+    error, h('div', { class: 'equation' }, canvas, h('div', {}, target, loss, landmarks)));
 
   /** The next seed whose scene holds exactly one object (lecture 23 localises one object). */
   function nextScene() {

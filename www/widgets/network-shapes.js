@@ -50,7 +50,7 @@ export function mountNetworkShapes(root, api) {
   const table = h('table', { class: 'shapes', id: 'net-table' });
   const total = h('p', { id: 'net-total', 'aria-live': 'polite' });
   const compare = h('p', { id: 'net-compare' });
-  const error = errorLine('net-error');
+  const error = errorLine('net-error', { stale: () => [total, compare] });
   const add = (layer) => h('button', { type: 'button', onclick: () => { state.layers.push(layer()); render(); } },
     `+ ${layer().type}`);
   root.append(
@@ -59,7 +59,7 @@ export function mountNetworkShapes(root, api) {
       add(() => ({ type: 'pool', mode: 'max', f: 2, s: 2 })),
       add(() => ({ type: 'flatten' })),
       add(() => ({ type: 'dense', units: 10 }))),
-    table, total, error, compare);
+    error, table, total, compare);
   presetSelect.addEventListener('change', () => { state = structuredClone(PRESETS[presetSelect.value]); render(); });
 
   function field(obj, key, label, id) {

@@ -42,7 +42,7 @@ export function mountPoolExplainer(root, api, options = {}) {
   const inputGrid = h('div', { class: 'grid', id: 'pool-input-grid', role: 'group', 'aria-label': 'Input' });
   const outputGrid = h('div', { class: 'grid', id: 'pool-output-grid', role: 'group', 'aria-label': 'Output' });
   const explanation = h('p', { class: 'explanation sum', id: 'pool-explanation', 'aria-live': 'polite' });
-  const error = errorLine('pool-error');
+  const error = errorLine('pool-error', { stale: () => [outputGrid, explanation] });
 
   root.append(
     h('div', { class: 'controls' },
@@ -55,7 +55,7 @@ export function mountPoolExplainer(root, api, options = {}) {
       h('figure', {}, h('figcaption', {}, 'Input (one channel)'), inputGrid),
       h('span', { class: 'op', 'aria-hidden': 'true' }, '→'),
       h('figure', {}, h('figcaption', {}, 'Output (computed by tract)'), outputGrid)),
-    explanation, error,
+    error, explanation,
     h('div', { class: 'controls' }, globalButton), globalResult);
 
   modeSelect.addEventListener('change', () => { state.mode = modeSelect.value; render(); });

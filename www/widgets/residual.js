@@ -20,13 +20,13 @@ export function mountResidual(root, api, options = {}) {
   const before = h('div', { class: 'tiles', id: 'residual-in' });
   const after = h('div', { class: 'tiles', id: 'residual-out' });
   const result = h('p', { class: 'formula', id: 'residual-result', 'aria-live': 'polite' });
-  const error = errorLine('residual-error');
-  root.append(h('div', { class: 'controls' }, h('label', {}, 'Scale of W[l+1] and W[l+2] ', scale, scaleValue)),
+  const error = errorLine('residual-error', { stale: () => [after, result] });
+  root.append(h('div', { class: 'controls' }, h('label', {}, 'Scale of W[l+1] and W[l+2] ', scale, scaleValue)), error,
     h('div', { class: 'equation feature-maps' },
       h('figure', {}, h('figcaption', {}, `a[l]: ${N}×${N}×${C}`), before),
       h('span', { class: 'op', 'aria-hidden': 'true' }, '→'),
       h('figure', {}, h('figcaption', {}, 'a[l+2] = ReLU(z[l+2] + a[l]) (tract)'), after)),
-    result, error);
+    result);
 
   function tiles(target, data, name) {
     const scaleAll = api.heatmap(data, true).max;

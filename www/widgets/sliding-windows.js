@@ -27,12 +27,12 @@ export function mountSlidingWindows(root, api) {
   const shape = h('p', { class: 'formula', id: 'slide-shape', 'aria-live': 'polite' });
   const explain = h('p', { class: 'explanation', id: 'slide-explain', 'aria-live': 'polite' });
   const compare = h('p', { class: 'explanation', id: 'slide-compare', 'aria-live': 'polite' });
-  const error = errorLine('slide-error');
+  const error = errorLine('slide-error', { stale: () => [grid, shape, explain, compare] });
   root.append(status,
-    h('div', { class: 'controls' }, h('label', {}, 'Input ', sizeSelect), nextButton, naiveButton),
+    h('div', { class: 'controls' }, h('label', {}, 'Input ', sizeSelect), nextButton, naiveButton), error,
     h('div', { class: 'equation' }, canvas, h('span', { class: 'op', 'aria-hidden': 'true' }, '→'),
       h('figure', {}, h('figcaption', {}, 'Output (tract, one pass): the most likely class of each 14×14 window'), grid)),
-    shape, explain, compare, error);
+    shape, explain, compare);
 
   const fail = error.show;
 

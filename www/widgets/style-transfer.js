@@ -35,13 +35,13 @@ export function mountStyleTransfer(root, api) {
   const grams = Object.fromEntries(['style', 'generated'].map((k) => [k, h('canvas', { width: 16, height: 16, id: `style-gram-${k}`, class: 'gram', role: 'img', 'aria-label': `Gram matrix of ${k === 'style' ? 'S' : 'G'}` })]));
   const costs = h('p', { class: 'formula', id: 'style-costs', 'aria-live': 'polite' });
   const check = h('p', { class: 'check', id: 'style-check' });
-  const error = errorLine('style-error');
+  const error = errorLine('style-error', { stale: () => [canvases.generated, grams.generated, costs] });
 
   root.append(status,
     h('div', { class: 'controls' }, h('label', {}, 'Content C ', contentSelect), snapButton, h('label', {}, 'Style S ', styleSelect), fileInput),
     h('div', { class: 'controls' }, h('label', {}, 'Content layer ', contentLayer), h('label', {}, 'λ ReLU ', lambdaRelu, ' (the max pool gets 1 − λ)'),
       h('label', {}, 'β = 10^', logBeta, betaValue, ' (α = 1)')),
-    h('div', { class: 'controls' }, h('label', {}, 'Start G from ', startSelect), h('label', {}, 'Iterations ', stepsInput), runButton, stopButton, progress),
+    h('div', { class: 'controls' }, h('label', {}, 'Start G from ', startSelect), h('label', {}, 'Iterations ', stepsInput), runButton, stopButton, progress), error,
     h('div', { class: 'equation' },
       h('figure', {}, h('figcaption', {}, 'C'), canvases.content),
       h('figure', {}, h('figcaption', {}, 'S'), canvases.style),
@@ -49,7 +49,7 @@ export function mountStyleTransfer(root, api) {
       h('figure', {}, h('figcaption', {}, 'Gram G(S), ReLU layer'), grams.style),
       h('figure', {}, h('figcaption', {}, 'Gram G(G), ReLU layer'), grams.generated)),
     costs, check,
-    h('p', { class: 'notice' }, 'Your images stay in this page: nothing is sent anywhere.'), error);
+    h('p', { class: 'notice' }, 'Your images stay in this page: nothing is sent anywhere.'));
 
   const fail = error.show;
   const beta = () => 10 ** Number(logBeta.value);

@@ -30,18 +30,18 @@ export function mountTransfer(root, api) {
   const bars = h('div', { class: 'bars', id: 'transfer-probs', role: 'list', 'aria-label': 'Probabilities of the letters' });
   const verdict = h('p', { class: 'formula', id: 'transfer-verdict', 'aria-live': 'polite' });
   const curves = h('table', { class: 'shapes', id: 'transfer-curves' });
-  const error = errorLine('transfer-error');
+  const error = errorLine('transfer-error', { stale: () => [result, bars, verdict] });
   root.append(status,
     h('div', { class: 'controls' },
       h('label', {}, 'Frozen: ', cutSelect),
       h('label', {}, 'Generated examples per letter ', perClass, ' ', perClassText), trainButton),
-    result,
+    error, result,
     h('div', { class: 'equation' },
       h('figure', {}, h('figcaption', {}, 'Draw a letter: add it as an example, or see what the new layer reads'), pad.canvas,
         h('div', { class: 'controls' }, clearButton), addButtons, mineText),
       h('figure', {}, h('figcaption', {}, 'The new softmax layer'), bars, verdict)),
     h('h3', {}, 'Learning curves: test accuracy by frozen layers and examples per letter'),
-    curves, error);
+    curves);
 
   const fail = error.show;
   const cut = () => state.cuts[Number(cutSelect.value)];

@@ -39,7 +39,9 @@ export function mountVerification(root, api) {
   const tripletText = h('p', { class: 'formula', id: 'verify-triplet', 'aria-live': 'polite' });
   const trainButton = h('button', { type: 'button', id: 'verify-train' }, 'Train the logistic regression');
   const logistic = h('p', { class: 'formula', id: 'verify-logistic', 'aria-live': 'polite' });
-  const error = errorLine('verify-error');
+  const error = errorLine('verify-error', { stale: () => [verdict, oneToOne, logistic] });
+  // The triplet picker's own line, next to its inputs.
+  const tripletError = errorLine('verify-triplet-error', { stale: () => [tripletText, ...tripletImages] });
 
   root.append(status,
     h('div', { class: 'equation' },
@@ -47,13 +49,14 @@ export function mountVerification(root, api) {
       h('figure', {}, h('figcaption', {}, 'Draw a digit: whose is it?'), pad.canvas, h('div', { class: 'controls' }, clearButton),
         h('div', { class: 'controls' }, enrolSelect, enrolButton))),
     h('div', { class: 'controls' }, tau.label, h('label', {}, 'Verify (1:1) as ', claimSelect)),
+    error,
     verdict, oneToOne, accuracy, databaseTable,
     h('h3', {}, 'Triplet loss (lecture 36)'),
     h('div', { class: 'controls' }, ...tripletInputs.map((input, k) => h('label', {}, `${['A', 'P', 'N'][k]} #`, input, tripletImages[k])), alpha.label),
-    tripletText,
+    tripletError, tripletText,
     h('h3', {}, 'Verification as binary classification (lecture 37)'),
     h('p', {}, 'ŷ = σ(Σₖ wₖ |f(xᵢ)ₖ − f(xⱼ)ₖ| + b), trained in the browser on pairs of the first 180 held-out digits (target 1 for the same digit, 0 for different ones), tested on pairs of the other 180. The encodings are computed once and stored, as the lecture recommends.'),
-    h('div', { class: 'controls' }, trainButton), logistic, error);
+    h('div', { class: 'controls' }, trainButton), logistic);
 
   const fail = error.show;
   const encoding = (i) => state.enc.subarray(i * state.dim, (i + 1) * state.dim);
@@ -147,9 +150,9 @@ export function mountVerification(root, api) {
         (t.kind === 'easy' ? ', already satisfied, nothing to learn.' : t.kind === 'hard' ? ': N is nearer to A than P is.' : ': right order, but inside the margin.');
       tripletText.dataset.kind = t.kind;
       tripletText.dataset.loss = t.loss;
-      error.clear();
+      tripletError.clear();
     } catch (e) {
-      fail(e);
+      tripletError.show(e);
     }
   }
 

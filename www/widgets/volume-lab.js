@@ -50,14 +50,14 @@ export function mountVolumeLab(root, api) {
   const shapeText = h('p', { class: 'formula', id: 'volume-shape', 'aria-live': 'polite' });
   const params = h('p', { class: 'formula', id: 'volume-params', 'aria-live': 'polite' });
   const explanation = h('div', { class: 'explanation', id: 'volume-explanation', 'aria-live': 'polite' });
-  const error = errorLine('volume-error');
+  const error = errorLine('volume-error', { stale: () => [shapeText, params, filterList, explanation] });
 
   root.append(
     h('div', { class: 'controls' },
       h('label', {}, 'Filters k ', countInput, countValue),
       h('label', {}, relu, ' ReLU after the bias (one layer, lecture 07)')),
     h('p', { class: 'check' }, 'Input 6×6×3 (edit any cell):'), inputGrids,
-    shapeText, params, filterList, explanation, error);
+    error, shapeText, params, filterList, explanation);
 
   countInput.addEventListener('input', () => {
     const k = Number(countInput.value);

@@ -57,12 +57,13 @@ export function mountYoloGrid(root, api, options = {}) {
   const shapeText = h('p', { class: 'formula', id: 'yolo-shape', 'aria-live': 'polite' });
   const table = h('table', { class: 'shapes', id: 'yolo-table' });
   const conflicts = h('ul', { class: 'error', id: 'yolo-conflicts', 'aria-live': 'polite' });
-  const error = errorLine('yolo-error');
+  const error = errorLine('yolo-error', { stale: () => [canvas, shapeText, table] });
   root.append(
     h('div', { class: 'controls' }, h('label', {}, 'Example ', presetSelect), nextButton,
       h('label', {}, 'Grid S ', gridInput, gridValue), h('label', {}, 'Anchors ', anchorSelect)),
     h('div', { class: 'controls' }, h('label', {}, 'Draw boxes of class ', classSelect), clearButton),
-    h('div', { class: 'equation' }, canvas, h('div', {}, shapeText, table)), conflicts, error);
+    error,
+    h('div', { class: 'equation' }, canvas, h('div', {}, shapeText, table)), conflicts);
 
   function load(key) {
     const p = PRESETS[key];
