@@ -70,3 +70,108 @@ fn a_model_tract_refuses_reads_as_a_sentence_with_details_apart() {
     assert!(!details.is_empty() && details.chars().count() <= MAX_DETAILS + 40);
     assert!(plain.chars().count() <= MAX_PLAIN);
 }
+
+/// Inputs the fuzz targets (fuzz/) found that made tract panic, each now refused with an error
+/// before tract sees it. Each graph is one node on the graph input, written out by hand.
+mod fuzz_findings {
+    use super::*;
+    use tract_onnx::pb;
+    use tract_onnx::pb::tensor_proto::DataType;
+
+    fn one_node(input_dims: &[i64], op: &str, attribute: Vec<pb::AttributeProto>) -> Vec<u8> {
+        on_weight(input_dims, None, op, attribute)
+    }
+
+    /// One node reading `weight` (an initializer) if given, else the graph input.
+    fn on_weight(
+        input_dims: &[i64],
+        weight: Option<pb::TensorProto>,
+        op: &str,
+        attribute: Vec<pb::AttributeProto>,
+    ) -> Vec<u8> {
+        use pb::tensor_shape_proto::{dimension::Value, Dimension};
+        use prost::Message;
+        let value = |name: &str, dims: Option<&[i64]>| pb::ValueInfoProto {
+            name: name.into(),
+            r#type: Some(pb::TypeProto {
+                value: Some(pb::type_proto::Value::TensorType(pb::type_proto::Tensor {
+                    elem_type: DataType::Float as i32,
+                    shape: dims.map(|d| pb::TensorShapeProto {
+                        dim: d
+                            .iter()
+                            .map(|&v| Dimension {
+                                value: Some(Value::DimValue(v)),
+                                ..Default::default()
+                            })
+                            .collect(),
+                    }),
+                })),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        pb::ModelProto {
+            ir_version: 8,
+            opset_import: vec![pb::OperatorSetIdProto {
+                domain: String::new(),
+                version: 13,
+            }],
+            graph: Some(pb::GraphProto {
+                name: "finding".into(),
+                node: vec![pb::NodeProto {
+                    name: "n0".into(),
+                    op_type: op.into(),
+                    input: vec![weight.as_ref().map_or("input".into(), |w| w.name.clone())],
+                    output: vec!["v0".into()],
+                    attribute,
+                    ..Default::default()
+                }],
+                input: vec![value("input", Some(input_dims))],
+                initializer: weight.into_iter().collect(),
+                output: vec![value("v0", None)],
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+        .encode_to_vec()
+    }
+
+    fn refused(bytes: &[u8]) -> String {
+        let result = catch_unwind(AssertUnwindSafe(|| Model::load(bytes).err()));
+        format!("{:#}", result.expect("no panic").expect("an error"))
+    }
+
+    /// `graph` target: Split without an axis attribute (default 0) on a scalar input panicked in
+    /// tract-hir's shape rules (`split.rs:45`, index out of bounds).
+    #[test]
+    fn split_of_a_scalar_with_the_default_axis() {
+        assert_eq!(
+            refused(&one_node(&[], "Split", vec![])),
+            "the model's input \"input\" is a single number (rank 0): the playground runs models whose input is an image or a signal"
+        );
+    }
+
+    /// The same Split on a scalar weight: its default axis 0 is checked like an explicit one.
+    #[test]
+    fn split_of_a_scalar_weight_with_the_default_axis() {
+        let scalar = pb::TensorProto {
+            name: "w".into(),
+            data_type: DataType::Float as i32,
+            float_data: vec![1.0],
+            ..Default::default()
+        };
+        assert_eq!(
+            refused(&on_weight(&[1, 3], Some(scalar), "Split", vec![])),
+            "Split \"n0\": axis 0 is outside the input's axes"
+        );
+    }
+
+    /// `graph` target: Transpose without `perm` on a scalar panicked in tract-hir
+    /// (`permute_axes.rs:48`). A scalar data input is refused, and so is a Transpose of any scalar.
+    #[test]
+    fn transpose_of_a_scalar() {
+        assert!(
+            refused(&one_node(&[], "Transpose", vec![])).contains("is a single number (rank 0)")
+        );
+    }
+}

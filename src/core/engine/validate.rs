@@ -124,6 +124,11 @@ pub(crate) fn validate(graph: &pb::GraphProto) -> Result<()> {
                 input.name
             );
             if let Some(shape) = &t.shape {
+                ensure!(
+                    k > 0 || !shape.dim.is_empty(),
+                    "the model's input {:?} is a single number (rank 0): the playground runs models whose input is an image or a signal",
+                    input.name
+                );
                 ranks.insert(&input.name, shape.dim.len());
                 shapes.insert(&input.name, dims);
             }
@@ -398,7 +403,13 @@ fn check_node(
             );
         }
         "ArgMax" | "ArgMin" | "Hardmax" | "Softmax" | "LogSoftmax" | "Concat" | "Split" => {
-            if let Some(axis) = int(node, "axis") {
+            // Without the attribute, the op's default axis (opset 13), which a scalar lacks too.
+            let default = match node.op_type.as_str() {
+                "ArgMax" | "ArgMin" | "Split" => Some(0),
+                "Hardmax" | "Softmax" | "LogSoftmax" => Some(-1),
+                _ => None,
+            };
+            if let Some(axis) = int(node, "axis").or(default) {
                 ensure!(
                     axis_ok(axis, false),
                     "{me}: axis {axis} is outside the input's axes"
@@ -423,6 +434,10 @@ fn check_node(
             }
         }
         "Transpose" => {
+            ensure!(
+                rank != Some(0),
+                "{me}: a single number (rank 0) has no axes to transpose"
+            );
             if let Some(perm) = ints(node, "perm") {
                 let mut sorted = perm.to_vec();
                 sorted.sort_unstable();
