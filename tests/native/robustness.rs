@@ -166,6 +166,20 @@ mod fuzz_findings {
         );
     }
 
+    /// `graph` target: Flatten with no input at all panicked in tract-hir (`flatten.rs:30`); every
+    /// op's inputs are counted against what it needs.
+    #[test]
+    fn an_op_without_its_inputs() {
+        let mut bytes = one_node(&[1, 3], "Flatten", vec![]);
+        let mut model = <pb::ModelProto as prost::Message>::decode(&bytes[..]).unwrap();
+        model.graph.as_mut().unwrap().node[0].input.clear();
+        bytes = prost::Message::encode_to_vec(&model);
+        assert_eq!(
+            refused(&bytes),
+            "Flatten \"n0\" has 0 inputs but needs at least 1"
+        );
+    }
+
     /// `graph` target: Transpose without `perm` on a scalar panicked in tract-hir
     /// (`permute_axes.rs:48`). A scalar data input is refused, and so is a Transpose of any scalar.
     #[test]

@@ -221,6 +221,19 @@ fn output_rank(
     }
 }
 
+/// How many inputs `op` needs at least (opset 13): ops without inputs make constants or random
+/// numbers; most take one; tract indexes the inputs it expects without checking.
+fn min_inputs(op: &str) -> usize {
+    match op {
+        "Constant" | "RandomNormal" | "RandomUniform" => 0,
+        "Conv" | "ConvTranspose" | "Gemm" | "MatMul" | "Add" | "Sub" | "Mul" | "Div" | "Pow"
+        | "Reshape" | "Gather" | "Expand" | "Tile" | "PRelu" | "Equal" | "Less" | "Greater" => 2,
+        "Slice" | "Range" | "Where" => 3,
+        "BatchNormalization" => 5,
+        _ => 1,
+    }
+}
+
 /// The checks of one node, given its first input's rank when known.
 fn check_node(
     node: &pb::NodeProto,
@@ -229,6 +242,13 @@ fn check_node(
     shapes: &HashMap<&str, Vec<i64>>,
 ) -> Result<()> {
     let me = who(node);
+    let needed = min_inputs(&node.op_type);
+    let given = node.input.iter().take_while(|i| !i.is_empty()).count();
+    ensure!(
+        given >= needed,
+        "{me} has {given} input{} but needs at least {needed}",
+        if given == 1 { "" } else { "s" }
+    );
     let limit = MAX_SIDE as i64;
     let constant = |k: usize| {
         node.input
