@@ -330,6 +330,10 @@ pub fn stacked_window(
     range: Range<isize>,
 ) -> Result<Range<isize>> {
     let mut r = (range.start as i64, range.end as i64);
+    ensure!(
+        r.0.unsigned_abs() < 1 << 31 && r.1.unsigned_abs() < 1 << 31,
+        "the output range {range:?} is more than 2^31 positions from 0"
+    );
     for (i, &(f, s, p)) in layers.iter().enumerate().rev() {
         ensure!(
             (1..=MAX_SIDE).contains(&f) && (1..=MAX_SIDE).contains(&s) && p <= MAX_SIDE,
@@ -339,7 +343,7 @@ pub fn stacked_window(
         let (f, s, p) = (f as i64, s as i64, p as i64);
         r = (r.0 * s - p, (r.1 - 1) * s - p + f);
         ensure!(
-            r.0.abs() < 1 << 31 && r.1.abs() < 1 << 31,
+            r.0.unsigned_abs() < 1 << 31 && r.1.unsigned_abs() < 1 << 31,
             "the window of these layers is more than 2^31 positions wide"
         );
     }
@@ -554,6 +558,8 @@ mod tests {
         assert_eq!(stacked_window(&net, 3..4).unwrap(), 6..20);
         assert_eq!(stacked_window(&net, 0..8).unwrap(), 0..28);
         assert_eq!(stacked_window(&[(3, 1, 1)], 0..1).unwrap(), -1..2);
+        // An output range past 2^31 is refused before it is multiplied (it overflowed natively).
+        assert!(stacked_window(&[(3, 4096, 0)], isize::MIN..0).is_err());
     }
 
     #[test]

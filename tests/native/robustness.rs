@@ -180,6 +180,22 @@ mod fuzz_findings {
         );
     }
 
+    /// `graph` target: pads of i64::MIN overflowed `abs()` in the crate's own Pad check (with
+    /// overflow checks a panic; in the release wasm it wrapped to a negative and passed).
+    #[test]
+    fn pads_of_i64_min() {
+        let pads = pb::AttributeProto {
+            name: "pads".into(),
+            r#type: pb::attribute_proto::AttributeType::Ints as i32,
+            ints: vec![i64::MIN, 0, 0, 0],
+            ..Default::default()
+        };
+        assert_eq!(
+            refused(&one_node(&[1, 3], "Pad", vec![pads])),
+            "Pad \"n0\": pads [-9223372036854775808, 0, 0, 0]: each must be at most 4096"
+        );
+    }
+
     /// `graph` target: Transpose without `perm` on a scalar panicked in tract-hir
     /// (`permute_axes.rs:48`). A scalar data input is refused, and so is a Transpose of any scalar.
     #[test]

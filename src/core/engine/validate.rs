@@ -359,7 +359,8 @@ fn check_node(
                 .or_else(|| constant(1).map(int_values));
             if let Some(pads) = pads {
                 ensure!(
-                    pads.iter().all(|&p| p.abs() <= limit),
+                    // unsigned_abs: i64::MIN.abs() overflows (and wraps to a negative in release).
+                    pads.iter().all(|&p| p.unsigned_abs() <= limit as u64),
                     "{me}: pads {pads:?}: each must be at most {limit}"
                 );
                 if let Some(r) = rank {
