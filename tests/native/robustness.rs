@@ -196,6 +196,20 @@ mod fuzz_findings {
         );
     }
 
+    /// `graph` target: a Conv on an input with a size of 0 underflowed in tract-core's padding
+    /// arithmetic (`padding.rs:155`, a panic with overflow checks, a wrapped size without).
+    #[test]
+    fn an_input_with_a_size_of_0() {
+        // The finding: Conv(input, input) on a 6-D input with a 0 among its sizes.
+        let bytes = one_node(&[3, 3, 3, 0, 3, 3], "Conv", vec![]);
+        let mut model = <pb::ModelProto as prost::Message>::decode(&bytes[..]).unwrap();
+        model.graph.as_mut().unwrap().node[0].input = vec!["input".into(), "input".into()];
+        assert_eq!(
+            refused(&prost::Message::encode_to_vec(&model)),
+            "the input \"input\" is declared as [3, 3, 3, 0, 3, 3]: every size must be at least 1"
+        );
+    }
+
     /// `graph` target: Transpose without `perm` on a scalar panicked in tract-hir
     /// (`permute_axes.rs:48`). A scalar data input is refused, and so is a Transpose of any scalar.
     #[test]

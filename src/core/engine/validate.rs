@@ -119,7 +119,12 @@ pub(crate) fn validate(graph: &pb::GraphProto) -> Result<()> {
             // Only the data input is ever allocated; later inputs are the weights of a shapes-only
             // architecture, analysed and never run.
             ensure!(
-                dims.iter().all(|&d| d >= 0) && (k > 0 || element_count(&dims).is_some()),
+                dims.iter().all(|&d| d >= 1),
+                "the input {:?} is declared as {dims:?}: every size must be at least 1",
+                input.name
+            );
+            ensure!(
+                k > 0 || element_count(&dims).is_some(),
                 "the input {:?} is declared as {dims:?}: more than {MAX_ELEMENTS} values, beyond what the playground holds",
                 input.name
             );
