@@ -210,6 +210,29 @@ mod fuzz_findings {
         );
     }
 
+    /// `graph` target: Transpose with seven inputs panicked in tract-hir (`expandable.rs:138`);
+    /// ops with a fixed number of inputs refuse more. `load` target: Flatten with axis 1 on a
+    /// scalar input panicked in tract-hir (`flatten.rs:15`), now refused as a scalar input.
+    #[test]
+    fn an_op_with_too_many_inputs_and_a_scalar_flatten() {
+        let bytes = one_node(&[1, 3], "Transpose", vec![]);
+        let mut model = <pb::ModelProto as prost::Message>::decode(&bytes[..]).unwrap();
+        model.graph.as_mut().unwrap().node[0].input = vec!["input".into(); 7];
+        assert_eq!(
+            refused(&prost::Message::encode_to_vec(&model)),
+            "Transpose \"n0\" has 7 inputs but takes at most 1"
+        );
+        let axis = pb::AttributeProto {
+            name: "axis".into(),
+            r#type: pb::attribute_proto::AttributeType::Int as i32,
+            i: 1,
+            ..Default::default()
+        };
+        assert!(
+            refused(&one_node(&[], "Flatten", vec![axis])).contains("is a single number (rank 0)")
+        );
+    }
+
     /// `graph` target: Transpose without `perm` on a scalar panicked in tract-hir
     /// (`permute_axes.rs:48`). A scalar data input is refused, and so is a Transpose of any scalar.
     #[test]

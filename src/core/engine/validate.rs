@@ -239,6 +239,24 @@ fn min_inputs(op: &str) -> usize {
     }
 }
 
+/// How many inputs `op` takes at most (opset 13), for the ops whose count is fixed; tract indexes
+/// its expected inputs by position and some ops read past what they declare.
+fn max_inputs(op: &str) -> Option<usize> {
+    Some(match op {
+        "Constant" => 0,
+        "Relu" | "LeakyRelu" | "Sigmoid" | "Tanh" | "Softmax" | "LogSoftmax" | "Hardmax"
+        | "Flatten" | "Transpose" | "MaxPool" | "AveragePool" | "GlobalAveragePool"
+        | "GlobalMaxPool" | "ConstantOfShape" | "Shape" | "Identity" | "Neg" | "Abs" | "Exp"
+        | "Log" | "Sqrt" | "Floor" | "Ceil" | "ArgMax" | "ArgMin" | "LRN" | "Dropout" => 1,
+        "Add" | "Sub" | "Mul" | "Div" | "Pow" | "MatMul" | "Reshape" | "Gather" | "Expand"
+        | "Tile" | "PRelu" | "Unsqueeze" | "Squeeze" | "Split" | "Equal" | "Less" | "Greater" => 2,
+        "Conv" | "Gemm" | "Pad" | "Range" | "Where" | "Clip" => 3,
+        "Resize" => 4,
+        "Slice" | "BatchNormalization" => 5,
+        _ => return None,
+    })
+}
+
 /// The checks of one node, given its first input's rank when known.
 fn check_node(
     node: &pb::NodeProto,
@@ -254,6 +272,13 @@ fn check_node(
         "{me} has {given} input{} but needs at least {needed}",
         if given == 1 { "" } else { "s" }
     );
+    if let Some(most) = max_inputs(&node.op_type) {
+        ensure!(
+            node.input.len() <= most,
+            "{me} has {} inputs but takes at most {most}",
+            node.input.len()
+        );
+    }
     let limit = MAX_SIDE as i64;
     let constant = |k: usize| {
         node.input
