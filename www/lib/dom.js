@@ -20,6 +20,11 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/** `el` in a box that scrolls sideways when `el` is wider than the card (tables on a phone). */
+export function scrollX(el) {
+  return h('div', { class: 'scroll-x' }, el);
+}
+
 /** Creates an SVG element with attributes (an `id` is copied into `data-id`, as `h` does). */
 export function svgEl(tag, attrs = {}) {
   const el = document.createElementNS('http://www.w3.org/2000/svg', tag);

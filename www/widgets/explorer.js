@@ -5,7 +5,7 @@
 // Below them, lecture 39's "what deep ConvNets learn": for a layer and channel, the input patches
 // (receptive fields) of a set of inputs that activate it most (`Model.topActivations`).
 
-import { h, errorLine } from '../lib/dom.js';
+import { h, errorLine, scrollX } from '../lib/dom.js';
 import { downloadBar, fetchBytes } from '../lib/media.js';
 import { fetchWithProgress } from '../lib/loader.js';
 import { RemoteModel, remoteStructure } from '../lib/remote-model.js';
@@ -61,7 +61,7 @@ export function mountExplorer(root, api, options = {}) {
     h('p', {}, 'For one channel of one layer, the inputs that activate it most, cut to the patch of the input its strongest position sees (its receptive field, composed from the kernels, strides and padding on the way). Early layers answer to strokes and edges, deeper ones to larger parts.'),
     h('div', { class: 'controls' }, h('label', {}, 'Layer ', learnLayer), h('label', {}, 'Channel ', learnChannel), learnButton),
     learnStatus, patches);
-  root.append(h('div', { class: 'controls' }, h('label', {}, 'Model ', select), fileInput), error, status, table,
+  root.append(h('div', { class: 'controls' }, h('label', {}, 'Model ', select), fileInput), error, status, scrollX(table),
     h('div', { class: 'equation' }, maps, h('figure', {}, large, value)), learn);
 
   const fail = error.show;

@@ -5,7 +5,7 @@
 // its distances and `tripletLoss` explain the numbers. This file draws. Photos and webcam frames
 // never leave the page.
 
-import { h, errorLine, slider } from '../lib/dom.js';
+import { h, errorLine, slider, scrollX } from '../lib/dom.js';
 import { decodeImage, fetchBytes, fetchJson, snapshot } from '../lib/media.js';
 import { loadDetector, loadModel } from '../lib/models.js';
 import { strokeBox } from '../lib/scene.js';
@@ -39,7 +39,7 @@ export function mountFaceId(root, api) {
       tau.label, h('label', {}, 'Verify as ', claimSelect)),
     error,
     h('div', { class: 'equation' }, canvas, facesList),
-    h('h3', {}, 'The database (one photo per person is enough)'), databaseTable,
+    h('h3', {}, 'The database (one photo per person is enough)'), scrollX(databaseTable),
     h('h3', {}, 'A triplet of the faces seen so far'),
     h('div', { class: 'controls' }, ...tripletSelects.map((s, k) => h('label', {}, `${'APN'[k]} `, s)), h('label', {}, 'α ', alphaInput)),
     h('div', { class: 'strips' }, ...strips.map((c, k) => h('figure', {}, h('figcaption', {}, `f(${'APN'[k]}): 128 numbers, blue < 0 < red`), c))), tripletText,

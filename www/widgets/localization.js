@@ -4,7 +4,7 @@
 // edit, for both cases (`localizationTarget`, `localizationLoss`, `objectAt`). In landmark mode a
 // click adds a landmark (l_x, l_y). This file only draws.
 
-import { h, fmt, errorLine } from '../lib/dom.js';
+import { h, fmt, errorLine, scrollX } from '../lib/dom.js';
 import { CLASS_COLOURS, drawScene, strokeBox, fractionAt } from '../lib/scene.js';
 
 const SIZE = 384;
@@ -23,7 +23,7 @@ export function mountLocalization(root, api) {
   const landmarks = h('p', { class: 'explanation', id: 'loc-landmarks', 'aria-live': 'polite' });
   const error = errorLine('loc-error', { stale: () => [target, loss] });
   root.append(h('div', { class: 'controls' }, nextButton, h('label', {}, 'A click will ', modeSelect), clearButton),
-    error, h('div', { class: 'equation' }, canvas, h('div', {}, target, loss, landmarks)));
+    error, h('div', { class: 'equation' }, canvas, h('div', {}, scrollX(target), loss, landmarks)));
 
   /** The next seed whose scene holds exactly one object (lecture 23 localises one object). */
   function nextScene() {

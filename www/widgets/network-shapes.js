@@ -1,7 +1,7 @@
 // Widget: shapes and parameter counts through a ConvNet, lectures 08, 10 and 11. Every shape and
 // count comes from the wasm module (`networkShapes`, `denseParamsBetween`); this file only draws.
 
-import { h, errorLine } from '../lib/dom.js';
+import { h, errorLine, scrollX } from '../lib/dom.js';
 
 const PRESETS = {
   'lecture-08': {
@@ -59,7 +59,7 @@ export function mountNetworkShapes(root, api) {
       add(() => ({ type: 'pool', mode: 'max', f: 2, s: 2 })),
       add(() => ({ type: 'flatten' })),
       add(() => ({ type: 'dense', units: 10 }))),
-    error, table, total, compare);
+    error, scrollX(table), total, compare);
   presetSelect.addEventListener('change', () => { state = structuredClone(PRESETS[presetSelect.value]); render(); });
 
   function field(obj, key, label, id) {

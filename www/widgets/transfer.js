@@ -5,7 +5,7 @@
 // the frozen layers and the examples. Features are computed once per layer and cached. This file
 // draws.
 
-import { h, errorLine } from '../lib/dom.js';
+import { h, errorLine, scrollX } from '../lib/dom.js';
 import { drawingPad } from '../lib/pad.js';
 import { loadModel } from '../lib/models.js';
 
@@ -41,7 +41,7 @@ export function mountTransfer(root, api) {
         h('div', { class: 'controls' }, clearButton), addButtons, mineText),
       h('figure', {}, h('figcaption', {}, 'The new softmax layer'), bars, verdict)),
     h('h3', {}, 'Learning curves: test accuracy by frozen layers and examples per letter'),
-    curves);
+    scrollX(curves));
 
   const fail = error.show;
   const cut = () => state.cuts[Number(cutSelect.value)];

@@ -5,7 +5,7 @@
 // |f(x_i) − f(x_j)| come from Rust (`squaredDistance`, `tripletLoss`, `recognise`,
 // `verificationAccuracy`, `trainPairClassifier`). This file plots and draws.
 
-import { h, fmt, errorLine, slider, wholeNumber } from '../lib/dom.js';
+import { h, fmt, errorLine, slider, wholeNumber, scrollX } from '../lib/dom.js';
 import { drawingPad } from '../lib/pad.js';
 import { fetchBytes } from '../lib/media.js';
 import { loadModel } from '../lib/models.js';
@@ -50,7 +50,7 @@ export function mountVerification(root, api) {
         h('div', { class: 'controls' }, enrolSelect, enrolButton))),
     h('div', { class: 'controls' }, tau.label, h('label', {}, 'Verify (1:1) as ', claimSelect)),
     error,
-    verdict, oneToOne, accuracy, databaseTable,
+    verdict, oneToOne, accuracy, scrollX(databaseTable),
     h('h3', {}, 'Triplet loss (lecture 36)'),
     h('div', { class: 'controls' }, ...tripletInputs.map((input, k) => h('label', {}, `${['A', 'P', 'N'][k]} #`, input, tripletImages[k])), alpha.label),
     tripletError, tripletText,

@@ -3,7 +3,7 @@
 // represent come from Rust (`yoloTarget`). Objects come from presets, generated scenes
 // (`generateScene`) or boxes the learner draws. This file only draws.
 
-import { h, fmt, errorLine } from '../lib/dom.js';
+import { h, fmt, errorLine, scrollX } from '../lib/dom.js';
 import { int, numbers, oneOf } from '../lib/options.js';
 import { CLASS_COLOURS, drawScene, strokeBox, drawBoxes } from '../lib/scene.js';
 
@@ -63,7 +63,7 @@ export function mountYoloGrid(root, api, options = {}) {
       h('label', {}, 'Grid S ', gridInput, gridValue), h('label', {}, 'Anchors ', anchorSelect)),
     h('div', { class: 'controls' }, h('label', {}, 'Draw boxes of class ', classSelect), clearButton),
     error,
-    h('div', { class: 'equation' }, canvas, h('div', {}, shapeText, table)), conflicts);
+    h('div', { class: 'equation' }, canvas, h('div', {}, shapeText, scrollX(table))), conflicts);
 
   function load(key) {
     const p = PRESETS[key];
