@@ -233,6 +233,28 @@ mod fuzz_findings {
         );
     }
 
+    /// `graph` target: Flatten with axis -1 on a scalar weight panicked in tract-hir
+    /// (`flatten.rs:15`, a slice end of `usize::MAX`): Flatten's axis lies in [-r, r].
+    #[test]
+    fn flatten_of_a_scalar_weight_with_axis_minus_1() {
+        let scalar = pb::TensorProto {
+            name: "w".into(),
+            data_type: DataType::Int64 as i32,
+            int64_data: vec![1],
+            ..Default::default()
+        };
+        let axis = pb::AttributeProto {
+            name: "axis".into(),
+            r#type: pb::attribute_proto::AttributeType::Int as i32,
+            i: -1,
+            ..Default::default()
+        };
+        assert_eq!(
+            refused(&on_weight(&[1, 3], Some(scalar), "Flatten", vec![axis])),
+            "Flatten \"n0\": axis -1 is outside the input's axes"
+        );
+    }
+
     /// `graph` target: Transpose without `perm` on a scalar panicked in tract-hir
     /// (`permute_axes.rs:48`). A scalar data input is refused, and so is a Transpose of any scalar.
     #[test]

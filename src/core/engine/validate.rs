@@ -447,11 +447,13 @@ fn check_node(
             }
         }
         "Flatten" => {
+            // Flatten's axis may also be r (everything before the cut), so [-r, r].
             let axis = int(node, "axis").unwrap_or(1);
-            ensure!(
-                axis_ok(axis, true),
-                "{me}: axis {axis} is outside the input's axes"
-            );
+            let ok = match rank {
+                Some(r) => (-(r as i64)..=r as i64).contains(&axis),
+                None => axis_ok(axis, false),
+            };
+            ensure!(ok, "{me}: axis {axis} is outside the input's axes");
         }
         "ArgMax" | "ArgMin" | "Hardmax" | "Softmax" | "LogSoftmax" | "Concat" | "Split" => {
             // Without the attribute, the op's default axis (opset 13), which a scalar lacks too.
