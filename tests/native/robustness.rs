@@ -136,6 +136,66 @@ mod fuzz_findings {
         .encode_to_vec()
     }
 
+    /// `one_node`'s graph with more nodes after the first: `(op, inputs, attributes)`, node `k`
+    /// writing `v{k}`; the graph's output is the last one's.
+    fn chain(input_dims: &[i64], nodes: &[(&str, &[&str], Vec<pb::AttributeProto>)]) -> Vec<u8> {
+        let (op, _, attrs) = &nodes[0];
+        let bytes = one_node(input_dims, op, attrs.clone());
+        let mut model = <pb::ModelProto as prost::Message>::decode(&bytes[..]).unwrap();
+        let graph = model.graph.as_mut().unwrap();
+        graph.node[0].input = nodes[0].1.iter().map(|i| i.to_string()).collect();
+        for (k, (op, inputs, attribute)) in nodes.iter().enumerate().skip(1) {
+            graph.node.push(pb::NodeProto {
+                name: format!("n{k}"),
+                op_type: op.to_string(),
+                input: inputs.iter().map(|i| i.to_string()).collect(),
+                output: vec![format!("v{k}")],
+                attribute: attribute.clone(),
+                ..Default::default()
+            });
+        }
+        graph.output[0].name = format!("v{}", nodes.len() - 1);
+        prost::Message::encode_to_vec(&model)
+    }
+
+    fn int_attr(name: &str, i: i64) -> pb::AttributeProto {
+        pb::AttributeProto {
+            name: name.into(),
+            r#type: pb::attribute_proto::AttributeType::Int as i32,
+            i,
+            ..Default::default()
+        }
+    }
+
+    /// Ranks follow through the ops that change them, so the axis checks see the real rank: a
+    /// ReduceSum over all axes without keepdims makes a scalar, whose Flatten at axis 1 made
+    /// tract-hir panic (`flatten.rs:15`) while the check still saw the input's rank 4.
+    #[test]
+    fn ranks_follow_reductions_and_broadcasts() {
+        let scalar_then_flatten = chain(
+            &[1, 3, 4, 4],
+            &[
+                ("ReduceSum", &["input"], vec![int_attr("keepdims", 0)]),
+                ("Flatten", &["v0"], vec![int_attr("axis", 1)]),
+            ],
+        );
+        assert_eq!(
+            refused(&scalar_then_flatten),
+            "Flatten \"n1\": axis 1 is outside the input's axes"
+        );
+        // A broadcast takes the larger rank: Softmax on axis 3 of scalar + [1,3,4,4] is fine.
+        let broadcast = chain(
+            &[1, 3, 4, 4],
+            &[
+                ("ReduceSum", &["input"], vec![int_attr("keepdims", 0)]),
+                ("Add", &["v0", "input"], vec![]),
+                ("Softmax", &["v1"], vec![int_attr("axis", 3)]),
+            ],
+        );
+        let out = Model::load(&broadcast).unwrap().run(&[0.5; 48]).unwrap();
+        assert_eq!(out.shape, [1, 3, 4, 4]);
+    }
+
     fn refused(bytes: &[u8]) -> String {
         let result = catch_unwind(AssertUnwindSafe(|| Model::load(bytes).err()));
         format!("{:#}", result.expect("no panic").expect("an error"))

@@ -161,8 +161,16 @@ pub(crate) fn validate(graph: &pb::GraphProto) -> Result<()> {
             .first()
             .and_then(|i| ranks.get(i.as_str()).copied());
         check_node(node, rank, &constants, &shapes)?;
-        if let (Some(out), Some(r)) = (node.output.first(), output_rank(node, rank, &constants)) {
-            ranks.insert(out, r);
+        if let Some(r) = output_rank(node, &ranks, &constants) {
+            // Split's outputs all keep the input's rank; other ops' later outputs are indices.
+            let outputs = if node.op_type == "Split" {
+                node.output.len()
+            } else {
+                1
+            };
+            for out in node.output.iter().take(outputs) {
+                ranks.insert(out, r);
+            }
         }
         produced.extend(node.output.iter().map(String::as_str));
     }
@@ -198,30 +206,65 @@ fn check_tensor(t: &pb::TensorProto, what: &str) -> Result<()> {
     Ok(())
 }
 
-/// The rank of `node`'s first output when it follows from its input's `rank`.
+/// The rank of `node`'s outputs when it follows from its inputs' ranks (`ranks`) and constant
+/// inputs, `None` when it does not (the checks then fall back to what any rank up to 8 allows).
 fn output_rank(
     node: &pb::NodeProto,
-    rank: Option<usize>,
+    ranks: &HashMap<&str, usize>,
     constants: &HashMap<&str, &pb::TensorProto>,
 ) -> Option<usize> {
+    let input_rank = |k: usize| {
+        node.input
+            .get(k)
+            .and_then(|i| ranks.get(i.as_str()).copied())
+    };
+    let constant_len = |k: usize| {
+        node.input
+            .get(k)
+            .and_then(|a| constants.get(a.as_str()))
+            .map(|t| int_values(t).len())
+    };
+    let axes = || {
+        ints(node, "axes")
+            .map(<[i64]>::len)
+            .or_else(|| constant_len(1))
+    };
+    let rank = input_rank(0);
+    let keepdims = int(node, "keepdims") != Some(0);
     match node.op_type.as_str() {
-        "Flatten" | "Gemm" => Some(2),
-        "Unsqueeze" => {
-            let axes = ints(node, "axes").map(<[i64]>::len).or_else(|| {
-                node.input
-                    .get(1)
-                    .and_then(|a| constants.get(a.as_str()))
-                    .map(|t| int_values(t).len())
-            })?;
-            Some(rank? + axes)
-        }
-        "Reshape" | "Squeeze" | "Gather" | "Shape" | "ConstantOfShape" | "Range" | "NonZero"
-        | "TopK" | "Einsum" | "MatMul" => None,
-        "ReduceSum" | "ReduceMean" | "ReduceMax" | "ReduceMin" | "ArgMax" | "ArgMin"
-            if int(node, "keepdims") == Some(0) =>
+        "Flatten" | "Gemm" | "NonZero" => Some(2),
+        "Shape" | "Range" => Some(1),
+        "Size" => Some(0),
+        "Unsqueeze" => Some(rank? + axes()?),
+        "Squeeze" => rank?.checked_sub(axes()?),
+        "Reshape" => constant_len(1),
+        "ConstantOfShape" => constant_len(0),
+        "Expand" => Some(rank?.max(constant_len(1)?)),
+        "Gather" => (rank? + input_rank(1)?).checked_sub(1),
+        "MatMul" => match (rank?, input_rank(1)?) {
+            (1, 1) => Some(0),
+            (1, b) => Some(b - 1),
+            (a, 1) => Some(a - 1),
+            (a, b) => Some(a.max(b)),
+        },
+        "ArgMax" | "ArgMin" if !keepdims => rank?.checked_sub(1),
+        "ReduceSum" | "ReduceMean" | "ReduceMax" | "ReduceMin" | "ReduceProd" | "ReduceL2"
+            if !keepdims =>
         {
-            None
+            match axes() {
+                Some(n) => rank?.checked_sub(n),
+                None => Some(0),
+            }
         }
+        // Element-wise ops broadcast their inputs: the largest rank among them.
+        "Add" | "Sub" | "Mul" | "Div" | "Pow" | "Equal" | "Less" | "Greater" | "Where" | "Max"
+        | "Min" | "Sum" | "Mean" | "PRelu" | "And" | "Or" | "Xor" => node
+            .input
+            .iter()
+            .filter(|i| !i.is_empty())
+            .map(|i| ranks.get(i.as_str()).copied())
+            .try_fold(0, |m, r| Some(m.max(r?))),
+        "TopK" | "Einsum" | "Loop" | "If" | "Scan" => None,
         _ => rank,
     }
 }
