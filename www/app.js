@@ -5,7 +5,7 @@
 
 import { loadApi, progressTo } from './lib/loader.js';
 import { mountWidget } from './lib/embed.js';
-import { WIDGETS, lectureText } from './lib/registry.js';
+import { WIDGETS, LECTURES, lectureNumbers } from './lib/registry.js';
 import { h } from './lib/dom.js';
 
 const status = document.getElementById('status');
@@ -14,9 +14,28 @@ const bar = document.getElementById('progress');
 /** The page parameter holding option `name` of widget `key`. */
 const param = (key, name) => (key === name ? name : `${key}.${name}`);
 
-// Headings come from the registry, the one place a widget's name and lectures are written.
+// Headings come from the registry, the one place a widget's name and lectures are written; each
+// lecture number links back to its place in the course map.
 for (const w of WIDGETS) {
-  document.getElementById(w.id)?.closest('section')?.querySelector('h2')?.replaceChildren(w.name, ' ', h('small', {}, lectureText(w.lectures)));
+  const parts = w.lectures.split(',').map((p) => p.trim());
+  const links = parts.flatMap((part, i) => [i ? ', ' : '', h('a', { href: `#lecture-${lectureNumbers(part)[0]}` }, part)]);
+  document.getElementById(w.id)?.closest('section')?.querySelector('h2')
+    ?.replaceChildren(w.name, ' ', h('small', {}, /[,–]/.test(w.lectures) ? 'lectures ' : 'lecture ', ...links));
+}
+
+// The course map: weeks → lectures → the widgets that show them, from the registry; lectures
+// without a widget are listed as such.
+const map = document.getElementById('course-map');
+if (map) {
+  const weeks = [...new Set(LECTURES.map((l) => l.week))];
+  map.append(h('h2', {}, 'Course map'), h('div', { class: 'weeks' }, weeks.map((week) => h('section', { class: 'week', 'aria-label': `Week ${week}` },
+    h('h3', {}, `Week ${week}`),
+    h('ol', {}, LECTURES.filter((l) => l.week === week).map((l) => {
+      const shown = WIDGETS.filter((w) => lectureNumbers(w.lectures).includes(l.number));
+      return h('li', { id: `lecture-${l.number}`, value: Number(l.number), class: shown.length ? '' : 'none', dataset: { widgets: shown.length } },
+        `${l.number} ${l.title}${l.optional ? ' (optional)' : ''} — `,
+        shown.length ? shown.flatMap((w, i) => [i ? ', ' : '', h('a', { href: `#${w.id}` }, w.name)]) : h('span', { class: 'notice' }, 'no widget yet'));
+    }))))));
 }
 
 let api;

@@ -167,6 +167,31 @@ test('network shapes: lecture 10 and lecture 08 presets, editing and errors', as
   assert.equal(await page.textContent('#net-total'), 'Total parameters: 25,340');
 });
 
+test('network shapes: lecture 01\'s fully connected layer on a 1000×1000 photo, and the network in the address', async () => {
+  const { page } = ctx;
+  await page.selectOption('#net-preset', 'lecture-01');
+  assert.deepEqual(await page.$$eval('#net-table td[data-shape]', (tds) => tds.map((td) => td.textContent)), ['1000×1000×3', '3000000', '1000']);
+  assert.equal(await page.textContent('#net-total'), 'Total parameters: 3,000,001,000');
+  assert.match(await page.textContent('#net-lesson'), /^Lecture 01: a 1000×1000×3 photo is 3,000,000 inputs; a fully connected first layer of 1,000 units needs 3,000,001,000 parameters, 12 GB of float32 weights/);
+  // The layers live in the address: a link reproduces the network, edited or not.
+  await page.fill('#net-1-units', '10');
+  await page.dispatchEvent('#net-1-units', 'change');
+  assert.equal(new URL(page.url()).searchParams.get('shapes.net'), '3.1000.1000_f_d10');
+  assert.equal(await page.inputValue('#net-preset'), 'custom');
+  const linked = await ctx.context.newPage();
+  try {
+    await linked.goto(`${ctx.server.url}?shapes.net=3.39.39_c3.1.0.10_m2.2_f_d10`);
+    await linked.waitForSelector('html[data-ready="true"]', { timeout: 30_000 });
+    assert.deepEqual(await linked.$$eval('#net-table td[data-shape]', (tds) => tds.map((td) => td.textContent)), ['39×39×3', '37×37×10', '18×18×10', '3240', '10']);
+    await linked.goto(`${ctx.server.url}?shapes.net=3.39.39_q7`);
+    await linked.waitForSelector('html[data-ready="true"]', { timeout: 30_000 });
+    assert.match(await linked.textContent('#net-error'), /^The network in the address could not be read \("q7" is not a layer/);
+  } finally {
+    await linked.close();
+  }
+  await page.selectOption('#net-preset', 'lecture-10');
+});
+
 test('edge lab: bright-left image, vertical filter, heatmap and hover sum', async () => {
   const { page } = ctx;
   // Valid convolution: 256 - 3 + 1 = 254 per side.

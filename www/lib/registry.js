@@ -29,7 +29,7 @@ const ENTRIES = [
   { key: 'edge', tag: 'cnn-edge', id: 'edge-lab', name: 'Edge detection on images', lectures: '02–03', mount: mountEdgeLab, options: ['image', 'filter', 'kernel', 'absolute', 'pool'] },
   { key: 'volume', tag: 'cnn-volume', id: 'volume-lab', name: 'Convolution over volume, one layer', lectures: '06–07', mount: mountVolumeLab, options: [] },
   { key: 'pool', tag: 'cnn-pool', id: 'pool-explainer', name: 'Pooling', lectures: '09', mount: mountPoolExplainer, options: ['mode', 'f', 's', 'p', 'values'] },
-  { key: 'shapes', tag: 'cnn-shapes', id: 'network-shapes', name: 'Shapes and parameters of a ConvNet', lectures: '08, 10, 11', mount: mountNetworkShapes, options: [] },
+  { key: 'shapes', tag: 'cnn-shapes', id: 'network-shapes', name: 'Shapes and parameters of a ConvNet', lectures: '01, 08, 10, 11', mount: mountNetworkShapes, options: ['net', 'preset'] },
   { key: 'conv1d3d', tag: 'cnn-conv-1d-3d', id: 'generalize', name: '1D and 3D convolution', lectures: '43', mount: mountGeneralize, options: [] },
   { key: 'lenet', tag: 'cnn-lenet', id: 'lenet-lab', name: 'LeNet-5 reads your handwriting', lectures: '10, 13', mount: mountLenetLab, options: [] },
   { key: 'model', tag: 'cnn-model', id: 'explorer', name: 'The model explorer', lectures: '13–18, 39', mount: mountExplorer, options: ['model', 'src'] },
@@ -47,6 +47,61 @@ const ENTRIES = [
   { key: 'faceid', tag: 'cnn-face-id', id: 'face-id', name: 'Face verification with real face encodings', lectures: '33–36', mount: mountFaceId, options: [] },
   { key: 'style', tag: 'cnn-style-transfer', id: 'style-transfer', name: 'Neural style transfer', lectures: '38–42', mount: mountStyleTransfer, options: [] },
 ];
+
+/** The course's 43 lectures as its notes (../shared/course-notes.md) title them: number, title, week. */
+export const LECTURES = [
+  ['01', 'Computer Vision', 1],
+  ['02', 'Edge Detection Example', 1],
+  ['03', 'More Edge detection', 1],
+  ['04', 'Padding', 1],
+  ['05', 'Strided Convolutions', 1],
+  ['06', 'Convolutions over Volume', 1],
+  ['07', 'One Layer of a Convolutional Network', 1],
+  ['08', 'Simple Convolutional Network Example', 1],
+  ['09', 'Pooling Layers', 1],
+  ['10', 'CNN Example', 1],
+  ['11', 'Why Convolutions?', 1],
+  ['12', 'Why look at case studies?', 2],
+  ['13', 'Classic Networks', 2],
+  ['14', 'ResNets', 2],
+  ['15', 'Why ResNets Work', 2],
+  ['16', 'Networks in Networks and 1x1 Convolutions', 2],
+  ['17', 'Inception Network Motivation', 2],
+  ['18', 'Inception Network', 2],
+  ['19', 'Using Open-Source Implementation', 2],
+  ['20', 'Transfer Learning', 2],
+  ['21', 'Data Augmentation', 2],
+  ['22', 'State of Computer Vision', 2],
+  ['23', 'Object localization', 3],
+  ['24', 'Landmark detection', 3],
+  ['25', 'Object detection', 3],
+  ['26', 'Convolutional implementation of sliding windows', 3],
+  ['27', 'Bounding Box', 3],
+  ['28', 'Intersection Over Union', 3],
+  ['29', 'Non-max suppression', 3],
+  ['30', 'Anchor Boxes', 3],
+  ['31', 'YOLO Algorithm', 3],
+  ['32', '(Optional) Region Proposals', 3],
+  ['33', 'What is face recognition?', 4],
+  ['34', 'One Shot Learning', 4],
+  ['35', 'Siamese Network', 4],
+  ['36', 'Triplet Loss', 4],
+  ['37', 'Face Verification and Binary classification', 4],
+  ['38', 'What is neural style transfer?', 4],
+  ['39', 'What are deep ConvNets learning', 4],
+  ['40', 'Cost function', 4],
+  ['41', 'Content Cost Function', 4],
+  ['42', 'Style Cost Function', 4],
+  ['43', '1D and 3D Generalizations', 4]
+].map(([number, title, week]) => ({ number, title: title.replace(/^\(Optional\) /, ''), optional: title.startsWith('(Optional)'), week }));
+
+/** The lecture numbers a widget's `lectures` text names: "02–05" → 02, 03, 04, 05; "08, 10, 11". */
+export function lectureNumbers(lectures) {
+  return lectures.split(',').flatMap((part) => {
+    const [from, to = from] = part.trim().split('–').map(Number);
+    return Array.from({ length: to - from + 1 }, (_, i) => String(from + i).padStart(2, '0'));
+  });
+}
 
 /** "lecture 09" or "lectures 02–05" for a widget's `lectures`. */
 export const lectureText = (lectures) => (/[,–]/.test(lectures) ? `lectures ${lectures}` : `lecture ${lectures}`);
