@@ -315,6 +315,51 @@ mod fuzz_findings {
         );
     }
 
+    /// `load` target: a float Range from 0 to 10 by a denormal step (3.6e-42) divided by zero
+    /// in tract-data's dimension arithmetic (`tree.rs:284`); a range's length is checked when its
+    /// bounds are constants. `graph` target: ConstantOfShape of a 4,096-value float "shape" ran
+    /// past 10 s; a shape must be INT64 and at most 8 axes.
+    #[test]
+    fn a_range_with_a_tiny_step_and_a_float_shape() {
+        let scalar = |name: &str, raw: [u8; 4]| pb::TensorProto {
+            name: name.into(),
+            data_type: DataType::Float as i32,
+            raw_data: raw.to_vec(),
+            ..Default::default()
+        };
+        let bytes = chain(
+            &[1, 1, 4, 4],
+            &[
+                ("Range", &["a", "b", "c"], vec![]),
+                ("Add", &["input", "v0"], vec![]),
+            ],
+        );
+        let mut model = <pb::ModelProto as prost::Message>::decode(&bytes[..]).unwrap();
+        model.graph.as_mut().unwrap().initializer = vec![
+            scalar("a", [0, 0, 0, 0]),
+            scalar("b", [0, 0, 0x20, 0x41]),
+            scalar("c", [0, 0x0a, 0, 0]),
+        ];
+        let err = refused(&prost::Message::encode_to_vec(&model));
+        assert!(
+            err.starts_with("Range \"n0\": a range from 0 to 10 by 3.59e-42"),
+            "{err}"
+        );
+        assert!(err.ends_with("has more than 67108864 values"), "{err}");
+
+        let shape = pb::TensorProto {
+            name: "w".into(),
+            dims: vec![4096],
+            data_type: DataType::Float as i32,
+            float_data: vec![0.5; 4096],
+            ..Default::default()
+        };
+        assert_eq!(
+            refused(&on_weight(&[1, 3], Some(shape), "ConstantOfShape", vec![])),
+            "ConstantOfShape \"n0\": a shape is whole numbers (INT64), not a tensor of type 1"
+        );
+    }
+
     /// `graph` target: Transpose without `perm` on a scalar panicked in tract-hir
     /// (`permute_axes.rs:48`). A scalar data input is refused, and so is a Transpose of any scalar.
     #[test]

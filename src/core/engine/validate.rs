@@ -59,6 +59,28 @@ fn int_values(t: &pb::TensorProto) -> Vec<i64> {
     }
 }
 
+/// A constant tensor's values as f64, for integer and floating-point tensors stored either way
+/// (empty for other types).
+fn numbers(t: &pb::TensorProto) -> Vec<f64> {
+    match t.data_type {
+        // FLOAT
+        1 if !t.float_data.is_empty() => t.float_data.iter().map(|&v| f64::from(v)).collect(),
+        1 => t
+            .raw_data
+            .chunks_exact(4)
+            .map(|b| f64::from(f32::from_le_bytes(b.try_into().unwrap_or([0; 4]))))
+            .collect(),
+        // DOUBLE
+        11 if !t.double_data.is_empty() => t.double_data.clone(),
+        11 => t
+            .raw_data
+            .chunks_exact(8)
+            .map(|b| f64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
+            .collect(),
+        _ => int_values(t).into_iter().map(|v| v as f64).collect(),
+    }
+}
+
 /// Whether a constant tensor holds a zero (integer or floating-point, stored either way).
 fn has_zero(t: &pb::TensorProto) -> bool {
     let raw_f32 = || {
@@ -402,7 +424,17 @@ fn check_node(
                 1
             };
             if let Some(t) = constant(k) {
+                ensure!(
+                    matches!(t.data_type, 6 | 7),
+                    "{me}: a shape is whole numbers (INT64), not a tensor of type {}",
+                    t.data_type
+                );
                 let values = int_values(t);
+                ensure!(
+                    values.len() <= 8,
+                    "{me}: the shape {values:?} has {} axes; the playground handles at most 8",
+                    values.len()
+                );
                 let ok = if node.op_type == "Tile" {
                     values.iter().all(|&v| v >= 0)
                 } else {
@@ -417,6 +449,26 @@ fn check_node(
         "Range" => {
             if let Some(t) = constant(2) {
                 ensure!(!has_zero(t), "{me}: a range with step 0 never ends");
+            }
+            if let (Some(start), Some(limit), Some(delta)) = (constant(0), constant(1), constant(2))
+            {
+                let one = |t: &pb::TensorProto| numbers(t).first().copied().unwrap_or(f64::NAN);
+                let (start, limit, delta) = (one(start), one(limit), one(delta));
+                let count = ((limit - start) / delta).ceil();
+                let show = |x: f64| {
+                    if x != 0.0 && !(1e-3..1e7).contains(&x.abs()) {
+                        format!("{x:.2e}")
+                    } else {
+                        format!("{x}")
+                    }
+                };
+                ensure!(
+                    count.is_finite() && count <= MAX_ELEMENTS as f64,
+                    "{me}: a range from {} to {} by {} has more than {MAX_ELEMENTS} values",
+                    show(start),
+                    show(limit),
+                    show(delta)
+                );
             }
         }
         "DepthToSpace" | "SpaceToDepth" => {
