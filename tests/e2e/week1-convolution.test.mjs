@@ -242,11 +242,33 @@ test('edge lab: a large user image is scaled down with a notice; a non-image fil
   const [r, g, b] = await pixel(page, '#edge-output', 510, 255);
   assert.ok(r > 200 && g < 100 && b < 100, `strong positive edge expected, got ${[r, g, b]}`);
 
+  await page.selectOption('#edge-source', 'gen:circle');
   await page.setInputFiles('#edge-file', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a picture') });
   await page.waitForSelector('#edge-error:not([hidden])');
   assert.match(await page.textContent('#edge-error'), /^“notes\.txt” is not an image this browser can decode \(type text\/plain\)/);
-  await page.selectOption('#edge-source', 'gen:circle');
+  // The circle is still shown, and the select says so (it said "Image file…" before).
+  assert.equal(await page.inputValue('#edge-source'), 'gen:circle');
+  await page.selectOption('#edge-source', 'gen:bright-left');
   assert.equal(await page.isHidden('#edge-error'), true);
+});
+
+test('edge lab: the hover line is cleared with a new image; a 5×5 kernel and back restores the chosen 3×3 filter', async () => {
+  const { page } = ctx;
+  await page.selectOption('#edge-filter', 'horizontal');
+  const output = page.locator('#edge-output');
+  await output.scrollIntoViewIfNeeded();
+  await output.hover({ position: { x: 30, y: 30 } });
+  assert.match(await page.textContent('#edge-info'), /^Output pixel/);
+  await page.selectOption('#edge-source', 'gen:circle');
+  assert.equal(await page.textContent('#edge-info'), '');
+  await page.selectOption('#edge-kernel-size', '5');
+  assert.equal(await page.inputValue('#edge-filter'), 'custom');
+  assert.equal(await page.$$eval('#edge-kernel input', (c) => c.length), 25);
+  await page.selectOption('#edge-kernel-size', '3');
+  assert.equal(await page.inputValue('#edge-filter'), 'horizontal');
+  assert.deepEqual(await page.$$eval('#edge-kernel input', (c) => c.map((x) => Number(x.value))), [1, 1, 1, 0, 0, 0, -1, -1, -1]);
+  await page.selectOption('#edge-filter', 'vertical');
+  await page.selectOption('#edge-source', 'gen:bright-left');
 });
 
 test('edge lab: bundled photos load with their licence', async () => {

@@ -30,6 +30,8 @@ export function mountEdgeLab(root, api, options = {}) {
     absolute: options.absolute === 'true',
     pool: oneOf(options.pool, ['none', 'max', 'avg'], 'none'), // 2x2, stride 2, after the filter
     camera: null, // from openCamera: { frames, since, stop() }
+    source: 'gen:bright-left', // the source select's value for the image shown
+    saved: {}, // the last filter and kernel used at each kernel size, restored when it comes back
   };
 
   const sourceSelect = h('select', { id: 'edge-source', 'aria-label': 'Image source' },
@@ -75,6 +77,8 @@ export function mountEdgeLab(root, api, options = {}) {
   const fail = error.show;
 
   function setImage(image) {
+    // A new picture: the last hover explanation was about the old one.
+    if (state.image?.label !== image.label) info.textContent = '';
     state.image = image;
     const { width, height } = image;
     if (inputCanvas.width !== width || inputCanvas.height !== height) {
@@ -87,6 +91,7 @@ export function mountEdgeLab(root, api, options = {}) {
   }
 
   function loadGenerated(name) {
+    state.source = `gen:${name}`;
     const size = GENERATED_SIZE;
     setImage({ grey: api.generateImage(name, size), width: size, height: size, label: name });
   }
@@ -98,6 +103,7 @@ export function mountEdgeLab(root, api, options = {}) {
   }
 
   function loadText() {
+    state.source = 'text';
     const canvas = new OffscreenCanvas(GENERATED_SIZE, GENERATED_SIZE);
     const ctx = canvas.getContext('2d');
     ctx.fillStyle = '#000';
@@ -125,14 +131,17 @@ export function mountEdgeLab(root, api, options = {}) {
     try {
       image = await decodeImage(file, api);
     } catch {
+      // The select goes back to the picture still shown.
+      sourceSelect.value = state.source;
       fail(`“${name}” is not an image this browser can decode (type ${file.type || 'unknown'}). Try a PNG, JPEG, GIF or WebP file.`);
-      return;
+      return false;
     }
     const [w0, h0] = image.original;
     notice.textContent = (image.scaled
       ? `Scaled “${name}” from ${w0}×${h0} to ${image.width}×${image.height} (limit ${api.maxImageSide()} pixels per side).`
       : `“${name}”, ${w0}×${h0}.`) + credit;
     setImage({ pixels: image.pixels, width: image.width, height: image.height, label: name });
+    return true;
   }
 
   /** The sample photos listed in images/photos.json (see images/SOURCES.md for their licences). */
@@ -152,8 +161,9 @@ export function mountEdgeLab(root, api, options = {}) {
     try {
       const response = await fetch(new URL(`../${photo.file}`, import.meta.url));
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      await loadFile(await response.blob(), photo.label, ` Photo: ${photo.licence}.`);
+      if (await loadFile(await response.blob(), photo.label, ` Photo: ${photo.licence}.`)) state.source = `photo:${name}`;
     } catch (e) {
+      sourceSelect.value = state.source;
       fail(`The photo “${photo.label}” could not be loaded (${e.message}).`);
     }
   }
@@ -161,7 +171,11 @@ export function mountEdgeLab(root, api, options = {}) {
   async function startCamera() {
     stopCamera();
     const camera = await openCamera((pixels, width, height) => setImage({ pixels, width, height, label: 'webcam' }), fail, 'pick another image');
-    if (!camera) return;
+    if (!camera) {
+      sourceSelect.value = state.source;
+      return;
+    }
+    state.source = 'webcam';
     state.camera = camera;
     stopButton.hidden = false;
     notice.textContent = 'Webcam frames are processed in this page only; nothing is sent anywhere.';
@@ -256,28 +270,43 @@ export function mountEdgeLab(root, api, options = {}) {
     else if (v.startsWith('photo:')) loadPhoto(v.slice(6));
     else loadGenerated(v.slice(4));
   });
-  fileInput.addEventListener('change', () => { if (fileInput.files[0]) loadFile(fileInput.files[0]); });
+  fileInput.addEventListener('change', async () => {
+    if (fileInput.files[0] && await loadFile(fileInput.files[0])) state.source = 'file';
+  });
+  // Closing the file dialog without a file leaves the picture, and the select, as they were.
+  fileInput.addEventListener('cancel', () => { sourceSelect.value = state.source; });
   root.addEventListener('dragover', (e) => { e.preventDefault(); root.classList.add('dragging'); });
   root.addEventListener('dragleave', () => root.classList.remove('dragging'));
   root.addEventListener('drop', (e) => {
     e.preventDefault();
     root.classList.remove('dragging');
     const file = e.dataTransfer?.files?.[0];
-    if (file) { sourceSelect.value = 'file'; loadFile(file); }
+    if (file) {
+      sourceSelect.value = 'file';
+      loadFile(file).then((ok) => { if (ok) state.source = 'file'; });
+    }
   });
   filterSelect.addEventListener('change', () => {
     if (filterSelect.value === 'custom') return;
     const f = filters.find((x) => x.name === filterSelect.value);
     Object.assign(state, { filter: f.name, kernel: Float32Array.from(f.weights), f: f.size });
+    sizeSelect.value = String(f.size);
     renderKernel();
     run();
   });
   sizeSelect.addEventListener('change', () => {
     const f = Number(sizeSelect.value);
-    // A fresh custom kernel: 1 in the centre (identity), for the learner to edit.
-    Object.assign(state, { filter: 'custom', f, kernel: new Float32Array(f * f) });
-    state.kernel[(f * f - 1) / 2] = 1;
-    filterSelect.value = 'custom';
+    // Remember this size's filter and kernel; bring back what the new size had, or a fresh custom
+    // kernel with 1 in the centre (identity) for the learner to edit.
+    state.saved[state.f] = { filter: state.filter, kernel: state.kernel };
+    const back = state.saved[f];
+    if (back) {
+      Object.assign(state, { filter: back.filter, f, kernel: back.kernel });
+    } else {
+      Object.assign(state, { filter: 'custom', f, kernel: new Float32Array(f * f) });
+      state.kernel[(f * f - 1) / 2] = 1;
+    }
+    filterSelect.value = state.filter;
     renderKernel();
     run();
   });
@@ -292,6 +321,7 @@ export function mountEdgeLab(root, api, options = {}) {
     Object.assign(state, { filter: named.name, f: named.size, kernel: Float32Array.from(named.weights) });
   }
   filterSelect.value = state.filter;
+  sizeSelect.value = String(state.f);
   absolute.checked = state.absolute;
   poolSelect.value = state.pool;
   renderKernel();
