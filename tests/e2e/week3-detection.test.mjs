@@ -166,6 +166,16 @@ test('face detector: the astronaut photo has one face, where her face is', async
   assert.equal(await page.isHidden('#face-error'), true);
 });
 
+test('face detector: a file that is not an image leaves the select on the photo still shown', async () => {
+  const { page } = ctx;
+  const before = await page.inputValue('#face-source');
+  await page.setInputFiles('#face-file', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a picture') });
+  await page.waitForSelector('#face-error:not([hidden])');
+  assert.match(await page.textContent('#face-error .error-text'), /^“notes\.txt” is not an image this browser can decode\.$/);
+  assert.equal(await page.inputValue('#face-source'), before);
+  assert.notEqual(before, 'file');
+});
+
 test('no console errors, page errors or failed requests', () => {
   assert.deepEqual(ctx.problems, []);
 });

@@ -188,6 +188,22 @@ test('face verification with real encodings: enrol the astronaut, recognise her,
   await page.waitForFunction(() => /No face found in webcam frame/.test(document.querySelector('#faceid-status').textContent), null, { timeout: 30_000 });
 });
 
+test('style transfer and face verification: a file that is not an image leaves each select on the picture still shown', async () => {
+  const { page } = ctx;
+  const content = await page.inputValue('#style-content');
+  await page.selectOption('#style-content', 'file');
+  await page.setInputFiles('#style-file', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a picture') });
+  await page.waitForSelector('#style-error:not([hidden])');
+  assert.match(await page.textContent('#style-error .error-text'), /^notes\.txt could not be read as an image\.$/);
+  assert.equal(await page.inputValue('#style-content'), content);
+  const face = await page.inputValue('#faceid-source');
+  await page.selectOption('#faceid-source', 'file');
+  await page.setInputFiles('#faceid-file', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a picture') });
+  await page.waitForSelector('#faceid-error:not([hidden])');
+  assert.equal(await page.inputValue('#faceid-source'), face);
+  assert.notEqual(face, 'file');
+});
+
 test('no console errors, page errors or failed requests', () => {
   assert.deepEqual(ctx.problems, []);
 });

@@ -20,6 +20,20 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/**
+ * Remembers which option of an image source `select` is on screen: call `shown()` once a source
+ * has loaded and `back()` when one fails, so the select returns to the picture still shown
+ * instead of saying "Image file…". Closing `fileInput`'s dialog without a file goes back too.
+ */
+export function sourceMemory(select, fileInput) {
+  let value = select.value;
+  fileInput?.addEventListener('cancel', () => { select.value = value; });
+  return {
+    shown() { value = select.value; },
+    back() { select.value = value; },
+  };
+}
+
 /** `el` in a box that scrolls sideways when `el` is wider than the card (tables on a phone). */
 export function scrollX(el) {
   return h('div', { class: 'scroll-x' }, el);

@@ -5,7 +5,7 @@
 // its distances and `tripletLoss` explain the numbers. This file draws. Photos and webcam frames
 // never leave the page.
 
-import { h, errorLine, slider, scrollX } from '../lib/dom.js';
+import { h, errorLine, slider, scrollX, sourceMemory } from '../lib/dom.js';
 import { decodeImage, fetchBytes, fetchJson, snapshot } from '../lib/media.js';
 import { loadDetector, loadModel } from '../lib/models.js';
 import { strokeBox } from '../lib/scene.js';
@@ -141,8 +141,10 @@ export function mountFaceId(root, api) {
     try {
       const img = await decodeImage(new Blob([await fetchBytes(new URL(`../${photo.file}`, import.meta.url))]), api);
       look(img.pixels, img.width, img.height, photo.label);
+      memory.shown();
     } catch (e) {
-      fail(`The photo could not be loaded (${e.message}).`);
+      memory.back();
+      fail(`The photo could not be loaded.\n${e.message}`);
     }
   }
 
@@ -152,10 +154,13 @@ export function mountFaceId(root, api) {
     try {
       const img = await decodeImage(file, api);
       look(img.pixels, img.width, img.height, file.name);
+      memory.shown();
     } catch (e) {
-      fail(`${file.name} is not an image this browser can decode (${e.message}).`);
+      memory.back();
+      fail(`${file.name} is not an image this browser can decode.\n${e.message}`);
     }
   });
+  const memory = sourceMemory(sourceSelect, fileInput);
   sourceSelect.addEventListener('change', () => lookAt(sourceSelect.value));
   snapButton.addEventListener('click', async () => {
     const frame = await snapshot(fail, 'use a photo instead');

@@ -4,7 +4,7 @@
 // with `letterbox`, to draw it too), decodes the 13×13×5 grid and suppresses duplicates, the same
 // pipeline as the shapes detector. This file moves pixels and draws.
 
-import { h, errorLine, slider } from '../lib/dom.js';
+import { h, errorLine, slider, sourceMemory } from '../lib/dom.js';
 import { strokeBox } from '../lib/scene.js';
 import { decodeImage, fetchJson, openCamera } from '../lib/media.js';
 import { loadDetector } from '../lib/models.js';
@@ -98,8 +98,10 @@ export function mountFaceLab(root, api) {
     try {
       const image = await decodeImage(blob, api);
       useFrame(image.pixels, image.width, image.height);
+      memory.shown();
     } catch (e) {
-      fail(`“${name}” is not an image this browser can decode (${e.message}).`);
+      memory.back();
+      fail(`“${name}” is not an image this browser can decode.\n${e.message}`);
     }
   }
 
@@ -109,14 +111,19 @@ export function mountFaceLab(root, api) {
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       await fromBlob(await response.blob(), photo.label);
     } catch (e) {
-      fail(`The photo “${photo.label}” could not be loaded (${e.message}).`);
+      memory.back();
+      fail(`The photo “${photo.label}” could not be loaded.\n${e.message}`);
     }
   }
 
   async function startCamera() {
     stopCamera();
     const camera = await openCamera(useFrame, fail, 'pick a photo');
-    if (!camera) return;
+    if (!camera) {
+      memory.back();
+      return;
+    }
+    memory.shown();
     state.camera = camera;
     stopButton.hidden = false;
   }
@@ -128,6 +135,7 @@ export function mountFaceLab(root, api) {
     stopButton.hidden = true;
   }
 
+  const memory = sourceMemory(sourceSelect, fileInput);
   sourceSelect.addEventListener('change', () => {
     error.clear();
     const v = sourceSelect.value;

@@ -5,7 +5,7 @@
 // (`StyleTransfer`), a few steps per frame. Gram matrices, costs and images are drawn here.
 // Images never leave the page.
 
-import { h, errorLine, wholeNumber } from '../lib/dom.js';
+import { h, errorLine, wholeNumber, sourceMemory } from '../lib/dom.js';
 import { decodeImage, fetchBytes, fetchJson, snapshot } from '../lib/media.js';
 import { loadModel, modelBytes } from '../lib/models.js';
 
@@ -163,12 +163,16 @@ export function mountStyleTransfer(root, api) {
       }
       state.images[which] = tensor;
       draw(canvases[which], tensor);
+      memories[which].shown();
     } catch (e) {
+      memories[which].back();
       fail(e);
     }
   }
 
   let fileTarget = 'content';
+  const memories = { content: sourceMemory(contentSelect), style: sourceMemory(styleSelect) };
+  fileInput.addEventListener('cancel', () => memories[fileTarget].back());
   function chooser(select, which) {
     select.addEventListener('change', async () => {
       if (select.value === 'file') { fileTarget = which; fileInput.click(); return; }
@@ -185,9 +189,11 @@ export function mountStyleTransfer(root, api) {
       const img = await decodeImage(file, api);
       state.images[fileTarget] = api.detectorInput(img.pixels, img.width, img.height, SIZE);
       draw(canvases[fileTarget], state.images[fileTarget]);
+      memories[fileTarget].shown();
       refresh();
     } catch (e) {
-      fail(new Error(`${file.name} could not be read as an image (${e.message}).`));
+      memories[fileTarget].back();
+      fail(new Error(`${file.name} could not be read as an image.\n${e.message}`));
     }
   });
   for (const input of [contentLayer, lambdaRelu, logBeta, startSelect]) input.addEventListener('change', refresh);
