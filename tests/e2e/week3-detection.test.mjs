@@ -145,6 +145,27 @@ test('detector (lectures 29, 31): thresholds move the counts of each stage', asy
   assert.equal(await page.isHidden('#det-error'), true);
 });
 
+test('detector lab: an uploaded wide photo is letterboxed, not squashed into the square', async () => {
+  const { page } = ctx;
+  // A 600×300 picture, red: letterboxed into 96×96 it fills the top half; the bottom stays black.
+  const png = await page.evaluate(async () => {
+    const canvas = new OffscreenCanvas(600, 300);
+    const g = canvas.getContext('2d');
+    g.fillStyle = '#f00';
+    g.fillRect(0, 0, 600, 300);
+    const blob = await canvas.convertToBlob({ type: 'image/png' });
+    return [...new Uint8Array(await blob.arrayBuffer())];
+  });
+  await page.selectOption('#det-source', 'file');
+  await page.setInputFiles('#det-file', { name: 'wide.png', mimeType: 'image/png', buffer: Buffer.from(png) });
+  await page.waitForFunction(() => { const c = document.querySelector('#det-canvas'); return c.getContext('2d').getImageData(c.width / 2, c.height * 0.25, 1, 1).data[0] > 200; });
+  const at = (fy) => page.$eval('#det-canvas', (c, y) => [...c.getContext('2d').getImageData(Math.floor(c.width / 2), Math.floor(c.height * y), 1, 1).data], fy);
+  const [top, bottom] = [await at(0.25), await at(0.9)];
+  assert.ok(top[0] > 200 && top[1] < 60, `top ${top}`);
+  assert.ok(bottom[0] < 40 && bottom[1] < 40 && bottom[2] < 40, `bottom ${bottom}`);
+  await page.selectOption('#det-source', 'scene');
+});
+
 test('face detector: the astronaut photo has one face, where her face is', async () => {
   const { page } = ctx;
   const result = () => page.$eval('#face-result', (e) => ({ ...e.dataset, text: e.textContent }));

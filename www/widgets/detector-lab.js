@@ -91,7 +91,9 @@ export function mountDetectorLab(root, api) {
   async function useFile(file) {
     try {
       const image = await decodeImage(file, api);
-      const tensor = api.detectorInput(image.pixels, image.width, image.height, info.size);
+      // Letterboxed as the face detector's input is: the whole picture, aspect ratio kept, at the
+      // top-left, black below or to the right (a 6000×4000 photo is not squashed into a square).
+      const tensor = api.letterbox(image.pixels, image.width, image.height, info.size);
       Object.assign(state, { tensor, rgba: api.imageFromTensor(tensor, info.size, info.size), truth: [] });
       run();
     } catch (e) {
