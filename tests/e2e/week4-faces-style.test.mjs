@@ -48,6 +48,11 @@ test('verification (lectures 33-35): held-out accuracy at the best τ, a drawing
 test('triplet loss (lecture 36): L = max(d(A, P) − d(A, N) + α, 0) for a triplet of held-out digits', async () => {
   const { page } = ctx;
   const text = () => page.textContent('#verify-triplet');
+  // The default triplet is a real one: P shows A's digit, N another digit.
+  const [a0, p0, n0] = (await text()).match(/^A a (\d), P a (\d), N a (\d)/).slice(1);
+  assert.equal(p0, a0);
+  assert.notEqual(n0, a0);
+  assert.doesNotMatch(await text(), /should show/);
   await page.fill('#verify-anchor', '1');
   await page.dispatchEvent('#verify-anchor', 'change');
   const anchor = (await text()).match(/^A a (\d)/)[1];
@@ -125,10 +130,19 @@ test('style transfer (lectures 38-42): costs from tract, a few iterations of gra
 
 test('face verification with real encodings: enrol the astronaut, recognise her, refuse the cameraman, no face in the webcam', async () => {
   const { page } = ctx;
+  // Before Start: no empty canvas, no empty triplet selects, no unlabelled α.
+  assert.equal(await page.isHidden('#faceid-canvas'), true);
+  assert.equal(await page.isHidden('#faceid-anchor'), true);
+  assert.match(await page.textContent('#faceid-triplet'), /^Faces you look at appear here/);
   await page.locator('#faceid-start').scrollIntoViewIfNeeded();
   await page.click('#faceid-start');
   await page.waitForSelector('#face-id[data-ready="true"]', { timeout: 120_000 });
   assert.equal(await page.getAttribute('#faceid-status', 'data-faces'), '1');
+  // One face seen: no triplet of the same face three times, a sentence instead.
+  assert.equal(await page.isHidden('#faceid-anchor'), true);
+  assert.equal(await page.getAttribute('#faceid-triplet', 'data-kind'), null);
+  assert.match(await page.textContent('#faceid-triplet'), /^A triplet needs two faces at least/);
+  assert.equal(await page.textContent('output[for="faceid-alpha"]'), '0.20');
   assert.match(await page.textContent('#faceid-faces .verdict'), /^The database is empty/);
   await page.fill('#faceid-faces input.name', 'Eileen');
   await page.click('#faceid-faces button.enrol');

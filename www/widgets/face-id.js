@@ -28,12 +28,18 @@ export function mountFaceId(root, api) {
   const facesList = h('div', { class: 'faces', id: 'faceid-faces' });
   const databaseTable = h('table', { class: 'shapes', id: 'faceid-database' });
   const tripletSelects = ['anchor', 'positive', 'negative'].map((r) => h('select', { id: `faceid-${r}`, 'aria-label': `${r} face` }));
-  const alphaInput = h('input', { type: 'range', id: 'faceid-alpha', min: 0, max: 1, step: 0.05, value: 0.2, 'aria-label': 'Margin α' });
+  const alpha = slider('faceid-alpha', 'α ', { min: 0, max: 1, step: 0.05, value: 0.2, format: (v) => v.toFixed(2), label: 'Margin α' });
+  const alphaInput = alpha.input;
   const tripletText = h('p', { class: 'formula', id: 'faceid-triplet', 'aria-live': 'polite' });
   const extremesButton = h('button', { type: 'button', id: 'faceid-extremes' }, 'Easiest and hardest triplet of the database');
   const extremes = h('p', { class: 'explanation', id: 'faceid-extremes-text', 'aria-live': 'polite' });
   const strips = ['A', 'P', 'N'].map((r) => h('canvas', { width: 128, height: 1, class: 'encoding', role: 'img', 'aria-label': `the 128 numbers of ${r}` }));
   const error = errorLine('faceid-error', { stale: () => [canvas, facesList] });
+  // Shown once two faces have been seen (a triplet needs someone else for N).
+  const tripletControls = h('div', { class: 'controls', hidden: true }, ...tripletSelects.map((s, k) => h('label', {}, `${'APN'[k]} `, s)), alpha.label);
+  const tripletStrips = h('div', { class: 'strips', hidden: true }, ...strips.map((c, k) => h('figure', {}, h('figcaption', {}, `f(${'APN'[k]}): 128 numbers, blue < 0 < red`), c)));
+  // Nothing to show until an image has been looked at.
+  canvas.hidden = true;
   root.append(status,
     h('div', { class: 'controls' }, startButton, h('label', {}, 'Image ', sourceSelect), fileInput, snapButton,
       tau.label, h('label', {}, 'Verify as ', claimSelect)),
@@ -41,8 +47,7 @@ export function mountFaceId(root, api) {
     h('div', { class: 'equation' }, canvas, facesList),
     h('h3', {}, 'The database (one photo per person is enough)'), scrollX(databaseTable),
     h('h3', {}, 'A triplet of the faces seen so far'),
-    h('div', { class: 'controls' }, ...tripletSelects.map((s, k) => h('label', {}, `${'APN'[k]} `, s)), h('label', {}, 'α ', alphaInput)),
-    h('div', { class: 'strips' }, ...strips.map((c, k) => h('figure', {}, h('figcaption', {}, `f(${'APN'[k]}): 128 numbers, blue < 0 < red`), c))), tripletText,
+    tripletControls, tripletStrips, tripletText,
     h('div', { class: 'controls' }, extremesButton), extremes,
     h('p', { class: 'notice' }, 'Photos and webcam frames stay in this page: nothing is uploaded.'));
 
@@ -85,12 +90,24 @@ export function mountFaceId(root, api) {
 
   function renderTriplet() {
     const options = state.seen.map((f, k) => h('option', { value: k }, f.label));
+    // Defaults: A and P the first face (the same person; another photo of them makes a real
+    // positive), N the second (someone else, or another face).
+    const defaults = [0, 0, 1];
     tripletSelects.forEach((s, k) => {
       const keep = s.value;
       s.replaceChildren(...options.map((o) => o.cloneNode(true)));
-      s.value = keep && keep < state.seen.length ? keep : String(Math.min(k, Math.max(0, state.seen.length - 1)));
+      s.value = keep !== '' && Number(keep) < state.seen.length ? keep : String(Math.min(defaults[k], Math.max(0, state.seen.length - 1)));
     });
-    if (state.seen.length < 1) { tripletText.textContent = 'Faces you look at appear here.'; return; }
+    const enough = state.seen.length >= 2;
+    tripletControls.hidden = !enough;
+    tripletStrips.hidden = !enough;
+    if (!enough) {
+      delete tripletText.dataset.kind;
+      tripletText.textContent = state.seen.length
+        ? 'A triplet needs two faces at least: the anchor A and a positive P of the same person, and a negative N of someone else. Look at another photo.'
+        : 'Faces you look at appear here; a triplet needs two of them at least.';
+      return;
+    }
     const [a, p, n] = tripletSelects.map((s) => state.seen[Number(s.value)]);
     [a, p, n].forEach((f, k) => strips[k].getContext('2d').putImageData(new ImageData(api.heatmap(f.encoding, false).rgba, 128, 1), 0, 0));
     const alpha = Number(alphaInput.value);
@@ -113,6 +130,7 @@ export function mountFaceId(root, api) {
       const boxes = new Float32Array(kept.length * 4);
       kept.forEach((i, k) => boxes.set(d.boxes.subarray(4 * i, 4 * i + 4), 4 * k));
       const ctx = canvas.getContext('2d');
+      canvas.hidden = false;
       ctx.putImageData(new ImageData(api.imageFromTensor(api.letterbox(pixels, width, height, VIEW), VIEW, VIEW), VIEW, VIEW), 0, 0);
       kept.forEach((i, k) => strokeBox(ctx, Array.from(boxes.subarray(4 * k, 4 * k + 4)), '#e0a100', { label: `face ${k + 1}`, width: 3 }));
       state.faces = [];

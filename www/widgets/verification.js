@@ -194,6 +194,11 @@ export function mountVerification(root, api) {
       const features = state.model.features(state.set.inputs, state.layer);
       state.enc = features.data;
       state.dim = features.dim;
+      // The default triplet: A the first held-out digit, P the next example of the same digit, N
+      // the first example of another digit (A, P, N = #1, #2, #3 mixed digits before).
+      const labels = Array.from(state.set.labels);
+      tripletInputs[1].value = String(labels.indexOf(labels[0], 1) + 1);
+      tripletInputs[2].value = String(labels.findIndex((l) => l !== labels[0]) + 1);
       // The one-shot database: the first held-out example of every digit.
       state.db = new api.FaceDatabase(state.dim);
       for (let d = 0; d < 10; d++) {
