@@ -99,12 +99,47 @@ pub fn lenet_input(digit: &[f32]) -> Result<Vec<f32>> {
         .collect())
 }
 
+/// The smallest drawing that is read as a digit: its ink's bounding box must span at least this
+/// fraction of the canvas's shorter side. A dot or a tiny scribble blown up to 8x8 looks like a
+/// bold stroke, which LeNet-5 reads as a confident "1".
+pub const MIN_INK_FRACTION: f32 = 1.0 / 6.0;
+
+/// A drawing read by [`read_drawing`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Drawing {
+    /// The 8x8 digit in 0..16 (see [`drawing_to_digit`]).
+    pub digit: Vec<f32>,
+    /// The longer side of the ink's bounding box, in canvas pixels.
+    pub ink_side: usize,
+    /// Whether the ink spans less than [`MIN_INK_FRACTION`] of the canvas: too small to read.
+    pub too_small: bool,
+}
+
+/// [`drawing_to_digit`] with how large the ink is: `None` for a blank canvas; otherwise the digit,
+/// the ink's extent and whether it is too small to be read (`ink_side < MIN_INK_FRACTION ·
+/// min(width, height)`).
+pub fn read_drawing(rgba: &[u8], width: usize, height: usize) -> Result<Option<Drawing>> {
+    let Some((digit, ink_side)) = digit_and_extent(rgba, width, height)? else {
+        return Ok(None);
+    };
+    let too_small = (ink_side as f32) < MIN_INK_FRACTION * width.min(height) as f32;
+    Ok(Some(Drawing {
+        digit,
+        ink_side,
+        too_small,
+    }))
+}
+
 /// A drawing (`width × height` RGBA, dark or coloured ink on a light background, or light on
 /// dark) → an 8x8 digit in 0..16 like scikit-learn's: the ink's bounding box, made square and
 /// given a margin of one eighth of its side, is averaged down to 8x8 and scaled so that full ink is
 /// 16. The ink is the difference from the background colour (the corner pixel). `None` when the
 /// canvas is blank.
 pub fn drawing_to_digit(rgba: &[u8], width: usize, height: usize) -> Result<Option<Vec<f32>>> {
+    Ok(digit_and_extent(rgba, width, height)?.map(|(digit, _)| digit))
+}
+
+fn digit_and_extent(rgba: &[u8], width: usize, height: usize) -> Result<Option<(Vec<f32>, usize)>> {
     ensure!(
         width >= 1 && height >= 1 && rgba.len() == width * height * 4,
         "RGBA data has {} bytes but a {width}x{height} image needs {}",
@@ -153,12 +188,37 @@ pub fn drawing_to_digit(rgba: &[u8], width: usize, height: usize) -> Result<Opti
         // Mean ink of the cell, strengthened (thin strokes cover little of a cell) and capped.
         *v = (*v / per_cell * 2.5 * 16.0).min(16.0);
     }
-    Ok(Some(digit))
+    Ok(Some((digit, (x2 - x1 + 1).max(y2 - y1 + 1))))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A dot on LeNet's 224-pixel pad is too small to read (it read as a confident "1"); a digit
+    /// a third of the pad tall is not.
+    #[test]
+    fn a_dot_is_too_small_to_read() {
+        let side = 224;
+        let pad = |y0: usize, y1: usize, x0: usize, x1: usize| {
+            let mut rgba = vec![255u8; side * side * 4];
+            for y in y0..y1 {
+                for x in x0..x1 {
+                    rgba[4 * (y * side + x)..4 * (y * side + x) + 3].fill(0);
+                }
+            }
+            rgba
+        };
+        let dot = read_drawing(&pad(100, 106, 100, 106), side, side)
+            .unwrap()
+            .unwrap();
+        assert_eq!((dot.ink_side, dot.too_small), (6, true));
+        let stroke = read_drawing(&pad(60, 160, 100, 110), side, side)
+            .unwrap()
+            .unwrap();
+        assert_eq!((stroke.ink_side, stroke.too_small), (100, false));
+        assert_eq!(read_drawing(&pad(0, 0, 0, 0), side, side).unwrap(), None);
+    }
 
     #[test]
     fn lenet_input_repeats_each_pixel_four_by_four() {

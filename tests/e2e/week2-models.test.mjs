@@ -55,6 +55,20 @@ test('drawing on the pad updates the prediction live', async () => {
   assert.equal(await page.isHidden('#lenet-error'), true);
 });
 
+test('LeNet-5 does not read a dot as a confident digit: the drawing is too small', async () => {
+  const { page } = ctx;
+  await page.click('#lenet-clear');
+  await page.locator('#lenet-pad').scrollIntoViewIfNeeded();
+  const pad = await page.locator('#lenet-pad').boundingBox();
+  await page.mouse.move(pad.x + pad.width * 0.5, pad.y + pad.height * 0.5);
+  await page.mouse.down();
+  await page.mouse.move(pad.x + pad.width * 0.51, pad.y + pad.height * 0.51, { steps: 2 });
+  await page.mouse.up();
+  assert.match(await page.textContent('#lenet-verdict'), /^Too small to read: the drawing spans \d+ of 224 pixels\. Draw the digit larger/);
+  assert.equal(await page.$$eval('#lenet-probs .bar-row', (r) => r.length), 0);
+  await page.click('#lenet-clear');
+});
+
 const total = () => ctx.page.textContent('#explorer-total-params');
 
 test('explorer (lectures 13-18): LeNet-5 layer by layer with feature maps, values on hover', async () => {

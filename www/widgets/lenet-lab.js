@@ -74,7 +74,17 @@ export function mountLenetLab(root, api) {
 
   function fromPad() {
     const drawn = api.digitFromDrawing(pad.pixels(), PAD, PAD);
-    if (drawn) classify(drawn.input);
+    if (!drawn) return;
+    if (drawn.tooSmall) {
+      // Blown up to 8×8, a dot looks like a bold stroke: say so instead of a confident digit.
+      showInput(drawn.input);
+      bars.replaceChildren();
+      maps.replaceChildren();
+      delete verdict.dataset.digit;
+      verdict.textContent = `Too small to read: the drawing spans ${drawn.inkSide} of ${PAD} pixels. Draw the digit larger, across a good part of the pad.`;
+      return;
+    }
+    classify(drawn.input);
   }
 
   clearButton.addEventListener('click', clear);

@@ -7,11 +7,12 @@ use crate::wasm::convert::*;
 use crate::wasm::{core_error, JsResult};
 
 /// A drawing (`width × height` RGBA) → `{ digit: Float32Array (8x8, 0..16), input: Float32Array
-/// [1, 32, 32] }` for LeNet-5, as scikit-learn's digits look (see `digits::drawing_to_digit`), or
-/// `null` for a blank canvas.
+/// [1, 32, 32], inkSide, tooSmall }` for LeNet-5, as scikit-learn's digits look (see
+/// `digits::read_drawing`), or `null` for a blank canvas. `tooSmall`: the ink spans less than a
+/// sixth of the canvas (`inkSide` pixels), too little to be read as a digit.
 #[wasm_bindgen(js_name = digitFromDrawing)]
 pub fn digit_from_drawing(rgba: JsValue, width: JsValue, height: JsValue) -> JsResult<JsValue> {
-    let Some(digit) = crate::course::digits::drawing_to_digit(
+    let Some(drawing) = crate::course::digits::read_drawing(
         &bytes("rgba", &rgba)?,
         whole("width", &width)?,
         whole("height", &height)?,
@@ -20,10 +21,12 @@ pub fn digit_from_drawing(rgba: JsValue, width: JsValue, height: JsValue) -> JsR
     else {
         return Ok(JsValue::NULL);
     };
-    let input = crate::course::digits::lenet_input(&digit).map_err(core_error)?;
+    let input = crate::course::digits::lenet_input(&drawing.digit).map_err(core_error)?;
     let obj = Object::new();
-    set(&obj, "digit", Float32Array::from(digit.as_slice()))?;
+    set(&obj, "digit", Float32Array::from(drawing.digit.as_slice()))?;
     set(&obj, "input", Float32Array::from(input.as_slice()))?;
+    set(&obj, "inkSide", drawing.ink_side as f64)?;
+    set(&obj, "tooSmall", drawing.too_small)?;
     Ok(obj.into())
 }
 
