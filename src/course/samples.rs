@@ -72,6 +72,29 @@ pub fn model_input([n, c, h, w]: [usize; 4]) -> Result<Vec<f32>> {
     image::rgba_to_rgb_resized(&rgba, scene.size, scene.size, w, h)
 }
 
+/// A picture (`width × height` RGBA: a bundled photo, the learner's image) as a model's input of
+/// `shape` `[1, c, h, w]`, values 0..1: resized bilinearly to `h × w`; for one channel the
+/// BT.601 luma of the three, for three R, G, B.
+pub fn model_input_from_rgba(
+    rgba: &[u8],
+    width: usize,
+    height: usize,
+    [n, c, h, w]: [usize; 4],
+) -> Result<Vec<f32>> {
+    ensure!(
+        n == 1 && (c == 1 || c == 3),
+        "a picture can feed inputs [1, 1, h, w] or [1, 3, h, w], not [{n}, {c}, {h}, {w}]"
+    );
+    let rgb = image::rgba_to_rgb_resized(rgba, width, height, w, h)?;
+    if c == 3 {
+        return Ok(rgb);
+    }
+    let plane = h * w;
+    Ok((0..plane)
+        .map(|i| 0.299 * rgb[i] + 0.587 * rgb[plane + i] + 0.114 * rgb[2 * plane + i])
+        .collect())
+}
+
 /// A named filter for signals or volumes: `weights` in row-major order of `shape`.
 pub struct NdFilter {
     /// Short name used by the page and the API.
@@ -145,6 +168,19 @@ pub fn nd_filter(name: &str) -> Result<Vec<f32>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_picture_feeds_grey_and_colour_models() {
+        // 2×1 RGBA: a red and a white pixel, to [1, 3, 1, 2] and [1, 1, 1, 2].
+        let rgba = [255, 0, 0, 255, 255, 255, 255, 255];
+        assert_eq!(
+            model_input_from_rgba(&rgba, 2, 1, [1, 3, 1, 2]).unwrap(),
+            [1.0, 1.0, 0.0, 1.0, 0.0, 1.0]
+        );
+        let grey = model_input_from_rgba(&rgba, 2, 1, [1, 1, 1, 2]).unwrap();
+        assert!((grey[0] - 0.299).abs() < 1e-6 && (grey[1] - 1.0).abs() < 1e-6);
+        assert!(model_input_from_rgba(&rgba, 2, 1, [1, 2, 1, 2]).is_err());
+    }
 
     #[test]
     fn filters_have_their_shapes_and_the_edge_filters_sum_to_zero() {

@@ -119,8 +119,41 @@ test('explorer: the classic architectures have the course\'s shapes and paramete
   }
   await page.selectOption('#explorer-model', 'arch:inception-module');
   const shapes = await page.$$eval('#explorer-table td[data-shape]', (tds) => tds.map((td) => td.textContent));
-  assert.equal(shapes.at(-1), '[1, 256, 28, 28]');
+  // Shapes as the course writes them, with the NCHW form a click away.
+  assert.equal(shapes.at(-1), '28×28×256');
+  await page.check('#explorer-nchw');
+  assert.equal((await page.$$eval('#explorer-table td[data-shape]', (tds) => tds.map((td) => td.textContent))).at(-1), '[1, 256, 28, 28]');
+  await page.uncheck('#explorer-nchw');
   assert.equal(await total(), '163,696');
+});
+
+test('explorer: feature maps of a bundled photo and of the learner\'s own image, not only of the generated sample', async () => {
+  const { page } = ctx;
+  await page.selectOption('#explorer-model', 'bundled:lenet5-digits');
+  await page.waitForFunction(() => /loaded and optimised by tract/.test(document.querySelector('#explorer-status').textContent));
+  const firstMap = () => page.$eval('#explorer-maps canvas.map', (c) => c.toDataURL());
+  const sample = await firstMap();
+  await page.selectOption('#explorer-input', 'photo:astronaut');
+  await page.waitForFunction(() => /feature maps of the astronaut photo/.test(document.querySelector('#explorer-status').textContent));
+  const photo = await firstMap();
+  assert.notEqual(photo, sample);
+  const png = await page.evaluate(async () => {
+    const canvas = new OffscreenCanvas(64, 48);
+    const g = canvas.getContext('2d');
+    g.fillStyle = '#fff';
+    g.fillRect(0, 0, 64, 48);
+    g.fillStyle = '#000';
+    g.fillRect(20, 4, 8, 40);
+    const blob = await canvas.convertToBlob({ type: 'image/png' });
+    return [...new Uint8Array(await blob.arrayBuffer())];
+  });
+  await page.setInputFiles('#explorer-image-file', { name: 'bar.png', mimeType: 'image/png', buffer: Buffer.from(png) });
+  await page.waitForFunction(() => /feature maps of your image/.test(document.querySelector('#explorer-status').textContent));
+  assert.notEqual(await firstMap(), photo);
+  assert.equal(await page.inputValue('#explorer-input'), 'file');
+  await page.selectOption('#explorer-input', 'sample');
+  await page.waitForFunction(() => /feature maps of a generated sample/.test(document.querySelector('#explorer-status').textContent));
+  assert.equal(await firstMap(), sample);
 });
 
 test('explorer: a model file through the file input, and a broken one', async () => {

@@ -5,8 +5,8 @@
 // Below them, lecture 39's "what deep ConvNets learn": for a layer and channel, the input patches
 // (receptive fields) of a set of inputs that activate it most (`Model.topActivations`).
 
-import { h, errorLine, scrollX } from '../lib/dom.js';
-import { downloadBar, fetchBytes } from '../lib/media.js';
+import { h, errorLine, scrollX, sourceMemory } from '../lib/dom.js';
+import { decodeImage, downloadBar, fetchBytes, fetchJson } from '../lib/media.js';
 import { fetchWithProgress } from '../lib/loader.js';
 import { RemoteModel, remoteStructure } from '../lib/remote-model.js';
 
@@ -22,6 +22,8 @@ const TOP = 9;
 // generated scenes, as many as fit about 2 million input values (8 at least).
 const sceneCount = (c, hh, ww) => Math.max(8, Math.min(100, Math.floor(2e6 / (c * hh * ww))));
 const number = (n) => n.toLocaleString('en');
+/** A shape as the course writes it: `[1, c, h, w]` → `h×w×c` (55×55×96), `[1, n]` → `n`. */
+const courseShape = (s) => (s.length === 4 && s[0] === 1 ? `${s[2]}×${s[3]}×${s[1]}` : s.length === 2 && s[0] === 1 ? String(s[1]) : `[${s.join(', ')}]`);
 
 /** A conv's or pool's window as the course writes it: `f×f, s, p` (padding per side if uneven). */
 function windowText(w) {
@@ -39,12 +41,17 @@ function windowText(w) {
  * address of an ONNX file, resolved against the page; `onState({ model })` reports the choice.
  */
 export function mountExplorer(root, api, options = {}) {
-  const state = { model: null, layers: [], maps: [], focus: null };
+  const state = { model: null, layers: [], maps: [], focus: null, photos: [], picture: null };
   const select = h('select', { id: 'explorer-model', 'aria-label': 'Model' },
     h('optgroup', { label: 'Trained models (run by tract)' }, Object.entries(BUNDLED).map(([k, m]) => h('option', { value: `bundled:${k}` }, m.label))),
     h('optgroup', { label: 'Architectures (shapes and counts only)' }, api.architectures().map((a) => h('option', { value: `arch:${a.name}` }, a.label))),
     h('option', { value: 'file' }, 'Your ONNX file…'));
   const fileInput = h('input', { type: 'file', accept: '.onnx', id: 'explorer-file', hidden: true });
+  // What the feature maps are of: a generated sample, a bundled photo or the learner's image.
+  const inputSelect = h('select', { id: 'explorer-input', 'aria-label': 'Input the feature maps are of' },
+    h('option', { value: 'sample' }, 'a generated sample'), h('option', { value: 'file' }, 'your image…'));
+  const imageInput = h('input', { type: 'file', accept: 'image/*', id: 'explorer-image-file', hidden: true });
+  const nchw = h('input', { type: 'checkbox', id: 'explorer-nchw' });
   const status = h('p', { class: 'notice', id: 'explorer-status', 'aria-live': 'polite' });
   const table = h('table', { class: 'shapes', id: 'explorer-table' });
   const maps = h('div', { class: 'feature-maps', id: 'explorer-maps' });
@@ -61,7 +68,8 @@ export function mountExplorer(root, api, options = {}) {
     h('p', {}, 'For one channel of one layer, the inputs that activate it most, cut to the patch of the input its strongest position sees (its receptive field, composed from the kernels, strides and padding on the way). Early layers answer to strokes and edges, deeper ones to larger parts.'),
     h('div', { class: 'controls' }, h('label', {}, 'Layer ', learnLayer), h('label', {}, 'Channel ', learnChannel), learnButton),
     learnStatus, patches);
-  root.append(h('div', { class: 'controls' }, h('label', {}, 'Model ', select), fileInput), error, status, scrollX(table),
+  root.append(h('div', { class: 'controls' }, h('label', {}, 'Model ', select), fileInput,
+    h('label', {}, 'Feature maps of ', inputSelect), imageInput, h('label', {}, nchw, ' shapes as NCHW')), error, status, scrollX(table),
     h('div', { class: 'equation' }, maps, h('figure', {}, large, value)), learn);
 
   const fail = error.show;
@@ -69,14 +77,14 @@ export function mountExplorer(root, api, options = {}) {
   function renderTable(layers, title) {
     const rows = layers.map((l, i) => h('tr', { dataset: { layer: i } },
       h('td', {}, String(i + 1)), h('td', {}, l.name), h('td', {}, l.op),
-      h('td', { dataset: { shape: '' } }, `[${Array.from(l.outputShape).join(', ')}]`),
+      h('td', { dataset: { shape: '' }, title: `NCHW [${Array.from(l.outputShape).join(', ')}]` }, nchw.checked ? `[${Array.from(l.outputShape).join(', ')}]` : courseShape(Array.from(l.outputShape))),
       h('td', { class: 'window' }, windowText(l.window)),
       h('td', { class: 'num' }, number(l.params)), h('td', { class: 'num' }, number(l.macs))));
     const params = layers.reduce((s, l) => s + l.params, 0);
     const macs = layers.reduce((s, l) => s + l.macs, 0);
     table.replaceChildren(
       h('caption', {}, title),
-      h('tr', {}, ...['#', 'layer', 'op', 'output shape', 'window', 'parameters', 'multiply-adds'].map((t) => h('th', {}, t))),
+      h('tr', {}, ...['#', 'layer', 'op', nchw.checked ? 'output (NCHW)' : 'output (h×w×c)', 'window', 'parameters', 'multiply-adds'].map((t) => h('th', {}, t))),
       ...rows,
       h('tr', { class: 'total' }, h('td', {}, ''), h('td', {}, 'total'), h('td', {}, ''), h('td', {}, ''), h('td', {}, ''),
         h('td', { class: 'num', id: 'explorer-total-params' }, number(params)), h('td', { class: 'num', id: 'explorer-total-macs' }, number(macs))));
@@ -218,7 +226,7 @@ export function mountExplorer(root, api, options = {}) {
       state.model = model;
       state.layers = model.layers();
       renderTable(state.layers, `${name}: input [${model.inputShape().join(', ')}] → output [${model.outputShape().join(', ')}]`);
-      const input = api.sampleInput(model.inputShape());
+      const input = await chosenInput(model.inputShape());
       const t1 = performance.now();
       state.maps = await model.featureMaps(input);
       status.textContent = `${name}: loaded and optimised by tract in ${loadMs.toFixed(0)} ms; ${state.maps.length} feature maps of a sample input in ${(performance.now() - t1).toFixed(0)} ms. Click a map to see it large.`;
@@ -232,6 +240,35 @@ export function mountExplorer(root, api, options = {}) {
       fillLearnLayers();
       status.textContent = '';
       fail(`${name}: ${e.message}`);
+    }
+  }
+
+  /** The input the feature maps are of, at the model's input `shape`. */
+  async function chosenInput(shape) {
+    const source = inputSelect.value;
+    if (source.startsWith('photo:')) {
+      const photo = state.photos.find((p) => p.name === source.slice(6));
+      state.picture = await decodeImage(new Blob([await fetchBytes(new URL(`../${photo.file}`, import.meta.url))]), api);
+    }
+    if (source !== 'sample' && state.picture) {
+      return api.modelInputFromImage(state.picture.pixels, state.picture.width, state.picture.height, shape);
+    }
+    return api.sampleInput(shape);
+  }
+
+  /** The feature maps again, of the input now chosen. */
+  async function refreshMaps() {
+    if (!state.model) return;
+    try {
+      error.clear();
+      const t0 = performance.now();
+      state.maps = await state.model.featureMaps(await chosenInput(state.model.inputShape()));
+      status.textContent = `${state.maps.length} feature maps of ${inputSelect.selectedOptions[0].textContent} in ${(performance.now() - t0).toFixed(0)} ms. Click a map to see it large.`;
+      large.hidden = true;
+      renderMaps();
+      fillLearnLayers();
+    } catch (e) {
+      fail(`The feature maps could not be computed.\n${e.message}`);
     }
   }
 
@@ -287,6 +324,33 @@ export function mountExplorer(root, api, options = {}) {
     if (kind === 'bundled') useUrl(new URL(`../models/${BUNDLED[key].file}`, import.meta.url), BUNDLED[key].label, BUNDLED[key].shape);
     else useArchitecture(key, api.architectures().find((a) => a.name === key).label);
   }
+
+  const pictureMemory = sourceMemory(inputSelect, imageInput);
+  inputSelect.addEventListener('change', () => {
+    if (inputSelect.value === 'file') { imageInput.click(); return; }
+    state.picture = null;
+    refreshMaps().then(() => pictureMemory.shown());
+  });
+  imageInput.addEventListener('change', async () => {
+    const file = imageInput.files[0];
+    if (!file) return;
+    try {
+      state.picture = await decodeImage(file, api);
+      inputSelect.value = 'file';
+      pictureMemory.shown();
+      await refreshMaps();
+    } catch (e) {
+      pictureMemory.back();
+      fail(`“${file.name}” is not an image this browser can decode.\n${e.message}`);
+    }
+  });
+  nchw.addEventListener('change', () => {
+    if (state.layers.length) renderTable(state.layers, table.querySelector('caption')?.textContent ?? '');
+  });
+  fetchJson(new URL('../images/photos.json', import.meta.url)).then((photos) => {
+    state.photos = photos;
+    inputSelect.insertBefore(h('optgroup', { label: 'Photos' }, photos.map((p) => h('option', { value: `photo:${p.name}` }, `the ${p.label.toLowerCase()} photo`))), inputSelect.lastChild);
+  }).catch(() => {});
 
   select.addEventListener('change', () => {
     choose(select.value);

@@ -54,6 +54,27 @@ pub fn nd_filters(dims: JsValue) -> JsResult<Array> {
     Ok(out)
 }
 
+/// A picture (`width × height` RGBA bytes) as the input of a model whose input is `shape` `[1, c,
+/// h, w]` (values 0..1, resized; one channel is the luma): what the model explorer runs a model on
+/// when the learner picks a photo or an image of their own.
+#[wasm_bindgen(js_name = modelInputFromImage)]
+pub fn model_input_from_image(
+    rgba: JsValue,
+    width: JsValue,
+    height: JsValue,
+    shape: JsValue,
+) -> JsResult<Float32Array> {
+    let shape = crate::wasm::convert::shape::<4>("shape", &shape, "[1, c, h, w]")?;
+    let data = samples::model_input_from_rgba(
+        &bytes("rgba", &rgba)?,
+        whole("width", &width)?,
+        whole("height", &height)?,
+        shape,
+    )
+    .map_err(core_error)?;
+    Ok(Float32Array::from(data.as_slice()))
+}
+
 /// A sample input for a model whose input is `shape` `[1, c, h, w]` (values 0..1): for one
 /// channel a generated circle, for three a generated shapes scene resized to `h × w`. What the
 /// model explorer runs a model on before the user picks anything.
