@@ -360,6 +360,25 @@ mod fuzz_findings {
         );
     }
 
+    /// `load` target: Split on an input that declares no shape: tract ran it as a scalar and
+    /// panicked (`split.rs:45`). The data input must declare its shape.
+    #[test]
+    fn an_input_without_a_shape() {
+        let bytes = one_node(&[1, 3], "Split", vec![]);
+        let mut model = <pb::ModelProto as prost::Message>::decode(&bytes[..]).unwrap();
+        if let Some(pb::type_proto::Value::TensorType(t)) = model.graph.as_mut().unwrap().input[0]
+            .r#type
+            .as_mut()
+            .and_then(|t| t.value.as_mut())
+        {
+            t.shape = None;
+        }
+        assert_eq!(
+            refused(&prost::Message::encode_to_vec(&model)),
+            "the model's input \"input\" declares no shape: the playground needs at least its number of axes, e.g. [1, 3, 224, 224]"
+        );
+    }
+
     /// `graph` target: Transpose without `perm` on a scalar panicked in tract-hir
     /// (`permute_axes.rs:48`). A scalar data input is refused, and so is a Transpose of any scalar.
     #[test]

@@ -125,6 +125,19 @@ pub(crate) fn validate(graph: &pb::GraphProto) -> Result<()> {
         ranks.insert(&t.name, t.dims.len());
     }
     for (k, input) in graph.input.iter().enumerate() {
+        // The data input must say its rank: without a shape tract would run it as a single number.
+        let declared = input
+            .r#type
+            .as_ref()
+            .and_then(|t| t.value.as_ref())
+            .is_some_and(
+                |v| matches!(v, pb::type_proto::Value::TensorType(t) if t.shape.is_some()),
+            );
+        ensure!(
+            k > 0 || declared,
+            "the model's input {:?} declares no shape: the playground needs at least its number of axes, e.g. [1, 3, 224, 224]",
+            input.name
+        );
         if let Some(pb::type_proto::Value::TensorType(t)) =
             input.r#type.as_ref().and_then(|t| t.value.as_ref())
         {
