@@ -137,7 +137,9 @@ timed "page smoke run (Firefox ESR and WebKitGTK, WebDriver)" node tests/engines
 # allocation over 1 GiB fails the step. The long runs are described in fuzz/README.md.
 fuzz_smoke() {
   local target seconds scratch
-  (cd fuzz && cargo +nightly fuzz build --release)
+  # Built the way `cargo fuzz run` builds (optimised, with debug assertions, overflow checks and
+  # ASan), so the runs below reuse it; `build --release` alone would build a second configuration.
+  (cd fuzz && cargo +nightly fuzz build)
   for target in load:45 graph:40 api:25; do
     seconds=${target#*:}
     target=${target%%:*}
