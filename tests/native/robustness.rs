@@ -379,6 +379,28 @@ mod fuzz_findings {
         );
     }
 
+    /// `load` target, the files as the fuzzer wrote them (tests/fixtures/fuzz/): Expand to
+    /// [0, 3.3e12, 1.1e14, …] passed the product check (0 × anything) and made tract-core assert
+    /// on a negative dimension (`fact.rs:21`); a Slice step of 2^60 divided by zero in tract-core
+    /// (`strided_slice.rs:25`). Each size and step is now bounded on its own.
+    #[test]
+    fn the_load_targets_files_as_found() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fuzz");
+        for (file, want) in [
+            (
+                "expand-hidden-huge-size.onnx",
+                "Expand \"y\": the shape [0, 3300816584705,",
+            ),
+            (
+                "slice-step-2-60.onnx",
+                "Slice \"y\": slice steps [1152921504606846976]",
+            ),
+        ] {
+            let err = refused(&std::fs::read(format!("{dir}/{file}")).unwrap());
+            assert!(err.starts_with(want), "{file}: {err}");
+        }
+    }
+
     /// `graph` target: Transpose without `perm` on a scalar panicked in tract-hir
     /// (`permute_axes.rs:48`). A scalar data input is refused, and so is a Transpose of any scalar.
     #[test]

@@ -448,11 +448,11 @@ fn check_node(
                     "{me}: the shape {values:?} has {} axes; the playground handles at most 8",
                     values.len()
                 );
-                let ok = if node.op_type == "Tile" {
-                    values.iter().all(|&v| v >= 0)
-                } else {
-                    element_count(&values).is_some()
-                };
+                // Each size on its own too: a 0 among them hides a huge one from the product.
+                let each = values
+                    .iter()
+                    .all(|&v| (0..=MAX_ELEMENTS as i64).contains(&v));
+                let ok = each && (node.op_type == "Tile" || element_count(&values).is_some());
                 ensure!(
                     ok,
                     "{me}: the shape {values:?} is negative or holds more than {MAX_ELEMENTS} values"
@@ -513,9 +513,13 @@ fn check_node(
         }
         "Slice" => {
             if let Some(steps) = constant(4) {
+                let steps = int_values(steps);
+                ensure!(!steps.contains(&0), "{me}: a slice step of 0 never moves");
                 ensure!(
-                    !int_values(steps).contains(&0),
-                    "{me}: a slice step of 0 never moves"
+                    steps
+                        .iter()
+                        .all(|s| s.unsigned_abs() <= MAX_ELEMENTS as u64),
+                    "{me}: slice steps {steps:?}: each must be at most {MAX_ELEMENTS} either way"
                 );
             }
             if let Some(axes) = constant(3) {
