@@ -401,6 +401,22 @@ mod fuzz_findings {
         }
     }
 
+    /// `graph` target (the test command's smoke run): MatMul of a scalar weight; the crate's own
+    /// rank rule for MatMul subtracted 1 from a rank of 0.
+    #[test]
+    fn matmul_of_a_scalar_weight_with_two_values() {
+        let bytes = chain(&[1], &[("MatMul", &["w", "input"], vec![])]);
+        let mut model = <pb::ModelProto as prost::Message>::decode(&bytes[..]).unwrap();
+        model.graph.as_mut().unwrap().initializer = vec![pb::TensorProto {
+            name: "w".into(),
+            data_type: DataType::Int64 as i32,
+            int64_data: vec![0, 1],
+            ..Default::default()
+        }];
+        let err = refused(&prost::Message::encode_to_vec(&model));
+        assert!(!err.is_empty());
+    }
+
     /// `graph` target: Transpose without `perm` on a scalar panicked in tract-hir
     /// (`permute_axes.rs:48`). A scalar data input is refused, and so is a Transpose of any scalar.
     #[test]

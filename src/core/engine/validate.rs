@@ -277,6 +277,8 @@ fn output_rank(
         "Expand" => Some(rank?.max(constant_len(1)?)),
         "Gather" => (rank? + input_rank(1)?).checked_sub(1),
         "MatMul" => match (rank?, input_rank(1)?) {
+            // A scalar operand is not a matrix: tract's own check refuses it.
+            (0, _) | (_, 0) => None,
             (1, 1) => Some(0),
             (1, b) => Some(b - 1),
             (a, 1) => Some(a - 1),
