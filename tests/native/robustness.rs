@@ -417,6 +417,25 @@ mod fuzz_findings {
         assert!(!err.is_empty());
     }
 
+    /// `graph` target: Gather on a [15, 0] weight divided by zero in tract-core's reduction
+    /// (`reduce.rs:261`) while folding constants: empty matrices are refused (an empty list, a
+    /// common stand-in for an absent argument, is not).
+    #[test]
+    fn an_empty_matrix_weight() {
+        let bytes = chain(&[1, 3], &[("Gather", &["w", "input"], vec![])]);
+        let mut model = <pb::ModelProto as prost::Message>::decode(&bytes[..]).unwrap();
+        model.graph.as_mut().unwrap().initializer = vec![pb::TensorProto {
+            name: "w".into(),
+            dims: vec![15, 0],
+            data_type: DataType::Float as i32,
+            ..Default::default()
+        }];
+        assert_eq!(
+            refused(&prost::Message::encode_to_vec(&model)),
+            "the weight \"w\" has shape [15, 0]: a size of 0 leaves nothing to compute"
+        );
+    }
+
     /// `graph` target: Transpose without `perm` on a scalar panicked in tract-hir
     /// (`permute_axes.rs:48`). A scalar data input is refused, and so is a Transpose of any scalar.
     #[test]

@@ -232,6 +232,13 @@ fn check_tensor(t: &pb::TensorProto, what: &str) -> Result<()> {
         "{what} has shape {:?}: negative, or more than {MAX_ELEMENTS} values",
         t.dims
     );
+    // An empty list (dims [0]) is a common stand-in for an absent argument; an empty matrix or
+    // volume is not, and tract's reductions divide by its zero size.
+    ensure!(
+        t.dims.len() < 2 || !t.dims.contains(&0),
+        "{what} has shape {:?}: a size of 0 leaves nothing to compute",
+        t.dims
+    );
     // STRING (8) and UNDEFINED (0) tensors cannot be weights.
     ensure!(
         !matches!(t.data_type, 0 | 8),
