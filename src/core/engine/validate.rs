@@ -485,7 +485,9 @@ fn check_node(
                     }
                 };
                 ensure!(
-                    count.is_finite() && count <= MAX_ELEMENTS as f64,
+                    // Either sign: a negative count is an empty range in ONNX, but tract still
+                    // divides by the step's integer part.
+                    count.is_finite() && count.abs() <= MAX_ELEMENTS as f64,
                     "{me}: a range from {} to {} by {} has more than {MAX_ELEMENTS} values",
                     show(start),
                     show(limit),
