@@ -102,28 +102,26 @@ other_engine_tests() {
 timed "browser tests (Firefox ESR)" other_engine_tests Firefox
 timed "browser tests (WebKitGTK)" other_engine_tests WebKit
 
-wait_release() {
+# Waits for background job $1 (writing log $2), shows its log, and fails with $3 if it failed.
+wait_background() {
   local status=0
-  wait "$release_pid" || status=$?
-  release_pid=
-  cat "$release_log"
+  wait "$1" || status=$?
+  cat "$2"
   if [ $status != 0 ]; then
-    echo "the release build failed (exit $status)" >&2
+    echo "$3 (exit $status)" >&2
     exit 1
   fi
+}
+wait_release() {
+  wait_background "$release_pid" "$release_log" "the release build failed"
+  release_pid=
   echo "(the release build ran $((SECONDS - release_started)) s in the background, from the format check on)" >&2
 }
 timed "release build for the page (waiting for the background build)" wait_release
 
 wait_exports() {
-  local status=0
-  wait "$exports_pid" || status=$?
+  wait_background "$exports_pid" "$exports_log" "exporting the torchvision models failed"
   exports_pid=
-  cat "$exports_log"
-  if [ $status != 0 ]; then
-    echo "exporting the torchvision models failed (exit $status)" >&2
-    exit 1
-  fi
 }
 timed "torchvision exports for the large-file test (waiting for the background export)" wait_exports
 

@@ -27,11 +27,16 @@ fn dims(shape: &[usize]) -> Vec<i64> {
 }
 
 fn value_info(name: &str, shape: &[usize]) -> pb::ValueInfoProto {
+    typed_value_info(name, DataType::Float as i32, &dims(shape))
+}
+
+/// A graph input or output called `name` holding `elem_type` (ONNX `DataType`) of shape `dims`.
+pub(crate) fn typed_value_info(name: &str, elem_type: i32, dims: &[i64]) -> pb::ValueInfoProto {
     use pb::tensor_shape_proto::{dimension::Value, Dimension};
-    let dim = shape
+    let dim = dims
         .iter()
         .map(|&d| Dimension {
-            value: Some(Value::DimValue(d as i64)),
+            value: Some(Value::DimValue(d)),
             ..Default::default()
         })
         .collect();
@@ -39,7 +44,7 @@ fn value_info(name: &str, shape: &[usize]) -> pb::ValueInfoProto {
         name: name.into(),
         r#type: Some(pb::TypeProto {
             value: Some(pb::type_proto::Value::TensorType(pb::type_proto::Tensor {
-                elem_type: DataType::Float as i32,
+                elem_type,
                 shape: Some(pb::TensorShapeProto { dim }),
             })),
             ..Default::default()

@@ -467,7 +467,6 @@ pub fn strip_weights(bytes: &[u8]) -> Result<Vec<u8>> {
 /// For a float initializer of more than [`KEPT_VALUES`] values, the graph input that declares it
 /// (name, type, dims); `None` for any other tensor.
 fn weight_declaration(tensor: &[u8]) -> Result<Option<pb::ValueInfoProto>> {
-    use pb::tensor_shape_proto::{dimension::Value, Dimension};
     const DIMS: u64 = 1;
     const DATA_TYPE: u64 = 2;
     const NAME: u64 = 8;
@@ -487,23 +486,7 @@ fn weight_declaration(tensor: &[u8]) -> Result<Option<pb::ValueInfoProto>> {
     if !is_float(data_type) || count.is_none_or(|n| n <= KEPT_VALUES) {
         return Ok(None);
     }
-    Ok(Some(pb::ValueInfoProto {
-        name,
-        r#type: Some(pb::TypeProto {
-            value: Some(pb::type_proto::Value::TensorType(pb::type_proto::Tensor {
-                elem_type: data_type,
-                shape: Some(pb::TensorShapeProto {
-                    dim: dims
-                        .iter()
-                        .map(|&d| Dimension {
-                            value: Some(Value::DimValue(d)),
-                            ..Default::default()
-                        })
-                        .collect(),
-                }),
-            })),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }))
+    Ok(Some(crate::core::graph::typed_value_info(
+        &name, data_type, &dims,
+    )))
 }
