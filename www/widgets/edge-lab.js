@@ -4,7 +4,7 @@
 // optionally pools it, and Rust colours the result. A hovered pixel is explained by the reference
 // (`explainConv`). This file moves pixels between canvases and the wasm module, and draws.
 
-import { h, fmt, fmtFactor, renderKernelGrid, span, errorLine } from '../lib/dom.js';
+import { h, fmt, fmtFactor, renderKernelGrid, span, errorLine, sourceMemory } from '../lib/dom.js';
 import { decodeImage, fetchJson, openCamera } from '../lib/media.js';
 import { numbers, oneOf } from '../lib/options.js';
 
@@ -30,7 +30,6 @@ export function mountEdgeLab(root, api, options = {}) {
     absolute: options.absolute === 'true',
     pool: oneOf(options.pool, ['none', 'max', 'avg'], 'none'), // 2x2, stride 2, after the filter
     camera: null, // from openCamera: { frames, since, stop() }
-    source: 'gen:bright-left', // the source select's value for the image shown
     saved: {}, // the last filter and kernel used at each kernel size, restored when it comes back
   };
 
@@ -76,7 +75,11 @@ export function mountEdgeLab(root, api, options = {}) {
 
   const fail = error.show;
 
+  // The select returns to the picture on screen when a file, photo or camera fails.
+  const memory = sourceMemory(sourceSelect, fileInput);
+
   function setImage(image) {
+    memory.shown();
     // A new picture: the last hover explanation was about the old one.
     if (state.image?.label !== image.label) info.textContent = '';
     state.image = image;
@@ -91,7 +94,6 @@ export function mountEdgeLab(root, api, options = {}) {
   }
 
   function loadGenerated(name) {
-    state.source = `gen:${name}`;
     const size = GENERATED_SIZE;
     setImage({ grey: api.generateImage(name, size), width: size, height: size, label: name });
   }
@@ -103,7 +105,6 @@ export function mountEdgeLab(root, api, options = {}) {
   }
 
   function loadText() {
-    state.source = 'text';
     const canvas = new OffscreenCanvas(GENERATED_SIZE, GENERATED_SIZE);
     const ctx = canvas.getContext('2d');
     ctx.fillStyle = '#000';
@@ -132,16 +133,15 @@ export function mountEdgeLab(root, api, options = {}) {
       image = await decodeImage(file, api);
     } catch {
       // The select goes back to the picture still shown.
-      sourceSelect.value = state.source;
+      memory.back();
       fail(`“${name}” is not an image this browser can decode (type ${file.type || 'unknown'}). Try a PNG, JPEG, GIF or WebP file.`);
-      return false;
+      return;
     }
     const [w0, h0] = image.original;
     notice.textContent = (image.scaled
       ? `Scaled “${name}” from ${w0}×${h0} to ${image.width}×${image.height} (limit ${api.maxImageSide()} pixels per side).`
       : `“${name}”, ${w0}×${h0}.`) + credit;
     setImage({ pixels: image.pixels, width: image.width, height: image.height, label: name });
-    return true;
   }
 
   /** The sample photos listed in images/photos.json (see images/SOURCES.md for their licences). */
@@ -161,9 +161,9 @@ export function mountEdgeLab(root, api, options = {}) {
     try {
       const response = await fetch(new URL(`../${photo.file}`, import.meta.url));
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      if (await loadFile(await response.blob(), photo.label, ` Photo: ${photo.licence}.`)) state.source = `photo:${name}`;
+      await loadFile(await response.blob(), photo.label, ` Photo: ${photo.licence}.`);
     } catch (e) {
-      sourceSelect.value = state.source;
+      memory.back();
       fail(`The photo “${photo.label}” could not be loaded (${e.message}).`);
     }
   }
@@ -172,10 +172,9 @@ export function mountEdgeLab(root, api, options = {}) {
     stopCamera();
     const camera = await openCamera((pixels, width, height) => setImage({ pixels, width, height, label: 'webcam' }), fail, 'pick another image');
     if (!camera) {
-      sourceSelect.value = state.source;
+      memory.back();
       return;
     }
-    state.source = 'webcam';
     state.camera = camera;
     stopButton.hidden = false;
     notice.textContent = 'Webcam frames are processed in this page only; nothing is sent anywhere.';
@@ -271,10 +270,8 @@ export function mountEdgeLab(root, api, options = {}) {
     else loadGenerated(v.slice(4));
   });
   fileInput.addEventListener('change', async () => {
-    if (fileInput.files[0] && await loadFile(fileInput.files[0])) state.source = 'file';
+    if (fileInput.files[0]) await loadFile(fileInput.files[0]);
   });
-  // Closing the file dialog without a file leaves the picture, and the select, as they were.
-  fileInput.addEventListener('cancel', () => { sourceSelect.value = state.source; });
   root.addEventListener('dragover', (e) => { e.preventDefault(); root.classList.add('dragging'); });
   root.addEventListener('dragleave', () => root.classList.remove('dragging'));
   root.addEventListener('drop', (e) => {
@@ -283,7 +280,7 @@ export function mountEdgeLab(root, api, options = {}) {
     const file = e.dataTransfer?.files?.[0];
     if (file) {
       sourceSelect.value = 'file';
-      loadFile(file).then((ok) => { if (ok) state.source = 'file'; });
+      loadFile(file);
     }
   });
   filterSelect.addEventListener('change', () => {
