@@ -292,3 +292,69 @@ fn only_one_column_kernels_with_width_padding_avoid_the_blocked_conv() {
     assert!(!hazard(1, Padding::Valid));
     assert!(!hazard(3, Padding::Uniform(1)));
 }
+
+/// A 2×2 max pool (stride 1 or 2, no padding or one row/column after) as tract 0.23.9 optimises it
+/// alone (`OptMaxPool`) and as the engine runs it (`engine::maxpool::MaxPool2x2` swapped in):
+/// the same values, and the swap really happened. Returns (tract's, the engine's) outputs.
+fn both_max_pools(
+    input: &[f32],
+    shape: [usize; 3],
+    stride: usize,
+    after: usize,
+) -> (Vec<f32>, Vec<f32>) {
+    use cnn_playground::graph;
+    let pad = AxisPad { before: 0, after };
+    let pool = Pool {
+        input,
+        input_shape: &shape,
+        mode: PoolMode::Max,
+        size: &[2, 2],
+        padding: &Padding::PerAxis(vec![pad, pad]),
+        stride: &[stride, stride],
+    };
+    let geometry = pool.validate().unwrap();
+    let bytes = graph::encode(&graph::pool(&pool, &geometry));
+    let typed = || {
+        tract_onnx::onnx()
+            .model_for_read(&mut &bytes[..])
+            .unwrap()
+            .into_typed()
+            .unwrap()
+    };
+    let tensor = || Tensor::from_shape(&[1, shape[0], shape[1], shape[2]], input).unwrap();
+    let run = |plan: &cnn_playground::engine::Plan| -> Vec<f32> {
+        let out = plan.run(tvec!(tensor().into_tvalue())).unwrap();
+        out[0]
+            .to_plain_array_view::<f32>()
+            .unwrap()
+            .iter()
+            .copied()
+            .collect()
+    };
+    let plain = std::sync::Arc::new(typed().into_optimized().unwrap().into_runnable().unwrap());
+    let ours = cnn_playground::engine::optimize(typed()).unwrap();
+    let swapped = ours
+        .model()
+        .nodes()
+        .iter()
+        .filter(|n| n.op.name() == "MaxPool2x2")
+        .count();
+    assert_eq!(swapped, 1, "{pool:?}");
+    (run(&plain), run(&ours))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// The engine's 2×2 max pool equals tract's own on random sizes (odd and even), strides 1
+    /// and 2, with and without padding after, bit for bit.
+    #[test]
+    fn the_engines_2x2_max_pool_equals_tracts(
+        c in 1..=3usize, h in 2..=21usize, w in 2..=37usize, stride in 1..=2usize, after in 0..=1usize,
+        seed in values(3 * 21 * 37),
+    ) {
+        let input: Vec<f32> = seed[..c * h * w].to_vec();
+        let (tract, ours) = both_max_pools(&input, [c, h, w], stride, after);
+        prop_assert_eq!(tract, ours);
+    }
+}

@@ -6,7 +6,8 @@
 //! - [`model`]: a loaded [`Model`] (a trained CNN or the learner's file);
 //! - [`onnx`]: reading ONNX files (size limit, unknown ops, weights, window attributes);
 //! - [`layers`]: the layer table with shapes, parameters, multiply-adds, windows and receptive
-//!   fields.
+//!   fields;
+//! - [`maxpool`]: this crate's 2×2 max pool, put in place of tract's after optimisation.
 
 use std::sync::Arc;
 
@@ -19,6 +20,7 @@ use crate::core::graph;
 use crate::core::ops::{Conv, Output, Pool};
 
 pub mod layers;
+pub mod maxpool;
 pub mod model;
 pub mod onnx;
 mod validate;
@@ -66,7 +68,8 @@ pub(crate) const OPTIMISE: &str =
 /// Optimises `model` into a plan. Every optimisation in the crate goes through here, so the
 /// work-around for tract's blocked convolution ([`has_blocked_conv_hazard`]) applies to the
 /// graphs the crate builds and to loaded models alike: such a model is optimised with that kernel
-/// switched off (knobs scoped to this call, on every target); every other model keeps it.
+/// switched off (knobs scoped to this call, on every target); every other model keeps it. After
+/// tract's optimisation, its 2×2 max pools are replaced by [`maxpool::MaxPool2x2`].
 pub fn optimize(model: TypedModel) -> Result<Plan> {
     use tract_onnx::tract_core::knobs::KnobScope;
     let optimised = if has_blocked_conv_hazard(&model) {
@@ -78,8 +81,9 @@ pub fn optimize(model: TypedModel) -> Result<Plan> {
     } else {
         model.into_optimized()
     };
+    let mut optimised = optimised.plainly(|| OPTIMISE)?;
+    maxpool::swap_max_pools(&mut optimised).plainly(|| OPTIMISE)?;
     optimised
-        .plainly(|| OPTIMISE)?
         .into_runnable()
         .plainly(|| "tract cannot plan this model's run")
 }
