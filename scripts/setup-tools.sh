@@ -5,6 +5,7 @@
 #   - the Rust toolchain pinned in rust-toolchain.toml, with rustfmt, clippy and wasm32
 #   - wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock (it must match)
 #   - wasm-pack (used with --mode no-install, so it never downloads binaries itself)
+#   - Debian's nodejs and npm (the build's file lists and compressed copies, the tests)
 #   - Debian's chromium and chromium-driver (needs root or sudo for apt-get)   [unless NO_BROWSER=1]
 #   - node's playwright-core for the end-to-end tests (tests/e2e)                [unless NO_BROWSER=1]
 #   - Firefox ESR, geckodriver, WebKitGTK's WebKitWebDriver and a virtual X display, for the
@@ -45,6 +46,19 @@ if [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" != "$WASM_PACK_VERS
   cargo install wasm-pack --version "$WASM_PACK_VERSION" --locked --force
 fi
 
+# Installs Debian packages "$@" (as root, or with sudo).
+apt_install() {
+  local sudo_cmd=()
+  if [ "$(id -u)" != 0 ]; then sudo_cmd=(sudo); fi
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "$@" >/dev/null
+}
+
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  step "installing Debian's nodejs and npm (build tools, tests)"
+  apt_install nodejs npm
+fi
+
 GECKODRIVER_VERSION=0.37.1
 if [ "${NO_BROWSER:-0}" != 1 ]; then
   missing=()
@@ -59,18 +73,11 @@ if [ "${NO_BROWSER:-0}" != 1 ]; then
   done
   if [ ${#missing[@]} != 0 ]; then
     step "installing Debian's ${missing[*]} (~2 min)"
-    sudo_cmd=()
-    if [ "$(id -u)" != 0 ]; then sudo_cmd=(sudo); fi
-    "${sudo_cmd[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+    apt_install "${missing[@]}"
   fi
   if [ "$(geckodriver --version 2>/dev/null | awk 'NR == 1 {print $2}')" != "$GECKODRIVER_VERSION" ]; then
     step "installing geckodriver $GECKODRIVER_VERSION for Firefox (~2 min)"
     cargo install geckodriver --version "$GECKODRIVER_VERSION" --locked --force
-  fi
-  if ! command -v node >/dev/null; then
-    echo "node (20 or later) is required for the end-to-end tests; install Debian's nodejs and npm" >&2
-    exit 1
   fi
   if [ ! -d tests/e2e/node_modules/playwright-core ]; then
     step "installing playwright-core for the end-to-end tests (npm ci, no browser download)"

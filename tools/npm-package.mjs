@@ -13,7 +13,8 @@ const field = (name) => cargo.match(new RegExp(`^${name} = "([^"]*)"`, 'm'))?.[1
 
 await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
-await cp('www', out, { recursive: true, filter: (src) => !src.endsWith('.gitignore') && !src.endsWith(join('pkg', 'package.json')) });
+// Precompressed copies (scripts/build.sh) stay out: a host compresses what it serves itself.
+await cp('www', out, { recursive: true, filter: (src) => !src.endsWith('.gitignore') && !src.endsWith(join('pkg', 'package.json')) && !/\.(br|gz)$/.test(src) });
 
 const pkg = {
   name: field('name'),
@@ -27,6 +28,7 @@ const pkg = {
     './elements.js': './elements.js',
     './wasm': './pkg/cnn_playground.js',
     './wasm/cnn_playground_bg.wasm': './pkg/cnn_playground_bg.wasm',
+    './wasm/cnn_playground_relaxed_bg.wasm': './pkg/cnn_playground_relaxed_bg.wasm',
     './widgets.css': './widgets.css',
     './package.json': './package.json',
   },

@@ -7,7 +7,9 @@
 // Also imported by the end-to-end tests and the benchmark: `startServer(root, port, host,
 // { prefix, headers })` resolves to `{ url, close }`; port 0 picks a free port, `prefix` serves
 // the folder under a sub-path (e.g. `/course/cnn/`, as a static host would) and `headers` are
-// added to every response (e.g. a Content-Security-Policy). `probe`, a script's source, is served
+// added to every response (e.g. a Content-Security-Policy). A file with a precompressed sibling
+// (`x.wasm.br`, `x.wasm.gz`, written by scripts/build.sh) is sent compressed to a browser that
+// accepts that encoding, as a static host configured for it would (README "Hosting"). `probe`, a script's source, is served
 // as `__probe.js` and loaded first by every HTML page: the WebDriver smoke run (tests/engines) uses
 // it to collect errors in browsers whose drivers cannot read the console.
 import { createServer } from 'node:http';
@@ -30,6 +32,22 @@ const TYPES = {
   '.md': 'text/markdown; charset=utf-8',
 };
 
+const ENCODINGS = [{ name: 'br', extension: 'br' }, { name: 'gzip', extension: 'gz' }];
+
+/**
+ * The best precompressed sibling of `file` that the request's `accept` (Accept-Encoding) allows;
+ * a sibling older than its file (the file was edited since the build) is ignored.
+ */
+async function precompressed(file, accept) {
+  const accepted = new Set(accept.split(',').map((e) => e.split(';')[0].trim()));
+  const source = await stat(file);
+  for (const e of ENCODINGS) {
+    const sibling = accepted.has(e.name) ? await stat(`${file}.${e.extension}`).catch(() => null) : null;
+    if (sibling?.isFile() && sibling.mtimeMs >= source.mtimeMs) return e;
+  }
+  return null;
+}
+
 export function startServer(rootDir, port = 0, host = '127.0.0.1', { prefix = '/', headers = {}, probe } = {}) {
   const root = resolve(rootDir);
   const server = createServer(async (req, res) => {
@@ -51,6 +69,8 @@ export function startServer(rootDir, port = 0, host = '127.0.0.1', { prefix = '/
       }
       if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, 'index.html');
       let body = await readFile(file);
+      const encoding = probe && extname(file) === '.html' ? null : await precompressed(file, req.headers['accept-encoding'] ?? '');
+      if (encoding) body = await readFile(`${file}.${encoding.extension}`);
       if (probe && extname(file) === '.html') {
         // A classic script first in <head> runs before the page's modules (and passes its CSP).
         body = Buffer.from(body.toString('utf8').replace('<head>', '<head><script src="__probe.js"></script>'));
@@ -58,6 +78,8 @@ export function startServer(rootDir, port = 0, host = '127.0.0.1', { prefix = '/
       res.writeHead(200, {
         'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
         'cache-control': 'no-cache',
+        vary: 'accept-encoding',
+        ...(encoding ? { 'content-encoding': encoding.name } : {}),
         ...headers,
       });
       res.end(req.method === 'HEAD' ? undefined : body);

@@ -20,7 +20,9 @@ const files = [];
 const LARGE = 10 * 1024 * 1024;
 for await (const f of walk(root)) {
   const large = f.startsWith('models/') && (await stat(join(root, f))).size > LARGE;
-  if (!skip.has(f) && !large) files.push(f);
+  // Precompressed copies (tools/compress.mjs) are the server's business, not separate files.
+  const copy = /\.(br|gz)$/.test(f);
+  if (!skip.has(f) && !large && !copy) files.push(f);
 }
 files.sort();
 console.log(JSON.stringify(files, null, 1));
