@@ -1,5 +1,5 @@
 // Entry point of the playground page: loads the wasm module once (with progress), then mounts
-// every widget of lib/registry.js into its place. The page's address keeps the state of the
+// the widgets of lib/registry.js into their places as the reader scrolls to them. The page's address keeps the state of the
 // widgets the reader changed (`conv.p=1&pool.mode=avg&iou.a=1,1,4,4`; the explorer's model is
 // plain `model=`), so a link reproduces what its author saw.
 
@@ -50,22 +50,52 @@ try {
 bar.remove();
 
 const params = new URLSearchParams(location.search);
-for (const w of WIDGETS) {
-  const root = document.getElementById(w.id);
-  const options = Object.fromEntries(w.options.filter((k) => params.has(param(w.key, k))).map((k) => [k, params.get(param(w.key, k))]));
-  let first = true;
-  mountWidget(root, w, api, options, {
-    onState(state) {
-      // The first report is the state the address (or the defaults) gave; later ones are the
-      // reader's changes, written into the address without a new history entry.
-      if (first) { first = false; return; }
-      const url = new URL(location.href);
-      for (const k of w.options) url.searchParams.delete(param(w.key, k));
-      for (const [k, v] of Object.entries(state)) url.searchParams.set(param(w.key, k), v);
-      history.replaceState(null, '', url);
-    },
-  });
+const mounted = new Map();
+
+/** Mounts widget `w` into its place, once; a widget that cannot start says so in its place. */
+function mount(w) {
+  if (!mounted.has(w.id)) {
+    const root = document.getElementById(w.id);
+    const options = Object.fromEntries(w.options.filter((k) => params.has(param(w.key, k))).map((k) => [k, params.get(param(w.key, k))]));
+    let first = true;
+    mounted.set(w.id, mountWidget(root, w, api, options, {
+      onState(state) {
+        // The first report is the state the address (or the defaults) gave; later ones are the
+        // reader's changes, written into the address without a new history entry.
+        if (first) { first = false; return; }
+        const url = new URL(location.href);
+        for (const k of w.options) url.searchParams.delete(param(w.key, k));
+        for (const [k, v] of Object.entries(state)) url.searchParams.set(param(w.key, k), v);
+        history.replaceState(null, '', url);
+      },
+    }).catch((e) => {
+      root.append(h('p', { class: 'error', role: 'alert' }, `This widget could not start: ${e.message}`));
+    }));
+  }
+  return mounted.get(w.id);
 }
+
+// Widgets mount when they come within a screen of the viewport, so a visit downloads the code,
+// images and models of what the reader gets to; a widget the address holds state for (a shared
+// link) or points at (#face-lab) mounts at once.
+const placed = WIDGETS.filter((w) => document.getElementById(w.id));
+const target = decodeURIComponent(location.hash.slice(1));
+const now = placed.filter((w) => w.id === target || w.options.some((k) => params.has(param(w.key, k))));
+const firstPass = new Promise((resolve) => {
+  let first = true;
+  const observer = new IntersectionObserver((entries) => {
+    const shown = entries.filter((e) => e.isIntersecting).map((e) => placed.find((w) => w.id === e.target.id));
+    for (const w of shown) observer.unobserve(document.getElementById(w.id));
+    const mounts = shown.map(mount);
+    if (first) {
+      first = false;
+      resolve(Promise.all(mounts));
+    }
+  }, { rootMargin: '100% 0px' });
+  for (const w of placed) if (!now.includes(w)) observer.observe(document.getElementById(w.id));
+  if (now.length === placed.length) resolve();
+});
+await Promise.all([...now.map(mount), firstPass]);
 status.textContent = 'Ready.';
 document.documentElement.dataset.ready = 'true';
 // Offline after the first visit (sw.js); a browser without service workers just stays online.

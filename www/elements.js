@@ -35,7 +35,7 @@ for (const w of WIDGETS) {
         status.remove();
         bar.remove();
         const options = Object.fromEntries(w.options.filter((a) => this.hasAttribute(a)).map((a) => [a, this.getAttribute(a)]));
-        mountWidget(root, w, api, options, {
+        await mountWidget(root, w, api, options, {
           uniqueIds: true,
           onState: (state) => this.dispatchEvent(new CustomEvent('cnn-state', { detail: state, bubbles: true })),
         });

@@ -20,7 +20,7 @@ try {
   const root = h('div', { id: w.id });
   main.replaceChildren(h('h1', { class: 'embed-title' }, w.title), root);
   let first = true;
-  mountWidget(root, w, api, options, {
+  await mountWidget(root, w, api, options, {
     onState(state) {
       // The first report is the state the address already gave.
       if (first) { first = false; return; }

@@ -5,6 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { showWidgets } from './helpers.mjs';
 import { openPlayground } from './browser.mjs';
 
 const AXE = join(import.meta.dirname, 'node_modules', 'axe-core', 'axe.min.js');
@@ -29,6 +30,8 @@ async function violations(page) {
 test('axe-core: no serious or critical violations on the full page', async () => {
   const { page } = ctx;
   await page.goto(ctx.server.url);
+  await page.waitForSelector('html[data-ready="true"]', { timeout: 60_000 });
+  await showWidgets(page);
   for (const sel of READY) await page.waitForSelector(`${sel}[data-ready="true"]`, { timeout: 60_000 });
   await page.click('#conv-explainer details.embed summary');
   assert.deepEqual(await violations(page), []);
@@ -76,6 +79,7 @@ test('axe-core: no serious or critical violations on an embedded widget', async 
 test('every widget shows its errors next to the controls that cause them, not at its foot', async () => {
   await ctx.page.goto(ctx.server.url);
   await ctx.page.waitForSelector('html[data-ready="true"]', { timeout: 60_000 });
+  await showWidgets(ctx.page);
   const places = await ctx.page.$$eval('.cnn-widget .error[role=alert]', (els) => els.map((e) => {
     const prev = e.previousElementSibling;
     const nextToControls = Boolean(prev) && (prev.matches('.controls') || (prev.matches('.equation') && Boolean(prev.querySelector('input, select, canvas'))));

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { startServer } from '../../tools/serve.mjs';
 
+export { chromium };
+
 export const WWW = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'www');
 
 /** Flags for a root, offline, headless Chromium on these machines (see README "Testing"). */

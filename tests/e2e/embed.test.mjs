@@ -5,6 +5,7 @@
 // Fails on any console error, page error or failed request.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { showWidgets } from './helpers.mjs';
 import { openPlayground } from './browser.mjs';
 
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";
@@ -144,6 +145,7 @@ test('the full page keeps changed state in its address', async () => {
   const { page } = ctx;
   await page.goto(ctx.server.url);
   await page.waitForSelector('html[data-ready="true"]', { timeout: 60_000 });
+  await showWidgets(page, ['conv-explainer', 'iou-lab']);
   await page.selectOption('#iou-preset', 'half');
   await page.locator('#iou-box-a').focus();
   await page.keyboard.press('ArrowRight');
@@ -188,6 +190,7 @@ test('served from a sub-path under a strict CSP: no other origins, offline after
     sub.page.on('request', (r) => origins.add(new URL(r.url()).origin));
     await sub.page.goto(sub.server.url);
     await sub.page.waitForSelector('html[data-ready="true"]', { timeout: 60_000 });
+    await showWidgets(sub.page, ['explorer']);
     await sub.page.waitForSelector('#explorer[data-ready="true"]', { timeout: 60_000 });
     assert.match(await sub.page.textContent('#conv-formula'), /output side/);
     assert.deepEqual([...origins], [new URL(sub.server.url).origin]);

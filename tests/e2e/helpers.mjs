@@ -21,3 +21,23 @@ export async function pixel(page, id, x, y) {
 
 export const RED = [214, 69, 65, 255];
 export const WHITE = [255, 255, 255, 255];
+
+/**
+ * Scrolls through the full page as a reader would, one widget after another, until each has
+ * mounted (widgets mount when they near the viewport), then back to the top. `ids` limits it to
+ * those widgets.
+ */
+export async function showWidgets(page, ids) {
+  await page.evaluate(async (only) => {
+    const roots = [...document.querySelectorAll('main .widget')].filter((r) => !only || only.includes(r.id));
+    for (const root of roots) {
+      root.scrollIntoView({ block: 'center' });
+      const until = performance.now() + 30_000;
+      while (!root.dataset.mounted && !root.querySelector('.error[role="alert"]')) {
+        if (performance.now() > until) throw new Error(`#${root.id} did not mount within 30 s of being scrolled to`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    window.scrollTo(0, 0);
+  }, ids ?? null);
+}

@@ -3,6 +3,7 @@
 // events (CDP Input.dispatchTouchEvent), which the browser turns into pointer events.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { showWidgets } from './helpers.mjs';
 import { openPlayground } from './browser.mjs';
 
 const READY = ['html', '#lenet-lab', '#explorer', '#transfer', '#augmentation', '#detector-lab', '#face-lab', '#sliding-windows'];
@@ -11,6 +12,8 @@ let ctx;
 before(async () => {
   ctx = await openPlayground({ contextOptions: { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true } });
   await ctx.page.goto(ctx.server.url);
+  await ctx.page.waitForSelector('html[data-ready="true"]', { timeout: 60_000 });
+  await showWidgets(ctx.page);
   for (const sel of READY) await ctx.page.waitForSelector(`${sel}[data-ready="true"]`, { timeout: 60_000 });
 });
 after(async () => {

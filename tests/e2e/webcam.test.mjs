@@ -3,11 +3,13 @@
 // Fails on console or page errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { showWidgets } from './helpers.mjs';
 import { openPlayground } from './browser.mjs';
 
 async function ready(ctx) {
   await ctx.page.goto(ctx.server.url);
   await ctx.page.waitForSelector('html[data-ready="true"]', { timeout: 30_000 });
+  await showWidgets(ctx.page, ['edge-lab', 'face-lab']);
 }
 
 test('webcam frames are edge-filtered live', async () => {

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPlayground } from './browser.mjs';
-import { readGrid, slide, pixel, RED, WHITE } from './helpers.mjs';
+import { readGrid, slide, pixel, RED, WHITE, showWidgets } from './helpers.mjs';
 
 let ctx;
 before(async () => {
@@ -12,6 +12,7 @@ before(async () => {
   const response = await ctx.page.goto(ctx.server.url);
   assert.equal(response.status(), 200);
   await ctx.page.waitForSelector('html[data-ready="true"]', { timeout: 30_000 });
+  await showWidgets(ctx.page);
 });
 after(async () => {
   await ctx?.close();

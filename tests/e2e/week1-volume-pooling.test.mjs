@@ -4,13 +4,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPlayground } from './browser.mjs';
-import { readGrid, slide, pixel, RED } from './helpers.mjs';
+import { readGrid, slide, pixel, RED, showWidgets } from './helpers.mjs';
 
 let ctx;
 before(async () => {
   ctx = await openPlayground();
   await ctx.page.goto(ctx.server.url);
   await ctx.page.waitForSelector('html[data-ready="true"]', { timeout: 30_000 });
+  await showWidgets(ctx.page);
 });
 after(async () => {
   await ctx?.close();

@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { showWidgets } from './helpers.mjs';
 import { openPlayground, WWW } from './browser.mjs';
 
 let ctx;
@@ -13,6 +14,7 @@ before(async () => {
   ctx = await openPlayground();
   await ctx.page.goto(ctx.server.url);
   await ctx.page.waitForSelector('html[data-ready="true"]', { timeout: 30_000 });
+  await showWidgets(ctx.page);
   await ctx.page.waitForSelector('#lenet-lab[data-ready="true"]', { timeout: 30_000 });
   await ctx.page.waitForSelector('#explorer[data-ready="true"]', { timeout: 30_000 });
   await ctx.page.waitForSelector('#augmentation[data-ready="true"]', { timeout: 30_000 });
@@ -320,6 +322,8 @@ ops.load = (bytes, shape) => {
   });
   try {
     await page.goto(ctx.server.url);
+    await page.waitForSelector('html[data-ready="true"]', { timeout: 60_000 });
+    await showWidgets(page, ['explorer']);
     await page.waitForSelector('#explorer[data-ready="true"]', { timeout: 60_000 });
     await page.waitForFunction(() => document.querySelector('#explorer-total-params')?.textContent === '61,706');
     await page.setInputFiles('#explorer-file', { name: 'trap.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from('TRAP and more') });

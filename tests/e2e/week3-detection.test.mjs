@@ -5,13 +5,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPlayground } from './browser.mjs';
-import { slide } from './helpers.mjs';
+import { slide, showWidgets } from './helpers.mjs';
 
 let ctx;
 before(async () => {
   ctx = await openPlayground();
   await ctx.page.goto(ctx.server.url);
   await ctx.page.waitForSelector('html[data-ready="true"]', { timeout: 30_000 });
+  await showWidgets(ctx.page);
   await ctx.page.waitForSelector('#detector-lab[data-ready="true"]', { timeout: 30_000 });
   await ctx.page.waitForSelector('#face-lab[data-ready="true"]', { timeout: 60_000 });
 });

@@ -3,6 +3,7 @@
 // page error or failed request.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { showWidgets } from './helpers.mjs';
 import { openPlayground } from './browser.mjs';
 
 let ctx;
@@ -10,6 +11,8 @@ before(async () => {
   // Chromium's fake camera (a test pattern without a face) for the webcam frame.
   ctx = await openPlayground({ extraArgs: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'] });
   await ctx.page.goto(ctx.server.url);
+  await ctx.page.waitForSelector('html[data-ready="true"]', { timeout: 60_000 });
+  await showWidgets(ctx.page);
   await ctx.page.waitForSelector('#verification[data-ready="true"]', { timeout: 60_000 });
 });
 after(async () => {

@@ -99,7 +99,13 @@ async function smoke(name, url) {
     if (cells !== 16) throw new Error(`the first widget shows ${cells} output cells, not 16`);
     let problems = await errors();
     if (problems.length) throw new Error(`errors on the page: ${problems.join(' | ')}`);
-    // The explorer loads LeNet-5 in its model worker (a module worker with its own wasm instance).
+    // Which module this engine chose (relaxed SIMD where it validates, else simd128).
+    const wasm = await session.run('return performance.getEntriesByType("resource").map((e) => e.name.split("/").pop()).filter((n) => n.endsWith(".wasm")).join(", ")');
+    // Widgets mount when scrolled near. The explorer loads LeNet-5 in its model worker (a module
+    // worker with its own wasm instance).
+    await session.run('document.querySelector("#edge-lab").scrollIntoView();');
+    await until(session, 'return document.querySelector("#edge-source") !== null', 'the edge lab to mount');
+    await session.run('document.querySelector("#explorer").scrollIntoView();');
     await until(session, 'const p = document.querySelector("#explorer-total-params"); return p && p.textContent === "61,706" && document.querySelectorAll("#explorer-maps canvas").length > 0', 'the explorer to run LeNet-5 in its worker');
     // No camera here: the edge lab says so next to its source select instead of failing.
     await session.run('const s = document.querySelector("#edge-source"); s.value = "webcam"; s.dispatchEvent(new Event("change", { bubbles: true }));');
@@ -114,7 +120,7 @@ async function smoke(name, url) {
     );
     problems = await errors();
     if (problems.length) throw new Error(`errors on the detector page: ${problems.join(' | ')}`);
-    console.log(`ok ${name}: first widget "${check.trim().slice(0, 60)}…", camera "${camera.slice(0, 40)}…", detector "${counts.trim().slice(0, 60)}…" (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    console.log(`ok ${name} (${wasm}): first widget "${check.trim().slice(0, 60)}…", camera "${camera.slice(0, 40)}…", detector "${counts.trim().slice(0, 60)}…" (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   } finally {
     if (id) await webdriver(base, 'DELETE', `/session/${id}`).catch(() => {});
     try { process.kill(-driver.pid); } catch { /* already gone */ }

@@ -32,8 +32,9 @@ let instances = 0;
  * Mounts widget `w` into `root` (which gets the `cnn-widget` class) with `options` (strings) and
  * appends its embed tools. `onState(strings)` is called with the widget's state after every change.
  * When `uniqueIds` is set, every id inside gets a suffix so that several copies can share a page.
+ * Resolves once the widget's module is imported and mounted (then `root.dataset.mounted` is set).
  */
-export function mountWidget(root, w, api, options = {}, { onState, uniqueIds = false } = {}) {
+export async function mountWidget(root, w, api, options = {}, { onState, uniqueIds = false } = {}) {
   root.classList.add('widget', 'cnn-widget');
   root.dataset.widget = w.key;
   let state = null;
@@ -44,7 +45,7 @@ export function mountWidget(root, w, api, options = {}, { onState, uniqueIds = f
     code.value = `${elementCode(w, state ?? {})}\n\n${iframeCode(w, state ?? {})}`;
   };
   fill();
-  w.mount(root, api, {
+  await w.mount(root, api, {
     ...options,
     onState(s) {
       const next = toStrings(s);
@@ -83,5 +84,6 @@ export function mountWidget(root, w, api, options = {}, { onState, uniqueIds = f
       });
     }
   }
+  root.dataset.mounted = 'true';
   return { state: () => state ?? {} };
 }

@@ -10,7 +10,13 @@ import init, * as api from '../pkg/cnn_playground.js';
 export async function fetchWithProgress(url, onProgress = () => {}) {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${new URL(url, location.href).pathname}: HTTP ${response.status}`);
-  const total = Number(response.headers.get('content-length')) || 0;
+  return readWithProgress(response, onProgress);
+}
+
+/** The body of `response` as bytes, calling `onProgress(received, total)` as chunks arrive. */
+async function readWithProgress(response, onProgress) {
+  // With Content-Encoding the length counts compressed bytes, the body decompressed ones.
+  const total = response.headers.has('content-encoding') ? 0 : Number(response.headers.get('content-length')) || 0;
   if (!response.body) {
     const bytes = new Uint8Array(await response.arrayBuffer());
     onProgress(bytes.length, total);
@@ -35,12 +41,17 @@ export async function fetchWithProgress(url, onProgress = () => {}) {
   return bytes;
 }
 
-/** A progress callback `(received, total)` that moves the `<progress>` element `bar`. */
+/**
+ * A progress callback `(received, total)` that moves the `<progress>` element `bar`; without a
+ * total the bar stays indeterminate and its label says how much has arrived.
+ */
 export function progressTo(bar) {
   return (received, total) => {
     if (total) {
       bar.max = total;
       bar.value = received;
+    } else {
+      bar.title = `${(received / 1e6).toFixed(1)} MB received`;
     }
   };
 }
@@ -56,13 +67,62 @@ export async function wasmModule() {
 }
 
 /**
+ * Compiles the module at `url` while it downloads (`WebAssembly.compileStreaming`, which also lets
+ * the browser cache the compiled code), reporting `(received, total)` from a copy of the body.
+ * `total` is the module's size when the server sends it uncompressed (Content-Length), else 0 (an
+ * indeterminate bar): with `Content-Encoding` the length counts compressed bytes. Browsers
+ * without streaming compilation, or a server that does not send `application/wasm`, get the
+ * byte-array path.
+ */
+async function compileWithProgress(url, onProgress) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${new URL(url, location.href).pathname}: HTTP ${response.status}`);
+  const streaming = WebAssembly.compileStreaming && response.body
+    && response.headers.get('content-type')?.split(';')[0].trim() === 'application/wasm';
+  if (!streaming) {
+    const bytes = await readWithProgress(response, onProgress);
+    return WebAssembly.compile(bytes);
+  }
+  const encoded = response.headers.has('content-encoding');
+  const total = encoded ? 0 : Number(response.headers.get('content-length')) || 0;
+  const counting = response.clone().body.getReader();
+  const count = (async () => {
+    let received = 0;
+    for (;;) {
+      const { done, value } = await counting.read();
+      if (done) return;
+      received += value.length;
+      onProgress(received, total);
+    }
+  })();
+  const [module] = await Promise.all([WebAssembly.compileStreaming(response), count]);
+  return module;
+}
+
+// The smallest module using a relaxed-SIMD instruction (i8x16.relaxed_swizzle), as
+// wasm-feature-detect checks it: valid only where the browser has relaxed SIMD.
+const RELAXED_SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 15, 1, 13, 0, 65, 1,
+  253, 15, 65, 2, 253, 15, 253, 128, 2, 11]);
+
+/**
+ * Which build of the module this browser gets: `"relaxed"` (tract's kernels with fused
+ * multiply-add, `+relaxed-simd`) where relaxed SIMD validates, else `"simd128"`. `?wasm=simd128`
+ * in the page's address forces the fallback (to compare or test it).
+ */
+export function wasmBuild() {
+  if (new URLSearchParams(location.search).get('wasm') === 'simd128') return 'simd128';
+  return WebAssembly.validate(RELAXED_SIMD_PROBE) ? 'relaxed' : 'simd128';
+}
+
+const WASM_FILES = { simd128: 'cnn_playground_bg.wasm', relaxed: 'cnn_playground_relaxed_bg.wasm' };
+
+/**
  * The wasm module's exports, loaded on the first call (later calls share it). `onProgress`
  * receives `(received, total)` bytes while the module downloads.
  */
 export function loadApi(onProgress) {
   if (onProgress) listeners.add(onProgress);
-  loading ??= fetchWithProgress(new URL('../pkg/cnn_playground_bg.wasm', import.meta.url), (r, t) => listeners.forEach((f) => f(r, t)))
-    .then((bytes) => WebAssembly.compile(bytes))
+  loading ??= compileWithProgress(new URL(`../pkg/${WASM_FILES[wasmBuild()]}`, import.meta.url), (r, t) => listeners.forEach((f) => f(r, t)))
     .then((module) => {
       compiled = module;
       return init({ module_or_path: module });

@@ -19,9 +19,13 @@ export async function modelBytes(file, { anchor, label } = {}) {
 }
 
 /** `make(bytes)` for models/`file`, once per `key`; a failed load is not kept, so it can be retried. */
-async function once(key, file, options, make) {
-  const bytes = await modelBytes(file, options);
-  if (!loaded.has(key)) loaded.set(key, make(bytes));
+function once(key, file, options, make) {
+  if (!loaded.has(key)) {
+    loaded.set(key, modelBytes(file, options).then(make).catch((e) => {
+      loaded.delete(key);
+      throw e;
+    }));
+  }
   return loaded.get(key);
 }
 

@@ -9,6 +9,7 @@ import { h, errorLine, scrollX, sourceMemory } from '../lib/dom.js';
 import { decodeImage, downloadBar, fetchBytes, fetchJson } from '../lib/media.js';
 import { fetchWithProgress } from '../lib/loader.js';
 import { RemoteModel, remoteStructure } from '../lib/remote-model.js';
+import { modelBytes } from '../lib/models.js';
 
 const BUNDLED = {
   'lenet5-digits': { label: 'LeNet-5 trained on digits (runs)', file: 'lenet5-digits.onnx' },
@@ -290,6 +291,7 @@ export function mountExplorer(root, api, options = {}) {
     }
   }
 
+  /** A model from an address (not kept: it may be hundreds of megabytes). */
   async function useUrl(url, name, shape) {
     const bar = downloadBar(status, `Downloading ${name}`);
     try {
@@ -297,6 +299,18 @@ export function mountExplorer(root, api, options = {}) {
       await useModel(bytes, name, shape);
     } catch (e) {
       fail(`${name} could not be fetched (${e.message}).`);
+    }
+  }
+
+  /** Bundled model `key`, from the page's one model cache (other widgets load the same files). */
+  async function useBundled(key) {
+    const { file, label, shape } = BUNDLED[key];
+    try {
+      // A copy: the worker takes the bytes it is handed, and the cache keeps its own.
+      const bytes = (await modelBytes(file, { anchor: status, label: `Downloading ${label}` })).slice();
+      await useModel(bytes, label, shape);
+    } catch (e) {
+      fail(`${label} could not be fetched (${e.message}).`);
     }
   }
 
@@ -321,7 +335,7 @@ export function mountExplorer(root, api, options = {}) {
   function choose(value_) {
     if (value_ === 'file') { fileInput.click(); return; }
     const [kind, key] = value_.split(':');
-    if (kind === 'bundled') useUrl(new URL(`../models/${BUNDLED[key].file}`, import.meta.url), BUNDLED[key].label, BUNDLED[key].shape);
+    if (kind === 'bundled') useBundled(key);
     else useArchitecture(key, api.architectures().find((a) => a.name === key).label);
   }
 
@@ -372,7 +386,7 @@ export function mountExplorer(root, api, options = {}) {
   if (known) {
     select.value = known;
     const [kind, key] = known.split(':');
-    if (kind === 'bundled') useUrl(new URL(`../models/${BUNDLED[key].file}`, import.meta.url), BUNDLED[key].label, BUNDLED[key].shape).then(() => { root.dataset.ready = 'true'; });
+    if (kind === 'bundled') useBundled(key).then(() => { root.dataset.ready = 'true'; });
     else {
       choose(known);
       root.dataset.ready = 'true';
@@ -382,6 +396,6 @@ export function mountExplorer(root, api, options = {}) {
     select.value = 'url';
     useUrl(new URL(fromPage, location.href), fromPage).then(() => { root.dataset.ready = 'true'; });
   } else {
-    useUrl(new URL('../models/lenet5-digits.onnx', import.meta.url), BUNDLED['lenet5-digits'].label).then(() => { root.dataset.ready = 'true'; });
+    useBundled('lenet5-digits').then(() => { root.dataset.ready = 'true'; });
   }
 }
