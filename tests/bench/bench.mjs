@@ -10,11 +10,16 @@
 // The trained models are also run by onnxruntime-web (npm, tests/bench/package.json; wasm
 // backend, 1 thread, SIMD) in the same session, served to the page under /ort/.
 import { readFile, access } from 'node:fs/promises';
-import { gzipSync } from 'node:zlib';
+import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { join } from 'node:path';
 import { openPlayground, WWW } from '../e2e/browser.mjs';
 
 const ORT_DIST = join(WWW, '..', 'tests', 'bench', 'node_modules', 'onnxruntime-web', 'dist');
+// torchvision's MobileNetV2, ResNet-18 and EfficientNet-B0 with random weights, written by
+// data/torchvision/export.py (scripts/bench.sh runs it), served to the page under /tv/.
+const TORCHVISION = join(WWW, '..', 'target', 'torchvision');
+const EXPORTS = ['mobilenet_v2', 'resnet18', 'efficientnet_b0'];
+const haveExports = (await Promise.all(EXPORTS.map((n) => access(join(TORCHVISION, `${n}.onnx`)).then(() => true, () => false)))).every(Boolean);
 const haveOrt = await access(join(ORT_DIST, 'ort.wasm.min.mjs')).then(() => true, () => false);
 
 const ctx = await openPlayground();
@@ -24,7 +29,12 @@ try {
     const type = name.endsWith('.wasm') ? 'application/wasm' : 'text/javascript';
     await route.fulfill({ body: await readFile(join(ORT_DIST, name)), contentType: type });
   });
-  await ctx.page.goto(ctx.server.url);
+  await ctx.page.route('**/tv/**', async (route) => {
+    const name = new URL(route.request().url()).pathname.split('/').pop();
+    await route.fulfill({ body: await readFile(join(TORCHVISION, name)), contentType: 'application/octet-stream' });
+  });
+  // The module this browser gets (relaxed SIMD in Chromium), or the fallback with BENCH_WASM=simd128.
+  await ctx.page.goto(process.env.BENCH_WASM === 'simd128' ? `${ctx.server.url}?wasm=simd128` : ctx.server.url);
   await ctx.page.waitForSelector('html[data-ready="true"]', { timeout: 60_000 });
   await ctx.page.evaluate(() => {
     const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -52,6 +62,7 @@ try {
   });
   const results = await ctx.page.evaluate(async () => {
     const api = await import('./pkg/cnn_playground.js');
+    await (await import('./lib/loader.js')).loadApi();
     const time = window.benchTime;
     // 512x512 RGB image (deterministic pattern), one 3x3x3 filter: Sobel x in every channel.
     const c = 3, n = 512;
@@ -131,9 +142,14 @@ try {
     return { firstCall, tract, reference, diff, smallTract, frameTract, frameReference, conv3d, conv3dReference, detectors, encode, match, styleStep, faceLoad, faceEncode };
   });
   // tract against onnxruntime-web on the same bytes and inputs: load (bytes → ready to run) and
-  // one inference, LeNet-5, the largest bundled file (the sliding-windows classifier, 1.3 MB, at
-  // 28x28) and the heaviest model (the face detector, 416x416).
-  const versus = haveOrt ? await ctx.page.evaluate(async () => {
+  // one inference, on every bundled model and on torchvision's exports.
+  const cases = [
+    ['models/lenet5-digits.onnx', [1, 1, 32, 32]], ['models/digit-embedding.onnx', [1, 1, 32, 32]],
+    ['models/sliding-windows.onnx', [1, 3, 28, 28]], ['models/shapes-detector.onnx', [1, 3, 96, 96]],
+    ['models/face-detector.onnx', [1, 3, 416, 416]], ['models/face-encoder.onnx', [1, 3, 150, 150]],
+    ...(haveExports ? EXPORTS.map((n) => [`tv/${n}.onnx`, [1, 3, 224, 224]]) : []),
+  ];
+  const versus = haveOrt ? await ctx.page.evaluate(async (cases) => {
     const api = await import('./pkg/cnn_playground.js');
     const ort = await import('/ort/ort.wasm.min.mjs');
     ort.env.wasm.numThreads = 1;
@@ -142,8 +158,9 @@ try {
     ort.env.wasm.wasmPaths = '/ort/';
     const time = window.benchTime;
     const rows = [];
-    for (const [name, shape] of [['lenet5-digits', [1, 1, 32, 32]], ['sliding-windows', [1, 3, 28, 28]], ['face-detector', [1, 3, 416, 416]]]) {
-      const bytes = new Uint8Array(await (await fetch(`models/${name}.onnx`)).arrayBuffer());
+    for (const [path, shape] of cases) {
+      const name = path.split('/').pop().replace('.onnx', '');
+      const bytes = new Uint8Array(await (await fetch(path)).arrayBuffer());
       const input = new Float32Array(shape.reduce((a, b) => a * b, 1)).map((_, i) => ((i * 7919) % 255) / 255);
       const loads = { tract: [], ort: [] };
       let model;
@@ -169,12 +186,17 @@ try {
       await session.release();
     }
     return rows;
-  }) : null;
-  const wasm = await readFile(join(WWW, 'pkg', 'cnn_playground_bg.wasm'));
-  const gz = gzipSync(wasm, { level: 9 }).length;
+  }, cases) : null;
+  const sizes = [];
+  for (const file of ['cnn_playground_bg.wasm', 'cnn_playground_relaxed_bg.wasm']) {
+    const wasm = await readFile(join(WWW, 'pkg', file));
+    const br = brotliCompressSync(wasm, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: wasm.length } }).length;
+    sizes.push({ file, raw: wasm.length, gz: gzipSync(wasm, { level: 9 }).length, br });
+  }
   const ms = (x) => `${x.toFixed(2)} ms`;
   const mb = (x) => `${(x / 1e6).toFixed(2)} MB`;
-  console.log('cnn-playground benchmark (headless Chromium, release wasm, 1 thread, simd128)');
+  const build = await ctx.page.evaluate(async () => (await import('./lib/loader.js')).wasmBuild());
+  console.log(`cnn-playground benchmark (headless Chromium, release wasm, 1 thread, ${build === 'relaxed' ? 'simd128 + relaxed SIMD' : 'simd128'})`);
   console.log(`  conv by tract, 512x512x3 * 3x3x3x1, p=1 s=1:   median ${ms(results.tract.median)} (min ${ms(results.tract.min)}, ${results.tract.runs} runs)`);
   console.log(`    first call incl. graph build + optimisation: ${ms(results.firstCall)}`);
   console.log(`  convReference, same input:                     median ${ms(results.reference.median)} (min ${ms(results.reference.min)}, ${results.reference.runs} runs)`);
@@ -192,7 +214,7 @@ try {
   console.log(`  digit embedding (32x32 → 2 numbers) by tract:  median ${ms(results.encode.median)} per digit`);
   console.log(`  recognise against 1,000 enrolled 128-number encodings: median ${ms(results.match.median)}`);
   console.log(`  style transfer, one iteration on 128x128 (Rust forward + backward): median ${ms(results.styleStep.median)}`);
-  console.log(`  wasm size: ${mb(wasm.length)} raw, ${mb(gz)} gzipped (level 9)`);
+  for (const z of sizes) console.log(`  ${z.file}: ${mb(z.raw)} raw, ${mb(z.gz)} gzip -9, ${mb(z.br)} brotli -q 11`);
   if (versus) {
     console.log('tract vs onnxruntime-web 1.30.0 (wasm backend, 1 thread, SIMD), same session, same bytes and input');
     console.log('  (load: bytes → ready, median of 5; run: median of 20 after warm-up; ratio > 1 means tract is slower)');
