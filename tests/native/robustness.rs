@@ -401,6 +401,13 @@ mod fuzz_findings {
                 "range-negative-tiny-step.onnx",
                 "Range \"r\": a range from 0 to -10 by",
             ),
+            // Found by the million-run load campaign: a graph output with an empty name, and a
+            // node whose first output is left out (""), so "" counted as produced; tract-onnx
+            // looked it up among the named outlets (`model.rs:187`) and panicked.
+            (
+                "output-without-name.onnx",
+                "one of the model's outputs has no name",
+            ),
         ] {
             let err = refused(&std::fs::read(format!("{dir}/{file}")).unwrap());
             assert!(err.starts_with(want), "{file}: {err}");

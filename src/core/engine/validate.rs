@@ -207,10 +207,20 @@ pub(crate) fn validate(graph: &pb::GraphProto) -> Result<()> {
                 ranks.insert(out, r);
             }
         }
-        produced.extend(node.output.iter().map(String::as_str));
+        // An empty output name is an optional output left out: nothing is produced there.
+        produced.extend(
+            node.output
+                .iter()
+                .map(String::as_str)
+                .filter(|name| !name.is_empty()),
+        );
     }
     let inputs: HashSet<&str> = graph.input.iter().map(|i| i.name.as_str()).collect();
     for output in &graph.output {
+        ensure!(
+            !output.name.is_empty(),
+            "one of the model's outputs has no name, so no node can produce it"
+        );
         ensure!(
             produced.contains(output.name.as_str()),
             "the model's output {:?} is produced by no node",
