@@ -22,7 +22,7 @@ pub fn exercise_model(bytes: &[u8]) {
     let Ok(model) = Model::load(bytes) else {
         return;
     };
-    let _ = model.layers().len();
+    let _ = model.layers().map(|layers| layers.len());
     let n: usize = model.input_shape().iter().product();
     let _ = model.run(&vec![0.0; n]);
 }

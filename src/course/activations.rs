@@ -46,8 +46,9 @@ pub fn top_activations(
         inputs.len(),
         shape_text(model.input_shape())
     );
-    let info = model.layers().get(layer).with_context(|| {
-        let n = model.layers().len();
+    let layers = model.layers()?;
+    let info = layers.get(layer).with_context(|| {
+        let n = layers.len();
         format!(
             "layer {} does not exist: the model has {n} layers, numbered 1 to {n}",
             layer + 1

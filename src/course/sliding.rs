@@ -60,7 +60,7 @@ pub fn compare(
         shape_text(big.input_shape())
     );
     let stride = big
-        .layers()
+        .layers()?
         .iter()
         .rev()
         .find_map(|l| l.receptive_field)

@@ -242,11 +242,11 @@ fn tracts_shapes_agree_with_the_projects_geometry_on_every_model() {
         ),
     ] {
         let model = Model::load_with_input_shape(bytes, shape).unwrap();
-        let windows = check(name, model.layers());
+        let windows = check(name, model.layers().unwrap());
         let input = vec![0.5; model.input_shape().iter().product()];
         let maps = model.feature_maps(&input).unwrap();
-        let expected: Vec<usize> = (0..model.layers().len())
-            .filter(|&i| model.layers()[i].feature_map)
+        let expected: Vec<usize> = (0..model.layers().unwrap().len())
+            .filter(|&i| model.layers().unwrap()[i].feature_map)
             .collect();
         assert_eq!(
             maps.iter().map(|m| m.0).collect::<Vec<_>>(),
@@ -254,7 +254,11 @@ fn tracts_shapes_agree_with_the_projects_geometry_on_every_model() {
             "{name}"
         );
         for (layer, out) in &maps {
-            assert_eq!(out.shape, model.layers()[*layer].output_shape, "{name}");
+            assert_eq!(
+                out.shape,
+                model.layers().unwrap()[*layer].output_shape,
+                "{name}"
+            );
         }
         println!(
             "{name}: {windows} windows agree, {} feature maps",

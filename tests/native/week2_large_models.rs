@@ -40,7 +40,12 @@ fn a_file_over_64_mib_loads_and_runs() {
         bytes.len()
     );
     let model = Model::load(&bytes).unwrap();
-    let counted: u64 = model.layers().iter().map(|l| l.params as u64).sum();
+    let counted: u64 = model
+        .layers()
+        .unwrap()
+        .iter()
+        .map(|l| l.params as u64)
+        .sum();
     assert_eq!(counted, params);
     let out = model.run(&vec![0.5; 3 * 32 * 32]).unwrap();
     assert_eq!(out.shape, [1, 9000]);
@@ -82,8 +87,8 @@ fn structure_agrees_with_the_loaded_model_and_refuses_what_is_not_onnx() {
     let (bytes, _) = wide_model(10);
     let model = Model::load(&bytes).unwrap();
     let s = Model::structure(&bytes).unwrap();
-    assert_eq!(s.layers.len(), model.layers().len());
-    for (a, b) in s.layers.iter().zip(model.layers()) {
+    assert_eq!(s.layers.len(), model.layers().unwrap().len());
+    for (a, b) in s.layers.iter().zip(model.layers().unwrap()) {
         assert_eq!(
             (&a.op, &a.output_shape, a.params, a.macs),
             (&b.op, &b.output_shape, b.params, b.macs)
@@ -142,6 +147,7 @@ fn weights_shared_through_identity_count_for_each_layer_that_uses_them() {
     let loaded: Vec<usize> = Model::load(&bytes)
         .unwrap()
         .layers()
+        .unwrap()
         .iter()
         .map(|l| l.params)
         .collect();

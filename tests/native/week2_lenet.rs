@@ -48,6 +48,7 @@ fn lenet5_layers_and_feature_maps_come_from_the_graph() {
     let model = Model::load(include_bytes!("../../www/models/lenet5-digits.onnx")).unwrap();
     let table: Vec<(&str, Vec<usize>, usize, u64)> = model
         .layers()
+        .unwrap()
         .iter()
         .map(|l| (l.op.as_str(), l.output_shape.clone(), l.params, l.macs))
         .collect();
@@ -70,7 +71,12 @@ fn lenet5_layers_and_feature_maps_come_from_the_graph() {
         ]
     );
     assert_eq!(
-        model.layers().iter().map(|l| l.params).sum::<usize>(),
+        model
+            .layers()
+            .unwrap()
+            .iter()
+            .map(|l| l.params)
+            .sum::<usize>(),
         61_706
     );
 
@@ -105,9 +111,14 @@ fn lenet5_layers_and_feature_maps_come_from_the_graph() {
 #[test]
 fn the_mlp_fixture_runs_and_has_no_convolution() {
     let model = Model::load(include_bytes!("../fixtures/mlp.onnx")).unwrap();
-    let ops: Vec<&str> = model.layers().iter().map(|l| l.op.as_str()).collect();
+    let ops: Vec<&str> = model
+        .layers()
+        .unwrap()
+        .iter()
+        .map(|l| l.op.as_str())
+        .collect();
     assert_eq!(ops, ["Flatten", "Gemm", "Relu", "Gemm", "Softmax"]);
-    assert!(model.layers().iter().all(|l| !l.feature_map));
+    assert!(model.layers().unwrap().iter().all(|l| !l.feature_map));
     let out = model.run(&[0.5; 64]).unwrap();
     assert_eq!(out.shape, [1, 10]);
     assert!((out.data.iter().sum::<f32>() - 1.0).abs() < 1e-5);

@@ -125,6 +125,7 @@ fn the_sliding_windows_output_sees_14x14_windows_at_stride_2() {
     .unwrap();
     let last = model
         .layers()
+        .unwrap()
         .iter()
         .rev()
         .find(|l| l.output_shape.len() == 4)

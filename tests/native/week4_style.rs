@@ -23,9 +23,15 @@ fn net() -> ConvWeights {
 fn the_rust_forward_pass_equals_tracts_activations() {
     let size = 32;
     let model = Model::load_with_input_shape(SLIDING, Some(&[1, 3, size, size])).unwrap();
-    let relu = model.layers().iter().position(|l| l.op == "Relu").unwrap();
+    let relu = model
+        .layers()
+        .unwrap()
+        .iter()
+        .position(|l| l.op == "Relu")
+        .unwrap();
     let pool = model
         .layers()
+        .unwrap()
         .iter()
         .position(|l| l.op == "MaxPool")
         .unwrap();

@@ -15,6 +15,7 @@ fn lenet5_top_activations_are_the_strongest_patches_over_held_out_digits() {
     let model = Model::load(include_bytes!("../../www/models/lenet5-digits.onnx")).unwrap();
     let fields: Vec<Option<(usize, usize, isize)>> = model
         .layers()
+        .unwrap()
         .iter()
         .map(|l| {
             l.receptive_field.map(|[r, c]| {

@@ -1,15 +1,15 @@
 //! A loaded ONNX model: a trained CNN bundled with the page or a file the learner picked, with
 //! its layer table, and plans that expose any layer's output from the real graph.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 
 use anyhow::{ensure, Context, Result};
 use tract_onnx::prelude::*;
 use tract_onnx::tract_hir::infer::Factoid;
 
-use super::layers::{layer_table, LayerInfo, Probe};
-use super::onnx::{onnx_nodes, read_onnx};
+use super::layers::{layer_table, LayerInfo, LayerTable};
+use super::onnx::{onnx_nodes, read_onnx, OnnxNode};
 use super::{optimize, run_plan, Plan, ANALYSE};
 use crate::core::error::Plainly;
 use crate::core::geometry::{check_output_size, check_tensor, shape_text, MAX_SIDE};
@@ -32,15 +32,17 @@ pub struct Model {
     plan: Plan,
     input_shape: Vec<usize>,
     output_shape: Vec<usize>,
-    layers: Vec<LayerInfo>,
-    /// The inference graph with the input shape set, kept to build the probe plan on demand.
+    /// The inference graph with the input shape set, kept to build the layer table and the probe
+    /// plans on demand.
     graph: InferenceModel,
-    /// Outlets of the feature-map layers, in `layers` order, and their layer indices.
-    probes: Vec<Probe>,
+    /// What the file says about each node, for the layer table.
+    nodes: Vec<OnnxNode>,
+    /// The layer table, the feature-map layers' outlets (with their layer indices) and every
+    /// layer's outlet (`None` for a node tract folded away while reading the file), built on first
+    /// use: it costs a second analysis of the whole graph, which running the model does not need.
+    table: OnceCell<LayerTable>,
     /// The plan whose outputs are the feature-map layers, built on first use.
     probe_plan: RefCell<Option<Plan>>,
-    /// Every layer's outlet (`None` for a node tract folded away while reading the file).
-    outlets: Vec<Option<OutletId>>,
     /// Plans whose output is one layer's, by layer index, built on first use.
     layer_plans: RefCell<HashMap<usize, Plan>>,
 }
@@ -66,8 +68,7 @@ impl Model {
         );
         let dims = fix_input(&mut model, input_shape)?;
         let graph = model.clone();
-
-        let (layers, probes, outlets) = layer_table(&model, onnx_nodes(&file)?)?;
+        let nodes = onnx_nodes(&file)?;
 
         let typed = model.into_typed().plainly(|| ANALYSE)?;
         let output_shape = typed
@@ -87,11 +88,10 @@ impl Model {
             plan,
             input_shape: dims,
             output_shape,
-            layers,
             graph,
-            probes,
+            nodes,
+            table: OnceCell::new(),
             probe_plan: RefCell::new(None),
-            outlets,
             layer_plans: Default::default(),
         })
     }
@@ -121,9 +121,20 @@ impl Model {
         })
     }
 
-    /// The model's nodes in file order with their op, output shape, parameters and multiply-adds.
-    pub fn layers(&self) -> &[LayerInfo] {
-        &self.layers
+    /// The layer table, built on the first call.
+    fn table(&self) -> Result<&LayerTable> {
+        if let Some(table) = self.table.get() {
+            return Ok(table);
+        }
+        let table = layer_table(&self.graph, self.nodes.clone())?;
+        Ok(self.table.get_or_init(|| table))
+    }
+
+    /// The model's nodes in file order with their op, output shape, parameters and multiply-adds
+    /// (computed on the first call: a second analysis of the whole graph by tract, which fails
+    /// for the same files [`Model::load`] refuses).
+    pub fn layers(&self) -> Result<&[LayerInfo]> {
+        Ok(&self.table()?.0)
     }
 
     /// The feature maps of one run on `input`: for every layer whose output is `[1, c, h, w]` (see
@@ -132,13 +143,14 @@ impl Model {
     /// optimises it (built on the first call), so fused operations still expose them.
     pub fn feature_maps(&self, input: &[f32]) -> Result<Vec<(usize, Output)>> {
         check_tensor("input", input, &self.input_shape)?;
-        if self.probes.is_empty() {
+        let probes = &self.table()?.1;
+        if probes.is_empty() {
             return Ok(Vec::new());
         }
         let mut cached = self.probe_plan.borrow_mut();
         if cached.is_none() {
             let mut g = self.graph.clone();
-            g.select_output_outlets(&self.probes.iter().map(|p| p.1).collect::<Vec<_>>())?;
+            g.select_output_outlets(&probes.iter().map(|p| p.1).collect::<Vec<_>>())?;
             let plan = g
                 .into_typed()
                 .and_then(optimize)
@@ -148,7 +160,7 @@ impl Model {
         let plan = cached.as_ref().context("no probe plan")?;
         let tensor = Tensor::from_shape(&self.input_shape, input)?;
         let outputs = plan.run(tvec!(tensor.into_tvalue()))?;
-        self.probes
+        probes
             .iter()
             .zip(outputs.iter())
             .map(|((layer, _), t)| {
@@ -171,13 +183,13 @@ impl Model {
     /// the first call per layer, then cached). Transfer learning reads frozen features this way.
     pub fn layer_output(&self, input: &[f32], layer: usize) -> Result<Output> {
         check_tensor("input", input, &self.input_shape)?;
-        let outlet = self
-            .outlets
+        let (layers, _, outlets) = self.table()?;
+        let outlet = outlets
             .get(layer)
             .with_context(|| {
                 format!(
                     "layer {layer} does not exist; the model has {} layers",
-                    self.layers.len()
+                    layers.len()
                 )
             })?
             .with_context(|| format!("layer {layer} has no output in tract's graph"))?;

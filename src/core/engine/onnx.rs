@@ -117,6 +117,7 @@ pub fn conv_weights(bytes: &[u8], node: &str) -> Result<(Vec<usize>, Vec<f32>, V
 }
 
 /// What the ONNX file itself says about a node.
+#[derive(Clone)]
 pub(crate) struct OnnxNode {
     pub(crate) op: String,
     pub(crate) name: String,
@@ -137,6 +138,7 @@ pub(crate) struct OnnxNode {
 }
 
 /// A conv's or pool's ONNX window attributes, spatial axes outer to inner.
+#[derive(Clone)]
 pub(crate) struct WindowAttributes {
     /// `kernel_shape`, or the conv weight's trailing sizes when the attribute is absent.
     pub(crate) kernel: Vec<usize>,

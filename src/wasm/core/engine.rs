@@ -119,13 +119,14 @@ impl JsModel {
     /// (shapes from tract's analysis of the graph; parameters from the node's weights;
     /// multiply-adds for `Conv`, `Gemm` and `MatMul`).
     pub fn layers(&self) -> JsResult<Array> {
-        layer_list(self.model.layers())
+        layer_list(self.model.layers().map_err(core_error)?)
     }
 
     /// Sum of the layers' parameters.
     #[wasm_bindgen(js_name = totalParams)]
-    pub fn total_params(&self) -> f64 {
-        self.model.layers().iter().map(|l| l.params as f64).sum()
+    pub fn total_params(&self) -> JsResult<f64> {
+        let layers = self.model.layers().map_err(core_error)?;
+        Ok(layers.iter().map(|l| l.params as f64).sum())
     }
 
     /// The feature maps of one run on `input` (optionally with its `shape`, as for `run`):
