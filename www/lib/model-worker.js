@@ -30,6 +30,20 @@ const ops = {
     models.set(handle, m);
     return { handle, inputShape: m.inputShape(), outputShape: m.outputShape(), layers: m.layers(), totalParams: m.totalParams() };
   },
+  /** `new api.Detector(bytes, kind)`; returns a handle, its input size and its spec. */
+  detector(bytes, kind) {
+    const d = new api.Detector(bytes, kind);
+    const handle = nextHandle++;
+    models.set(handle, d);
+    return { handle, inputSize: d.inputSize(), spec: d.spec() };
+  },
+  /** `Detector.detect`, with `ms`: how long it took in here (not counting the queue). */
+  detect(handle, tensor, score, iou) {
+    const t0 = performance.now();
+    const d = model(handle).detect(tensor, score, iou);
+    d.ms = performance.now() - t0;
+    return d;
+  },
   /** `api.modelStructure`: a file too large to run, read without its weights. */
   structure: (bytes) => api.modelStructure(bytes),
   run: (handle, input) => model(handle).run(input),

@@ -4,6 +4,7 @@
 // `free()` them.
 
 import { downloadBar, fetchBytes } from './media.js';
+import { RemoteDetector } from './remote-model.js';
 
 const MODELS = new URL('../models/', import.meta.url);
 const loaded = new Map();
@@ -37,4 +38,10 @@ export function loadModel(api, file, { shape, ...options } = {}) {
 /** The bundled detector models/`file` of `kind` (`"shapes"` or `"face"`) as a Rust `Detector`. */
 export function loadDetector(api, file, kind, options = {}) {
   return once(`detector:${file}:${kind}`, file, options, (bytes) => new api.Detector(bytes, kind));
+}
+
+/** The bundled detector models/`file` of `kind` in a worker of its own (`RemoteDetector`). */
+export function loadRemoteDetector(file, kind, options = {}) {
+  // A copy: the worker takes the bytes it is handed, and the cache keeps its own.
+  return once(`remote-detector:${file}:${kind}`, file, options, (bytes) => RemoteDetector.load(bytes.slice(), kind));
 }

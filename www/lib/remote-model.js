@@ -5,24 +5,26 @@
 
 import { wasmModule } from './loader.js';
 
-let worker = null;
+// One worker per lane: the explorer's models (a learner's own file may trap) and the face
+// detector each have their own, so a trap in one leaves the other running.
+const workers = new Map();
 
-/** Ends the current worker: every call still waiting gets `reason`. */
-function stop(reason) {
-  if (!worker) return;
-  const { w, pending } = worker;
-  worker = null;
-  w.terminate();
-  for (const { reject } of pending.values()) reject(new Error(reason));
+/** Ends the worker of `lane`: every call still waiting gets `reason`. */
+function stop(lane, reason) {
+  const state = workers.get(lane);
+  if (!state) return;
+  workers.delete(lane);
+  state.w.terminate();
+  for (const { reject } of state.pending.values()) reject(new Error(reason));
 }
 
 function crashed(detail) {
   return `The model stopped the worker that ran it, so that model is gone; the rest of the page keeps working. Load a model again to start a fresh worker.\n${detail}`;
 }
 
-function start() {
-  const w = new Worker(new URL('./model-worker.js', import.meta.url), { type: 'module', name: 'cnn-playground models' });
-  const state = { w, pending: new Map(), nextId: 1 };
+function start(lane) {
+  const w = new Worker(new URL('./model-worker.js', import.meta.url), { type: 'module', name: `cnn-playground ${lane}` });
+  const state = { w, lane, pending: new Map(), nextId: 1 };
   w.onmessage = ({ data }) => {
     const call = state.pending.get(data.id);
     if (!call) return;
@@ -30,14 +32,14 @@ function start() {
     if (!('error' in data)) call.resolve(data.value);
     else if (data.fatal) {
       call.reject(new Error(crashed(data.error)));
-      if (worker === state) stop(crashed(data.error));
+      if (workers.get(lane) === state) stop(lane, crashed(data.error));
     } else call.reject(new Error(data.error));
   };
   w.onerror = (event) => {
     event.preventDefault();
-    if (worker === state) stop(crashed(event.message || 'the worker failed'));
+    if (workers.get(lane) === state) stop(lane, crashed(event.message || 'the worker failed'));
   };
-  worker = state;
+  workers.set(lane, state);
   state.ready = wasmModule().then((module) => send(state, 'init', [module]));
   return state;
 }
@@ -50,8 +52,8 @@ function send(state, op, args, transfer = []) {
   });
 }
 
-async function call(op, args, transfer) {
-  const state = worker ?? start();
+async function call(op, args, transfer, lane = 'models') {
+  const state = workers.get(lane) ?? start(lane);
   await state.ready;
   return { state, value: await send(state, op, args, transfer) };
 }
@@ -86,7 +88,7 @@ export class RemoteModel {
   totalParams() { return this.info.totalParams; }
 
   async #call(op, ...args) {
-    if (worker !== this.state) throw new Error('This model was in a worker that stopped: load it again.');
+    if (workers.get(this.state.lane) !== this.state) throw new Error('This model was in a worker that stopped: load it again.');
     return send(this.state, op, [this.info.handle, ...args]);
   }
 
@@ -97,6 +99,34 @@ export class RemoteModel {
 
   /** Frees the model in the worker (nothing to do if the worker has stopped). */
   free() {
-    if (worker === this.state) send(this.state, 'free', [this.info.handle]).catch(() => {});
+    if (workers.get(this.state.lane) === this.state) send(this.state, 'free', [this.info.handle]).catch(() => {});
+  }
+}
+
+/**
+ * A Rust `Detector` (`new api.Detector(bytes, kind)`) in a worker of its own, for live video: the
+ * page's thread only letterboxes frames and draws. `detect` resolves to what `Detector.detect`
+ * returns.
+ */
+export class RemoteDetector {
+  /** Loads detector `kind` from ONNX `bytes` (handed over to the worker). */
+  static async load(bytes, kind) {
+    const { state, value } = await call('detector', [bytes, kind], [bytes.buffer], 'detector');
+    return new RemoteDetector(state, value);
+  }
+
+  constructor(state, info) {
+    this.state = state;
+    this.info = info;
+  }
+
+  inputSize() { return this.info.inputSize; }
+  spec() { return this.info.spec; }
+
+  /** `Detector.detect(tensor, scoreThreshold, iouThreshold)` in the worker (`tensor` is copied),
+   * with `ms`, the time the worker spent on it. */
+  async detect(tensor, scoreThreshold, iouThreshold) {
+    if (workers.get(this.state.lane) !== this.state) throw new Error('The detector was in a worker that stopped: reload the page.');
+    return send(this.state, 'detect', [this.info.handle, tensor, scoreThreshold, iouThreshold]);
   }
 }

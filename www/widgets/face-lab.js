@@ -2,12 +2,14 @@
 // runs face-api's Tiny Face Detector converted to ONNX (www/models/face-detector.onnx, see
 // data/face/README.md); Rust's `Detector` letterboxes nothing here (the frame is letterboxed once
 // with `letterbox`, to draw it too), decodes the 13×13×5 grid and suppresses duplicates, the same
-// pipeline as the shapes detector. This file moves pixels and draws.
+// pipeline as the shapes detector, in a Web Worker of its own (lib/remote-model.js), so live video
+// never blocks the page: while one frame is being detected the newest frame waits, and older ones
+// are dropped. This file moves pixels and draws.
 
 import { h, errorLine, slider, sourceMemory } from '../lib/dom.js';
 import { strokeBox } from '../lib/scene.js';
 import { decodeImage, fetchJson, openCamera } from '../lib/media.js';
-import { loadDetector } from '../lib/models.js';
+import { loadRemoteDetector } from '../lib/models.js';
 
 const VIEW = 416;
 
@@ -37,60 +39,84 @@ export function mountFaceLab(root, api) {
 
   const fail = error.show;
 
-  /** Uses RGBA `pixels` of `width × height` as the current frame and detects. */
+  /** Uses RGBA `pixels` of `width × height` as the current frame and detects (letterboxed when
+   * the detector gets to it: frames that arrive meanwhile replace it unconverted). */
   function useFrame(pixels, width, height) {
-    state.frame = { tensor: api.letterbox(pixels, width, height, state.size), width, height };
+    state.frame = { pixels, width, height, tensor: null, sent: false };
     detect();
   }
 
-  function detect() {
+  // Two frames in flight at most: the worker starts the next as soon as it has answered one,
+  // and a frame arriving meanwhile waits (only the newest is kept).
+  let inFlight = 0;
+  let again = false;
+  /** Detects on the current frame in the worker, or once a running detection ends. */
+  async function detect() {
     if (!state.model || !state.frame) return;
+    if (inFlight >= 2 || (inFlight && state.frame.sent)) {
+      again = true;
+      return;
+    }
+    inFlight += 1;
+    const frame = state.frame;
+    frame.sent = true;
     try {
-      const t0 = performance.now();
-      const d = state.model.detect(state.frame.tensor, state.scoreThreshold, state.iouThreshold);
-      const t1 = performance.now();
-      error.clear();
-      const ctx = canvas.getContext('2d');
-      ctx.putImageData(new ImageData(api.imageFromTensor(state.frame.tensor, state.size, state.size), state.size, state.size), 0, 0);
-      const s = state.spec.grid;
-      if (state.grid) {
+      frame.tensor ??= api.letterbox(frame.pixels, frame.width, frame.height, state.size);
+      const d = await state.model.detect(frame.tensor, state.scoreThreshold, state.iouThreshold);
+      draw(frame, d, d.ms);
+    } catch (e) {
+      fail(e.message);
+    } finally {
+      inFlight -= 1;
+      if (again) {
+        again = false;
+        detect();
+      }
+    }
+  }
+
+  /** Draws `frame` with detections `d`, found in `ms` milliseconds. */
+  function draw(frame, d, ms) {
+    error.clear();
+    const ctx = canvas.getContext('2d');
+    ctx.putImageData(new ImageData(api.imageFromTensor(frame.tensor, state.size, state.size), state.size, state.size), 0, 0);
+    const s = state.spec.grid;
+    if (state.grid) {
+      ctx.save();
+      ctx.strokeStyle = 'rgba(255, 255, 255, .35)';
+      for (let i = 1; i < s; i++) {
+        const p = (i * VIEW) / s;
+        ctx.beginPath(); ctx.moveTo(p, 0); ctx.lineTo(p, VIEW); ctx.moveTo(0, p); ctx.lineTo(VIEW, p); ctx.stroke();
+      }
+      ctx.restore();
+    }
+    const faces = Array.from(d.kept);
+    for (const i of faces) {
+      const box = Array.from(d.boxes.subarray(4 * i, 4 * i + 4));
+      strokeBox(ctx, box, '#e0a100', { label: `face ${d.scores[i].toFixed(2)}`, width: 3 });
+      if (state.anchors) {
+        // The five anchor shapes centred on the cell that found this face.
+        const [row, col] = [d.cells[3 * i], d.cells[3 * i + 1]];
         ctx.save();
-        ctx.strokeStyle = 'rgba(255, 255, 255, .35)';
-        for (let i = 1; i < s; i++) {
-          const p = (i * VIEW) / s;
-          ctx.beginPath(); ctx.moveTo(p, 0); ctx.lineTo(p, VIEW); ctx.moveTo(0, p); ctx.lineTo(VIEW, p); ctx.stroke();
+        ctx.strokeStyle = 'rgba(255, 255, 255, .8)';
+        ctx.setLineDash([3, 3]);
+        const cell = VIEW / s;
+        for (const [aw, ah] of state.spec.anchors) {
+          ctx.strokeRect((col + 0.5) * cell - (aw * cell) / 2, (row + 0.5) * cell - (ah * cell) / 2, aw * cell, ah * cell);
         }
         ctx.restore();
       }
-      const faces = Array.from(d.kept);
-      for (const i of faces) {
-        const box = Array.from(d.boxes.subarray(4 * i, 4 * i + 4));
-        strokeBox(ctx, box, '#e0a100', { label: `face ${d.scores[i].toFixed(2)}`, width: 3 });
-        if (state.anchors) {
-          // The five anchor shapes centred on the cell that found this face.
-          const [row, col] = [d.cells[3 * i], d.cells[3 * i + 1]];
-          ctx.save();
-          ctx.strokeStyle = 'rgba(255, 255, 255, .8)';
-          ctx.setLineDash([3, 3]);
-          const cell = VIEW / s;
-          for (const [aw, ah] of state.spec.anchors) {
-            ctx.strokeRect((col + 0.5) * cell - (aw * cell) / 2, (row + 0.5) * cell - (ah * cell) / 2, aw * cell, ah * cell);
-          }
-          ctx.restore();
-        }
-      }
-      result.textContent = `${faces.length} face${faces.length === 1 ? '' : 's'} (${d.scores.length} boxes: ${s}×${s} cells × ${state.spec.anchors.length} anchors; ` +
-        `${d.scores.length - d.belowThreshold.length} above ${state.scoreThreshold.toFixed(2)})`;
-      result.dataset.faces = faces.length;
-      result.dataset.best = faces.length ? d.scores[faces[0]] : 0;
-      result.dataset.box = faces.length ? Array.from(d.boxes.subarray(4 * faces[0], 4 * faces[0] + 4)).join(',') : '';
-      const cam = state.camera;
-      const fps = cam && cam.frames > 1 ? ` · ${(cam.frames / ((performance.now() - cam.since) / 1000)).toFixed(1)} frames/s` : '';
-      stats.textContent = `tract, decoding and NMS ${(t1 - t0).toFixed(0)} ms${fps}`;
-      stats.dataset.frames = cam ? cam.frames : 0;
-    } catch (e) {
-      fail(e.message);
     }
+    result.textContent = `${faces.length} face${faces.length === 1 ? '' : 's'} (${d.scores.length} boxes: ${s}×${s} cells × ${state.spec.anchors.length} anchors; ` +
+      `${d.scores.length - d.belowThreshold.length} above ${state.scoreThreshold.toFixed(2)})`;
+    result.dataset.faces = faces.length;
+    result.dataset.best = faces.length ? d.scores[faces[0]] : 0;
+    result.dataset.box = faces.length ? Array.from(d.boxes.subarray(4 * faces[0], 4 * faces[0] + 4)).join(',') : '';
+    const cam = state.camera;
+    if (cam) cam.detected = (cam.detected ?? 0) + 1;
+    const fps = cam && cam.detected > 1 ? ` · ${(cam.detected / ((performance.now() - cam.since) / 1000)).toFixed(1)} frames/s detected` : '';
+    stats.textContent = `tract, decoding and NMS ${ms.toFixed(0)} ms in a worker${fps}`;
+    stats.dataset.frames = cam ? cam.detected : 0;
   }
 
   async function fromBlob(blob, name) {
@@ -153,7 +179,7 @@ export function mountFaceLab(root, api) {
   (async () => {
     try {
       const [model, photos] = await Promise.all([
-        loadDetector(api, 'face-detector.onnx', 'face', { anchor: status, label: 'Downloading the face detector' }),
+        loadRemoteDetector('face-detector.onnx', 'face', { anchor: status, label: 'Downloading the face detector' }),
         fetchJson(new URL('../images/photos.json', import.meta.url))]);
       state.model = model;
       state.size = model.inputSize();
