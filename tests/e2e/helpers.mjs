@@ -41,3 +41,12 @@ export async function showWidgets(page, ids) {
     window.scrollTo(0, 0);
   }, ids ?? null);
 }
+
+/** Starts recording the page's long tasks (over 50 ms, PerformanceObserver) from now on. */
+export const recordLongTasks = (page) => page.evaluate(() => {
+  window.longTasks = [];
+  new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });
+});
+
+/** The longest task recorded since `recordLongTasks`, in ms (0 when none passed 50 ms). */
+export const longestTask = async (page) => Math.max(0, ...(await page.evaluate(() => window.longTasks ?? [])));

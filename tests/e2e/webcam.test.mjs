@@ -4,7 +4,7 @@
 // Fails on console or page errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { showWidgets } from './helpers.mjs';
+import { showWidgets, recordLongTasks, longestTask } from './helpers.mjs';
 import { openPlayground } from './browser.mjs';
 
 async function ready(ctx) {
@@ -30,12 +30,6 @@ test('webcam frames are edge-filtered live', async () => {
   }
 });
 
-/** Starts recording the page's long tasks (over 50 ms) into `window.longTasks`. */
-const recordLongTasks = (page) => page.evaluate(() => {
-  window.longTasks = [];
-  new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });
-});
-
 test('webcam frames go through the face detector live, in its worker', async (t) => {
   const ctx = await openPlayground({ extraArgs: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'] });
   try {
@@ -47,7 +41,7 @@ test('webcam frames go through the face detector live, in its worker', async (t)
     const stats = await ctx.page.textContent('#face-stats');
     const [, rate] = stats.match(/^tract, decoding and NMS \d+ ms in a worker · ([\d.]+) frames\/s detected$/) ?? [];
     assert.ok(rate, stats);
-    const longest = Math.max(0, ...(await ctx.page.evaluate(() => window.longTasks)));
+    const longest = await longestTask(ctx.page);
     t.diagnostic(`webcam face detection: ${rate} frames/s detected; longest main-thread task ${longest.toFixed(0)} ms`);
     // The fake camera's test pattern holds no face.
     assert.equal(await ctx.page.$eval('#face-result', (e) => e.dataset.faces), '0');

@@ -3,7 +3,7 @@
 // page error or failed request.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { showWidgets } from './helpers.mjs';
+import { showWidgets, recordLongTasks, longestTask } from './helpers.mjs';
 import { openPlayground } from './browser.mjs';
 
 let ctx;
@@ -98,7 +98,7 @@ test('verification as binary classification (lecture 37): logistic regression on
 });
 
 
-test('style transfer (lectures 38-42): costs from tract, a few iterations of gradient descent lower J', async () => {
+test('style transfer (lectures 38-42): costs from tract, a few iterations of gradient descent lower J', async (t) => {
   const { page } = ctx;
   await page.waitForSelector('#style-transfer[data-ready="true"]', { timeout: 60_000 });
   const total = async () => Number(await page.getAttribute('#style-costs', 'data-total'));
@@ -114,8 +114,10 @@ test('style transfer (lectures 38-42): costs from tract, a few iterations of gra
     assert.equal(await page.getAttribute('#style-transfer', 'data-done'), null);
   }
   await page.fill('#style-steps', '10');
+  await recordLongTasks(page);
   await page.click('#style-run');
   await page.waitForSelector('#style-transfer[data-done="true"]', { timeout: 120_000 });
+  t.diagnostic(`style transfer, 10 iterations: longest main-thread task ${(await longestTask(page)).toFixed(0)} ms`);
   const after = await total();
   assert.ok(after < before, `J went from ${before} to ${after}`);
   assert.match(await page.textContent('#style-status'), /^10 iterations, \d+ ms each/);
@@ -131,8 +133,9 @@ test('style transfer (lectures 38-42): costs from tract, a few iterations of gra
   assert.equal(await page.isHidden('#style-error'), true);
 });
 
-test('face verification with real encodings: enrol the astronaut, recognise her, refuse the cameraman, no face in the webcam', async () => {
+test('face verification with real encodings: enrol the astronaut, recognise her, refuse the cameraman, no face in the webcam', async (t) => {
   const { page } = ctx;
+  await recordLongTasks(page);
   // Before Start: no empty canvas, no empty triplet selects, no unlabelled α.
   assert.equal(await page.isHidden('#faceid-canvas'), true);
   assert.equal(await page.isHidden('#faceid-anchor'), true);
@@ -203,6 +206,7 @@ test('face verification with real encodings: enrol the astronaut, recognise her,
   // The fake camera shows no face: a clear message.
   await page.click('#faceid-snap');
   await page.waitForFunction(() => /No face found in webcam frame/.test(document.querySelector('#faceid-status').textContent), null, { timeout: 30_000 });
+  t.diagnostic(`face verification (loading the encoder, three pictures, a webcam frame): longest main-thread task ${(await longestTask(page)).toFixed(0)} ms`);
 });
 
 test('style transfer and face verification: a file that is not an image leaves each select on the picture still shown', async () => {
