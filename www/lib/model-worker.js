@@ -44,6 +44,29 @@ const ops = {
     d.ms = performance.now() - t0;
     return d;
   },
+  /** Lectures 40-42: the network's model for tract's costs, and the indices of its ReLU and
+   * max-pool layers. */
+  styleModel(bytes, shape) {
+    const m = api.loadModel(bytes, shape);
+    const handle = nextHandle++;
+    models.set(handle, m);
+    const layers = m.layers();
+    return { handle, relu: layers.findIndex((l) => l.op === 'Relu'), pool: layers.findIndex((l) => l.op === 'MaxPool') };
+  },
+  /** `api.styleCosts` with the model of `handle`. */
+  styleCosts: (handle, options) => api.styleCosts(model(handle), options),
+  /** `new api.StyleTransfer(options)`; returns a handle. */
+  styleTransfer(options) {
+    const handle = nextHandle++;
+    models.set(handle, new api.StyleTransfer(options));
+    return handle;
+  },
+  /** `n` steps of gradient descent (0: none), then G, its Gram matrices and the costs. */
+  styleStep(handle, n) {
+    const t = model(handle);
+    const costs = n ? t.step(n) : t.costs();
+    return { costs, image: t.image(), grams: t.grams(0), iterations: t.iterations };
+  },
   /** `api.modelStructure`: a file too large to run, read without its weights. */
   structure: (bytes) => api.modelStructure(bytes),
   run: (handle, input) => model(handle).run(input),

@@ -4,7 +4,7 @@
 // `free()` them.
 
 import { downloadBar, fetchBytes } from './media.js';
-import { RemoteDetector } from './remote-model.js';
+import { RemoteDetector, RemoteStyle } from './remote-model.js';
 
 const MODELS = new URL('../models/', import.meta.url);
 const loaded = new Map();
@@ -44,4 +44,9 @@ export function loadDetector(api, file, kind, options = {}) {
 export function loadRemoteDetector(file, kind, options = {}) {
   // A copy: the worker takes the bytes it is handed, and the cache keeps its own.
   return once(`remote-detector:${file}:${kind}`, file, options, (bytes) => RemoteDetector.load(bytes.slice(), kind));
+}
+
+/** The bundled network models/`file` for style transfer in a worker of its own (`RemoteStyle`). */
+export function loadRemoteStyle(file, shape, options = {}) {
+  return once(`remote-style:${file}:${shape}`, file, options, (bytes) => RemoteStyle.load(bytes.slice(), shape));
 }

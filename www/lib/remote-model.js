@@ -130,3 +130,44 @@ export class RemoteDetector {
     return send(this.state, 'detect', [this.info.handle, tensor, scoreThreshold, iouThreshold]);
   }
 }
+
+/**
+ * Neural style transfer (lectures 40-42) in a worker of its own: the network for tract's costs
+ * and a Rust `StyleTransfer` whose iterations never block the page.
+ */
+export class RemoteStyle {
+  /** Loads the network from ONNX `bytes` (handed over) at input `shape`. */
+  static async load(bytes, shape) {
+    const { state, value } = await call('styleModel', [bytes, shape], [bytes.buffer], 'style');
+    return new RemoteStyle(state, value);
+  }
+
+  constructor(state, info) {
+    this.state = state;
+    this.info = info;
+    this.transfer = null;
+  }
+
+  /** The layer indices of the network's ReLU and max pool. */
+  get relu() { return this.info.relu; }
+  get pool() { return this.info.pool; }
+
+  #send(op, args) {
+    if (workers.get(this.state.lane) !== this.state) throw new Error('Style transfer was in a worker that stopped: reload the page.');
+    return send(this.state, op, args);
+  }
+
+  /** `api.styleCosts(network, options)` by tract. */
+  costs(options) { return this.#send('styleCosts', [this.info.handle, options]); }
+
+  /** Starts a new `StyleTransfer(options)` (freeing the previous one): `{ costs, image, grams, iterations }`. */
+  async start(options) {
+    const previous = this.transfer;
+    this.transfer = await this.#send('styleTransfer', [options]);
+    if (previous) this.#send('free', [previous]).catch(() => {});
+    return this.#send('styleStep', [this.transfer, 0]);
+  }
+
+  /** `n` iterations of the current transfer: `{ costs, image, grams, iterations }`. */
+  step(n) { return this.#send('styleStep', [this.transfer, n]); }
+}

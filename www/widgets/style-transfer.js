@@ -2,19 +2,21 @@
 // generated image G go through the first layers of a trained CNN bundled with the project (the
 // sliding-windows classifier: conv 5×5 ×16 → ReLU → max pool). tract computes the activations and
 // the costs (`styleCosts`); gradient descent on G runs the plain-Rust backward pass
-// (`StyleTransfer`), a few steps per frame. Gram matrices, costs and images are drawn here.
-// Images never leave the page.
+// (`StyleTransfer`). Both run in a worker of their own (lib/remote-model.js `RemoteStyle`), so the
+// iterations never block the page; Gram matrices, costs and images are drawn here. Images never
+// leave the page.
 
 import { h, errorLine, wholeNumber, sourceMemory } from '../lib/dom.js';
 import { decodeImage, fetchBytes, fetchJson, snapshot } from '../lib/media.js';
-import { loadModel, modelBytes } from '../lib/models.js';
+import { loadRemoteStyle, modelBytes } from '../lib/models.js';
 
 const SIZE = 128;
-const STEPS_PER_FRAME = 2;
+// Iterations per message to the worker (about 12 ms each): G is redrawn after each batch.
+const STEPS_PER_MESSAGE = 4;
 
 /** Mounts the widget into `root`, using the wasm module's exports `api`. */
 export function mountStyleTransfer(root, api) {
-  const state = { bytes: null, model: null, relu: 0, pool: 0, images: {}, transfer: null, running: false, photos: [] };
+  const state = { bytes: null, style: null, images: {}, running: false, photos: [] };
 
   const status = h('p', { class: 'notice', id: 'style-status', role: 'status' }, 'Loading the network…');
   const contentSelect = h('select', { id: 'style-content', 'aria-label': 'Content image C' });
@@ -63,13 +65,14 @@ export function mountStyleTransfer(root, api) {
     canvas.getContext('2d').putImageData(new ImageData(api.heatmap(data, true).rgba, 16, 16), 0, 0);
   }
 
-  /** J by tract's activations of C, S and G (the check on the Rust forward pass). */
+  /** J by tract's activations of C, S and G (the check on the Rust forward pass), in the worker. */
   function tractCosts(generated) {
     const [a, b] = lambdas();
-    return api.styleCosts(state.model, {
+    const { relu, pool } = state.style;
+    return state.style.costs({
       content: state.images.content, style: state.images.style, generated,
-      contentLayer: contentLayer.value === 'relu' ? state.relu : state.pool,
-      styleLayers: [{ layer: state.relu, lambda: a }, { layer: state.pool, lambda: b }], alpha: 1, beta: beta(),
+      contentLayer: contentLayer.value === 'relu' ? relu : pool,
+      styleLayers: [{ layer: relu, lambda: a }, { layer: pool, lambda: b }], alpha: 1, beta: beta(),
     });
   }
 
@@ -80,28 +83,32 @@ export function mountStyleTransfer(root, api) {
     check.dataset.tract = byTract?.total ?? '';
   }
 
-  function newTransfer() {
-    state.transfer?.free();
-    const [a, b] = lambdas();
-    state.transfer = new api.StyleTransfer({
-      model: state.bytes, node: '/conv1/Conv', size: SIZE, content: state.images.content, style: state.images.style,
-      contentLayer: contentLayer.value, styleLayers: [{ layer: 'relu', lambda: a }, { layer: 'pool', lambda: b }],
-      alpha: 1, beta: beta(), start: startSelect.value, seed: 1, rate: 0.02,
-    });
+  /** Draws G and its Gram matrix (and S's) from the worker's `snap`. */
+  function drawSnap(snap) {
+    draw(canvases.generated, snap.image);
+    drawGram(grams.style, snap.grams.style);
+    drawGram(grams.generated, snap.grams.generated);
   }
 
-  function refresh() {
+  // Each refresh supersedes the previous: an answer for an older one is not drawn.
+  let generation = 0;
+  /** Starts a new G from the current images and settings and shows its costs. */
+  async function refresh() {
     betaValue.textContent = logBeta.value;
-    if (!state.images.content || !state.images.style) return;
+    if (!state.style || !state.images.content || !state.images.style) return;
+    const mine = ++generation;
     try {
       error.clear();
-      newTransfer();
-      const g = state.transfer.image();
-      draw(canvases.generated, g);
-      const grams_ = state.transfer.grams(0);
-      drawGram(grams.style, grams_.style);
-      drawGram(grams.generated, grams_.generated);
-      show(state.transfer.costs(), tractCosts(g));
+      const [a, b] = lambdas();
+      const snap = await state.style.start({
+        model: state.bytes, node: '/conv1/Conv', size: SIZE, content: state.images.content, style: state.images.style,
+        contentLayer: contentLayer.value, styleLayers: [{ layer: 'relu', lambda: a }, { layer: 'pool', lambda: b }],
+        alpha: 1, beta: beta(), start: startSelect.value, seed: 1, rate: 0.02,
+      });
+      const byTract = await tractCosts(snap.image);
+      if (mine !== generation) return;
+      drawSnap(snap);
+      show(snap.costs, byTract);
     } catch (e) {
       fail(e);
     }
@@ -117,28 +124,26 @@ export function mountStyleTransfer(root, api) {
       return;
     }
     error.clear();
-    refresh();
     state.running = true;
     runButton.disabled = true;
     stopButton.hidden = false;
     progress.hidden = false;
     progress.max = total;
-    const t0 = performance.now();
     try {
-      while (state.running && state.transfer.iterations < total) {
-        const c = state.transfer.step(Math.min(STEPS_PER_FRAME, total - state.transfer.iterations));
-        const g = state.transfer.image();
-        draw(canvases.generated, g);
-        drawGram(grams.generated, state.transfer.grams(0).generated);
-        progress.value = state.transfer.iterations;
-        show(c);
-        await new Promise((r) => requestAnimationFrame(r));
+      await refresh();
+      const t0 = performance.now();
+      let done = 0;
+      while (state.running && done < total) {
+        const snap = await state.style.step(Math.min(STEPS_PER_MESSAGE, total - done));
+        done = snap.iterations;
+        drawSnap(snap);
+        progress.value = done;
+        show(snap.costs);
       }
-      const g = state.transfer.image();
-      const final = state.transfer.costs();
-      show(final, tractCosts(g));
-      const ms = (performance.now() - t0) / Math.max(1, state.transfer.iterations);
-      status.textContent = `${state.transfer.iterations} iterations, ${ms.toFixed(0)} ms each (forward and backward in Rust, drawing included).`;
+      const final = await state.style.step(0);
+      show(final.costs, await tractCosts(final.image));
+      const ms = (performance.now() - t0) / Math.max(1, final.iterations);
+      status.textContent = `${final.iterations} iterations, ${ms.toFixed(0)} ms each (forward and backward in Rust, in a worker; drawing included).`;
       root.dataset.done = 'true';
     } catch (e) {
       fail(e);
@@ -215,10 +220,7 @@ export function mountStyleTransfer(root, api) {
         fetchJson(new URL('../images/photos.json', import.meta.url))]);
       state.bytes = bytes;
       state.photos = photos;
-      state.model = await loadModel(api, 'sliding-windows.onnx', { shape: [1, 3, SIZE, SIZE] });
-      const layers = state.model.layers();
-      state.relu = layers.findIndex((l) => l.op === 'Relu');
-      state.pool = layers.findIndex((l) => l.op === 'MaxPool');
+      state.style = await loadRemoteStyle('sliding-windows.onnx', [1, 3, SIZE, SIZE]);
       const options = [...photos.map((p) => h('option', { value: p.name }, p.label)), h('option', { value: 'scene' }, 'Generated shapes'), h('option', { value: 'file' }, 'Your image…')];
       contentSelect.replaceChildren(...options.map((o) => o.cloneNode(true)));
       styleSelect.replaceChildren(...options);
@@ -227,7 +229,7 @@ export function mountStyleTransfer(root, api) {
       await loadInto('content', 'chelsea');
       await loadInto('style', 'scene');
       status.textContent = 'The first layers of the sliding-windows classifier (trained by data/shapes/train_sliding.py) give the activations; press Generate.';
-      refresh();
+      await refresh();
       root.dataset.ready = 'true';
     } catch (e) {
       status.textContent = `Style transfer could not start (${e.message}); the other widgets still work.`;
