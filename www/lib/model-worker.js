@@ -67,6 +67,28 @@ const ops = {
     const costs = n ? t.step(n) : t.costs();
     return { costs, image: t.image(), grams: t.grams(0), iterations: t.iterations };
   },
+  /** Lectures 33-36: the face encoder and the face detector together; returns a handle. */
+  faceModels(encoderBytes, detectorBytes) {
+    const encoder = api.loadModel(encoderBytes);
+    const detector = new api.Detector(detectorBytes, 'face');
+    const handle = nextHandle++;
+    const last = encoder.layers().length - 1;
+    models.set(handle, { encoder, detector, last, free() { encoder.free(); detector.free(); } });
+    return handle;
+  },
+  /** The faces of `width × height` RGBA `pixels`: their boxes (`Detector.detectRgba`, kept ones
+   * best first, 4 numbers each), their `crop × crop` RGB crops (`faceCrops`) and their 128-number
+   * encodings. */
+  findFaces(handle, pixels, width, height, crop) {
+    const { encoder, detector, last } = model(handle);
+    const d = detector.detectRgba(pixels, width, height, 0.5, 0.4);
+    const kept = Array.from(d.kept);
+    const boxes = new Float32Array(kept.length * 4);
+    kept.forEach((i, k) => boxes.set(d.boxes.subarray(4 * i, 4 * i + 4), 4 * k));
+    if (!kept.length) return { boxes, crops: new Float32Array(0), encodings: new Float32Array(0) };
+    const crops = api.faceCrops(pixels, width, height, boxes, crop);
+    return { boxes, crops, encodings: encoder.features(crops, last).data };
+  },
   /** `api.modelStructure`: a file too large to run, read without its weights. */
   structure: (bytes) => api.modelStructure(bytes),
   run: (handle, input) => model(handle).run(input),

@@ -4,7 +4,7 @@
 // `free()` them.
 
 import { downloadBar, fetchBytes } from './media.js';
-import { RemoteDetector, RemoteStyle } from './remote-model.js';
+import { RemoteDetector, RemoteFaces, RemoteStyle } from './remote-model.js';
 
 const MODELS = new URL('../models/', import.meta.url);
 const loaded = new Map();
@@ -49,4 +49,16 @@ export function loadRemoteDetector(file, kind, options = {}) {
 /** The bundled network models/`file` for style transfer in a worker of its own (`RemoteStyle`). */
 export function loadRemoteStyle(file, shape, options = {}) {
   return once(`remote-style:${file}:${shape}`, file, options, (bytes) => RemoteStyle.load(bytes.slice(), shape));
+}
+
+/** The bundled face encoder and face detector in a worker of their own (`RemoteFaces`), once. */
+let faces = null;
+export function loadRemoteFaces(options = {}) {
+  faces ??= Promise.all([modelBytes('face-encoder.onnx', options), modelBytes('face-detector.onnx')])
+    .then(([encoder, detector]) => RemoteFaces.load(encoder.slice(), detector.slice()))
+    .catch((e) => {
+      faces = null;
+      throw e;
+    });
+  return faces;
 }

@@ -171,3 +171,24 @@ export class RemoteStyle {
   /** `n` iterations of the current transfer: `{ costs, image, grams, iterations }`. */
   step(n) { return this.#send('styleStep', [this.transfer, n]); }
 }
+
+/** Face verification's models (lectures 33-36) in a worker of their own: detection, crops and
+ * encodings never block the page. */
+export class RemoteFaces {
+  /** Loads the face encoder and the face detector from their ONNX bytes (handed over). */
+  static async load(encoderBytes, detectorBytes) {
+    const { state, value } = await call('faceModels', [encoderBytes, detectorBytes], [encoderBytes.buffer, detectorBytes.buffer], 'faces');
+    return new RemoteFaces(state, value);
+  }
+
+  constructor(state, handle) {
+    this.state = state;
+    this.handle = handle;
+  }
+
+  /** The faces of RGBA `pixels` (`width × height`): `{ boxes, crops, encodings }`, `crop × crop` crops. */
+  find(pixels, width, height, crop) {
+    if (workers.get(this.state.lane) !== this.state) throw new Error('The face models were in a worker that stopped: reload the page.');
+    return send(this.state, 'findFaces', [this.handle, pixels, width, height, crop]);
+  }
+}

@@ -2,12 +2,13 @@
 // `Detector` finds faces (letterbox, tract, decoding, NMS), Rust crops each to 150×150
 // (`faceCrops`), tract runs face-api's face recognition network converted to ONNX (128 numbers per
 // face, `Model.features`), and Rust's `FaceDatabase` enrols, recognises (1:K) and verifies (1:1);
-// its distances and `tripletLoss` explain the numbers. This file draws. Photos and webcam frames
-// never leave the page.
+// its distances and `tripletLoss` explain the numbers. Detection, crops and encodings run in a
+// worker of their own (lib/remote-model.js `RemoteFaces`); this file draws. Photos and webcam
+// frames never leave the page.
 
 import { h, errorLine, slider, scrollX, sourceMemory } from '../lib/dom.js';
 import { decodeImage, fetchBytes, fetchJson, snapshot } from '../lib/media.js';
-import { loadDetector, loadModel } from '../lib/models.js';
+import { loadRemoteFaces } from '../lib/models.js';
 import { strokeBox } from '../lib/scene.js';
 
 const VIEW = 320;
@@ -15,7 +16,7 @@ const CROP = 150;
 
 /** Mounts the widget into `root`, using the wasm module's exports `api`. */
 export function mountFaceId(root, api) {
-  const state = { detector: null, encoder: null, threshold: 0.36, faces: [], database: new api.FaceDatabase(128), photos: [], seen: [] };
+  const state = { models: null, threshold: 0.36, faces: [], database: new api.FaceDatabase(128), photos: [], seen: [] };
 
   const status = h('p', { class: 'notice', id: 'faceid-status', role: 'status' }, 'The face encoder (22 MB) loads when you start.');
   const startButton = h('button', { type: 'button', id: 'faceid-start' }, 'Start: download the face encoder');
@@ -121,32 +122,27 @@ export function mountFaceId(root, api) {
     renderTriplet();
   }
 
-  /** Finds and encodes the faces of RGBA `pixels` (`width × height`) called `source`. */
-  function look(pixels, width, height, source) {
+  /** Finds and encodes the faces of RGBA `pixels` (`width × height`) called `source`, in the
+   * face models' worker. */
+  async function look(pixels, width, height, source) {
     try {
       error.clear();
-      const d = state.detector.detectRgba(pixels, width, height, 0.5, 0.4);
-      const kept = Array.from(d.kept);
-      const boxes = new Float32Array(kept.length * 4);
-      kept.forEach((i, k) => boxes.set(d.boxes.subarray(4 * i, 4 * i + 4), 4 * k));
+      const { boxes, crops, encodings } = await state.models.find(pixels, width, height, CROP);
+      const count = boxes.length / 4;
       const ctx = canvas.getContext('2d');
       canvas.hidden = false;
       ctx.putImageData(new ImageData(api.imageFromTensor(api.letterbox(pixels, width, height, VIEW), VIEW, VIEW), VIEW, VIEW), 0, 0);
-      kept.forEach((i, k) => strokeBox(ctx, Array.from(boxes.subarray(4 * k, 4 * k + 4)), '#e0a100', { label: `face ${k + 1}`, width: 3 }));
+      for (let k = 0; k < count; k++) strokeBox(ctx, Array.from(boxes.subarray(4 * k, 4 * k + 4)), '#e0a100', { label: `face ${k + 1}`, width: 3 });
       state.faces = [];
-      if (kept.length) {
-        const crops = api.faceCrops(pixels, width, height, boxes, CROP);
-        const enc = state.encoder.features(crops, state.encoder.layers().length - 1);
-        for (let k = 0; k < kept.length; k++) {
-          const face = { crop: crops.subarray(k * 3 * CROP * CROP, (k + 1) * 3 * CROP * CROP), encoding: enc.data.slice(k * 128, (k + 1) * 128), source };
-          state.faces.push(face);
-          state.seen.push({ ...face, label: `${source}, face ${k + 1}` });
-        }
+      for (let k = 0; k < count; k++) {
+        const face = { crop: crops.subarray(k * 3 * CROP * CROP, (k + 1) * 3 * CROP * CROP), encoding: encodings.slice(k * 128, (k + 1) * 128), source };
+        state.faces.push(face);
+        state.seen.push({ ...face, label: `${source}, face ${k + 1}` });
       }
-      status.textContent = kept.length
-        ? `${kept.length} face${kept.length > 1 ? 's' : ''} found in ${source}, each encoded as 128 numbers.`
+      status.textContent = count
+        ? `${count} face${count > 1 ? 's' : ''} found in ${source}, each encoded as 128 numbers.`
         : `No face found in ${source}: try a photo with a face seen from the front.`;
-      status.dataset.faces = kept.length;
+      status.dataset.faces = count;
       render();
     } catch (e) {
       fail(e.message);
@@ -158,7 +154,7 @@ export function mountFaceId(root, api) {
     const photo = state.photos.find((p) => p.name === value);
     try {
       const img = await decodeImage(new Blob([await fetchBytes(new URL(`../${photo.file}`, import.meta.url))]), api);
-      look(img.pixels, img.width, img.height, photo.label);
+      await look(img.pixels, img.width, img.height, photo.label);
       memory.shown();
     } catch (e) {
       memory.back();
@@ -171,7 +167,7 @@ export function mountFaceId(root, api) {
     if (!file) return;
     try {
       const img = await decodeImage(file, api);
-      look(img.pixels, img.width, img.height, file.name);
+      await look(img.pixels, img.width, img.height, file.name);
       memory.shown();
     } catch (e) {
       memory.back();
@@ -211,12 +207,10 @@ export function mountFaceId(root, api) {
     startButton.disabled = true;
     try {
       status.textContent = 'Downloading the face encoder (22 MB) and the face detector…';
-      const [encoder, detector, photos] = await Promise.all([
-        loadModel(api, 'face-encoder.onnx', { anchor: status, label: 'Downloading the face encoder' }),
-        loadDetector(api, 'face-detector.onnx', 'face'),
+      const [models, photos] = await Promise.all([
+        loadRemoteFaces({ anchor: status, label: 'Downloading the face encoder' }),
         fetchJson(new URL('../images/photos.json', import.meta.url))]);
-      state.encoder = encoder;
-      state.detector = detector;
+      state.models = models;
       state.photos = photos;
       sourceSelect.replaceChildren(...photos.map((p) => h('option', { value: p.name }, p.label)), h('option', { value: 'file' }, 'Your photo…'));
       sourceSelect.disabled = false;
