@@ -113,7 +113,11 @@ test('localisation (lectures 23-24): object and background targets, loss, landma
 
 test('detector (lectures 29, 31): thresholds move the counts of each stage', async () => {
   const { page } = ctx;
-  const counts = async () => page.$eval('#det-counts', (e) => [Number(e.dataset.passed), Number(e.dataset.kept), e.textContent]);
+  // The detector answers from its worker: read once the newest run is drawn.
+  const counts = async () => {
+    await page.waitForSelector('#detector-lab:not([data-busy])');
+    return page.$eval('#det-counts', (e) => [Number(e.dataset.passed), Number(e.dataset.kept), e.textContent]);
+  };
   const [passed, kept, line] = await counts();
   assert.match(line, /^72 boxes \(6×6 cells × 2 anchors\) → \d+ with score > 0\.60 → \d+ after non-max suppression \(\d+ suppressed\)$/);
   assert.ok(kept >= 1 && kept <= passed, line);
@@ -142,6 +146,7 @@ test('detector (lectures 29, 31): thresholds move the counts of each stage', asy
   await page.mouse.move(c.x + c.width * 0.55, c.y + c.height * 0.55, { steps: 5 });
   await page.mouse.up();
   await page.selectOption('#det-stage', 'nms');
+  await page.waitForSelector('#detector-lab:not([data-busy])');
   assert.match(await text('#det-steps'), /keep square/);
   assert.equal(await page.isHidden('#det-error'), true);
 });

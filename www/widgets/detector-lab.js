@@ -2,12 +2,13 @@
 // Rust's `Detector` runs www/models/shapes-detector.onnx with tract, decodes the raw 6×6×2×8
 // output, filters by score and suppresses per class, keeping every stage to draw. Inputs:
 // generated scenes (`generateScene`), shapes the learner draws, or an uploaded image
-// (`detectorInput`). This file only moves arrays and draws.
+// (`detectorInput`). The detector runs in a worker (lib/remote-model.js `RemoteDetector`); this
+// file only moves arrays and draws.
 
 import { h, fmt, errorLine, slider } from '../lib/dom.js';
 import { CLASS_COLOURS, drawScene, strokeBox, drawBoxes } from '../lib/scene.js';
 import { decodeImage } from '../lib/media.js';
-import { loadDetector } from '../lib/models.js';
+import { loadRemoteDetector } from '../lib/models.js';
 
 const SIZE = 384;
 
@@ -52,7 +53,7 @@ export function mountDetectorLab(root, api) {
   function useScene() {
     const scene = api.generateScene(state.seed);
     Object.assign(state, { scene, rgba: scene.rgba, tensor: scene.tensor, truth: scene.objects.map((o) => ({ box: Array.from(o.box), class: o.class })) });
-    run();
+    return run();
   }
 
   /** The learner's drawing: a 96×96 canvas of shapes on a light background. */
@@ -101,26 +102,34 @@ export function mountDetectorLab(root, api) {
     }
   }
 
-  function run() {
+  // Runs go to the detector's worker; the newest supersedes any still on its way, and the widget
+  // carries `data-busy` until the newest is drawn.
+  let runs = 0;
+  async function run() {
     if (!state.model || !state.tensor) return;
+    const mine = ++runs;
+    root.dataset.busy = 'true';
+    const { scoreThreshold, iouThreshold } = state;
+    // Cleared when a run is asked for, so an answer arriving after a newer error keeps it shown.
+    error.clear();
     try {
-      const t0 = performance.now();
-      const d = state.model.detect(state.tensor, state.scoreThreshold, state.iouThreshold);
-      const t1 = performance.now();
-      error.clear();
+      const d = await state.model.detect(state.tensor, scoreThreshold, iouThreshold);
+      if (mine !== runs) return;
       draw(d);
       const n = d.scores.length;
       const passed = n - d.belowThreshold.length;
       const suppressed = d.steps.reduce((sum, s) => sum + s.suppressed.length, 0);
-      counts.textContent = `${n} boxes (${spec.grid}×${spec.grid} cells × ${spec.anchors.length} anchors) → ${passed} with score > ${state.scoreThreshold.toFixed(2)} → ${d.steps.length} after non-max suppression (${suppressed} suppressed)`;
+      counts.textContent = `${n} boxes (${spec.grid}×${spec.grid} cells × ${spec.anchors.length} anchors) → ${passed} with score > ${scoreThreshold.toFixed(2)} → ${d.steps.length} after non-max suppression (${suppressed} suppressed)`;
       counts.dataset.kept = d.steps.length;
       counts.dataset.passed = passed;
       const box = (i) => `${classes[d.classes[i]]} ${d.scores[i].toFixed(2)} in cell (${d.cells[3 * i] + 1}, ${d.cells[3 * i + 1] + 1}), anchor ${d.cells[3 * i + 2] + 1}`;
       steps.replaceChildren(...d.steps.map((s) => h('li', {}, `keep ${box(s.kept)}`,
         s.suppressed.length ? `; suppress ${s.suppressed.map((g) => `${box(g.index)} (IoU ${g.iou.toFixed(2)})`).join(', ')}` : '')));
-      timing.textContent = `tract ran the detector, and Rust decoded and suppressed its boxes, in ${(t1 - t0).toFixed(1)} ms.`;
+      timing.textContent = `tract ran the detector, and Rust decoded and suppressed its boxes, in ${d.ms.toFixed(1)} ms (in a worker).`;
     } catch (e) {
-      fail(e.message);
+      if (mine === runs) fail(e.message);
+    } finally {
+      if (mine === runs) delete root.dataset.busy;
     }
   }
 
@@ -165,12 +174,12 @@ export function mountDetectorLab(root, api) {
 
   (async () => {
     try {
-      state.model = await loadDetector(api, 'shapes-detector.onnx', 'shapes', { anchor: status, label: 'Downloading the shapes detector' });
+      state.model = await loadRemoteDetector('shapes-detector.onnx', 'shapes', { anchor: status, label: 'Downloading the shapes detector' });
       spec = state.model.spec();
       const n = state.model.inputSize();
       status.textContent = `Shapes detector loaded: input [1, 3, ${n}, ${n}], output [1, ${spec.anchors.length * (5 + spec.classes)}, ${spec.grid}, ${spec.grid}] (trained by data/shapes/train_detector.py).`;
+      await useScene();
       root.dataset.ready = 'true';
-      useScene();
     } catch (e) {
       status.textContent = `The detector could not be loaded (${e.message}); the other widgets still work.`;
       status.classList.add('error');

@@ -60,6 +60,9 @@ export function mountFaceLab(root, api) {
     inFlight += 1;
     const frame = state.frame;
     frame.sent = true;
+    // Cleared when a detection is asked for, not when it is drawn: an answer arriving after a
+    // newer error (a file that is no image) must not hide it.
+    error.clear();
     try {
       frame.tensor ??= api.letterbox(frame.pixels, frame.width, frame.height, state.size);
       const d = await state.model.detect(frame.tensor, state.scoreThreshold, state.iouThreshold);
@@ -77,7 +80,6 @@ export function mountFaceLab(root, api) {
 
   /** Draws `frame` with detections `d`, found in `ms` milliseconds. */
   function draw(frame, d, ms) {
-    error.clear();
     const ctx = canvas.getContext('2d');
     ctx.putImageData(new ImageData(api.imageFromTensor(frame.tensor, state.size, state.size), state.size, state.size), 0, 0);
     const s = state.spec.grid;
