@@ -291,6 +291,55 @@ pub fn crop(
     Ok(out)
 }
 
+/// The window `[x1, y1, x2, y2]` (pixel coordinates, corners; need not be whole or inside) of every
+/// channel of a `[c, h, w]` tensor resampled bilinearly to `[c, size, size]`, pixels outside the
+/// tensor repeating its nearest edge pixel. Output pixel `(ox, oy)` samples the input at
+/// `x1 + (ox + ½)·(x2 − x1)/size − ½` (and likewise in y), pixel centres being at `i + ½`.
+/// Errors for an empty or non-finite window and for sizes out of range.
+pub fn resample_window(
+    input: &[f32],
+    [c, h, w]: [usize; 3],
+    window: [f32; 4],
+    size: usize,
+) -> Result<Vec<f32>> {
+    check_tensor("input", input, &[c, h, w])?;
+    ensure!(
+        c >= 1 && h >= 1 && w >= 1,
+        "the input [{c}, {h}, {w}] is empty"
+    );
+    let [x1, y1, x2, y2] = window;
+    ensure!(
+        window.iter().all(|v| v.is_finite()) && x2 > x1 && y2 > y1,
+        "the window ({x1}, {y1}, {x2}, {y2}) is empty"
+    );
+    ensure!(
+        (1..=MAX_SIDE).contains(&size)
+            && c.checked_mul(size * size)
+                .is_some_and(|n| n <= MAX_ELEMENTS),
+        "a {size}x{size} resampled window of {c} channels is out of range"
+    );
+    let at = |v: f32, side: usize| v.clamp(0.0, (side - 1) as f32);
+    let (sx, sy) = ((x2 - x1) / size as f32, (y2 - y1) / size as f32);
+    let mut out = vec![0.0f32; c * size * size];
+    for oy in 0..size {
+        let y = at(y1 + (oy as f32 + 0.5) * sy - 0.5, h);
+        let (y0, fy) = (y.floor() as usize, y - y.floor());
+        let y1_ = (y0 + 1).min(h - 1);
+        for ox in 0..size {
+            let x = at(x1 + (ox as f32 + 0.5) * sx - 0.5, w);
+            let (x0, fx) = (x.floor() as usize, x - x.floor());
+            let x1_ = (x0 + 1).min(w - 1);
+            for ch in 0..c {
+                let p = |yy: usize, xx: usize| input[(ch * h + yy) * w + xx];
+                let top = p(y0, x0) * (1.0 - fx) + p(y0, x1_) * fx;
+                let bottom = p(y1_, x0) * (1.0 - fx) + p(y1_, x1_) * fx;
+                out[(ch * size + oy) * size + ox] = top * (1.0 - fy) + bottom * fy;
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// An RGB `[3, height, width]` tensor with values in 0..1 → RGBA bytes (opaque), for drawing.
 pub fn rgb_to_rgba(rgb: &[f32], width: usize, height: usize) -> Result<Vec<u8>> {
     check_tensor("image", rgb, &[3, height, width])?;

@@ -15,6 +15,8 @@
 //! - [`detect`]: boxes, IoU, non-max suppression, localisation and YOLO targets, YOLO decoding, and
 //!   and [`detector`]: the [`detector::Detector`] pipeline (letterbox → run → decode → suppress) (lectures 23-31);
 //! - [`sliding`]: lecture 26's naive sliding windows against the one convolutional pass;
+//! - [`proposals`]: lecture 32's region proposals (segmentation into blobs, one region each,
+//!   classified);
 //! - [`scenes`]: generated detection scenes (circles, squares, triangles) with their boxes and the
 //!   shapes detector's grid and anchors;
 //! - [`embedding`]: face verification on encodings: distances, triplet loss, τ, recognition and
@@ -34,6 +36,7 @@ pub mod embedding;
 pub mod filters;
 pub mod letters;
 pub mod network;
+pub mod proposals;
 pub mod samples;
 pub mod scenes;
 pub mod sliding;

@@ -30,8 +30,8 @@ test('the map lists the 43 lectures by week, with links to the widgets that show
     '12 Why look at case studies? — no widget yet',
     '19 Using Open-Source Implementation — no widget yet',
     '22 State of Computer Vision — no widget yet',
-    '32 Region Proposals (optional) — no widget yet',
   ]);
+  assert.equal(await page.textContent('#lecture-32'), '32 Region Proposals (optional) — Region proposals (R-CNN)');
 });
 
 test('every widget heading names its lectures and links back to them in the map', async () => {

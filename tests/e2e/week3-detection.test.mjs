@@ -1,7 +1,7 @@
 // End to end: the week-3 widgets — localisation target and loss (23-24), IoU with dragging and
-// the keyboard (28), the YOLO grid with anchors and its conflicts (27, 30, 31), and the trained
-// shapes detector decoded and suppressed step by step (29, 31). Fails on any console error,
-// page error or failed request.
+// the keyboard (28), the YOLO grid with anchors and its conflicts (27, 30, 31), the trained
+// shapes detector decoded and suppressed step by step (29, 31) and region proposals (32). Fails on
+// any console error, page error or failed request.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPlayground } from './browser.mjs';
@@ -201,6 +201,32 @@ test('face detector: a file that is not an image leaves the select on the photo 
   assert.match(await page.textContent('#face-error .error-text'), /^“notes\.txt” is not an image this browser can decode\.$/);
   assert.equal(await page.inputValue('#face-source'), before);
   assert.notEqual(before, 'file');
+});
+
+test('region proposals (lecture 32): one region per shape, each classified as its shape; fewer windows than sliding windows', async () => {
+  const { page } = ctx;
+  await page.waitForSelector('#region-proposals[data-ready="true"]', { timeout: 60_000 });
+  const truth = await page.evaluate(async () => (await import('./pkg/cnn_playground.js')).generateScene(1).objects.map((o) => o.class));
+  const summary = () => page.$eval('#rp-summary', (e) => ({ ...e.dataset, text: e.textContent }));
+  let s = await summary();
+  assert.equal(Number(s.regions), truth.length, s.text);
+  assert.deepEqual(s.classes.split(',').map(Number).sort(), [...truth].sort(), s.text);
+  assert.match(s.text, /^\d+ blobs? → \d+ regions? classified, [\d.]+ ms \(segmentation included\); the scene holds \d+ shapes?\.$/);
+  assert.equal(await page.$$eval('#rp-list li', (ls) => ls.length), truth.length);
+  // Side by side: R-CNN classifies a few regions, sliding windows 42 × 42 windows, YOLO one pass.
+  await page.click('#rp-compare');
+  await page.waitForSelector('#rp-table:not([hidden])', { timeout: 60_000 });
+  const table = await page.$eval('#rp-table', (t) => ({ ...t.dataset, rows: [...t.querySelectorAll('tr')].map((r) => [...r.children].map((c) => c.textContent)) }));
+  assert.equal(Number(table.crops), 42 * 42);
+  assert.equal(Number(table.regions), truth.length);
+  assert.equal(table.rows.length, 5);
+  assert.match(table.rows[4][0], /^YOLO/);
+  // Another scene: the regions follow it.
+  await page.click('#rp-next');
+  const truth2 = await page.evaluate(async () => (await import('./pkg/cnn_playground.js')).generateScene(2).objects.length);
+  s = await summary();
+  assert.equal(Number(s.regions), truth2, s.text);
+  assert.equal(await page.isHidden('#rp-error'), true);
 });
 
 test('no console errors, page errors or failed requests', () => {

@@ -20,6 +20,7 @@ mod week2_lenet;
 mod week2_transfer;
 
 mod week3_detection;
+mod week3_proposals;
 mod week3_trained_detectors;
 
 mod week4_embedding;

@@ -28,6 +28,7 @@ const ENTRIES = [
   { key: 'iou', tag: 'cnn-iou', id: 'iou-lab', name: 'Intersection over union', lectures: '28', mount: lazy('iou-lab.js', 'mountIouLab'), options: ['case', 'a', 'b'] },
   { key: 'yolo', tag: 'cnn-yolo', id: 'yolo-grid', name: 'YOLO grid and anchor boxes', lectures: '27, 30, 31', mount: lazy('yolo-grid.js', 'mountYoloGrid'), options: ['example', 'grid', 'anchors', 'seed', 'boxes'] },
   { key: 'detector', tag: 'cnn-detector', id: 'detector-lab', name: 'A trained detector, step by step', lectures: '29, 31', mount: lazy('detector-lab.js', 'mountDetectorLab'), options: [] },
+  { key: 'proposals', tag: 'cnn-region-proposals', id: 'region-proposals', name: 'Region proposals (R-CNN)', lectures: '32', mount: lazy('region-proposals.js', 'mountRegionProposals'), options: [] },
   { key: 'face', tag: 'cnn-face-detector', id: 'face-lab', name: 'Face detection on your photos and webcam', lectures: '27–31', mount: lazy('face-lab.js', 'mountFaceLab'), options: [] },
   { key: 'verify', tag: 'cnn-verification', id: 'verification', name: 'One-shot verification and the triplet loss', lectures: '33–37', mount: lazy('verification.js', 'mountVerification'), options: [] },
   { key: 'faceid', tag: 'cnn-face-id', id: 'face-id', name: 'Face verification with real face encodings', lectures: '33–36', mount: lazy('face-id.js', 'mountFaceId'), options: [] },
