@@ -158,6 +158,31 @@ test('explorer: feature maps of a bundled photo and of the learner\'s own image,
   assert.equal(await firstMap(), sample);
 });
 
+test('explorer: feature maps of the learner\'s drawing, LeNet-5 seeing it as the digit pad does', async () => {
+  const { page } = ctx;
+  await page.selectOption('#explorer-model', 'bundled:lenet5-digits');
+  await page.waitForFunction(() => /loaded and optimised by tract/.test(document.querySelector('#explorer-status').textContent));
+  const firstMap = () => page.$eval('#explorer-maps canvas.map', (c) => c.toDataURL());
+  assert.equal(await page.isHidden('#explorer-pad'), true);
+  await page.selectOption('#explorer-input', 'draw');
+  await page.waitForFunction(() => /feature maps of your drawing/.test(document.querySelector('#explorer-status').textContent));
+  assert.equal(await page.isVisible('#explorer-pad'), true);
+  const blank = await firstMap();
+  // A vertical stroke: the maps change once it ends.
+  await page.locator('#explorer-pad').scrollIntoViewIfNeeded();
+  const pad = await page.locator('#explorer-pad').boundingBox();
+  await page.mouse.move(pad.x + pad.width * 0.5, pad.y + pad.height * 0.15);
+  await page.mouse.down();
+  await page.mouse.move(pad.x + pad.width * 0.5, pad.y + pad.height * 0.85, { steps: 8 });
+  await page.mouse.up();
+  await page.waitForFunction((b) => document.querySelector('#explorer-maps canvas.map')?.toDataURL() !== b, blank, { timeout: 30_000 });
+  await page.click('#explorer-pad-clear');
+  await page.waitForFunction((b) => document.querySelector('#explorer-maps canvas.map')?.toDataURL() === b, blank, { timeout: 30_000 });
+  await page.selectOption('#explorer-input', 'sample');
+  assert.equal(await page.isHidden('#explorer-pad'), true);
+  assert.equal(await page.isHidden('#explorer-error'), true);
+});
+
 test('explorer: a model file through the file input, and a broken one', async () => {
   const { page } = ctx;
   const bytes = await readFile(join(WWW, 'models', 'shapes-detector.onnx'));

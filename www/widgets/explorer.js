@@ -10,6 +10,7 @@ import { decodeImage, downloadBar, fetchBytes, fetchJson } from '../lib/media.js
 import { fetchWithProgress } from '../lib/loader.js';
 import { RemoteModel, remoteStructure } from '../lib/remote-model.js';
 import { modelBytes } from '../lib/models.js';
+import { drawingPad } from '../lib/pad.js';
 
 const BUNDLED = {
   'lenet5-digits': { label: 'LeNet-5 trained on digits (runs)', file: 'lenet5-digits.onnx' },
@@ -18,6 +19,8 @@ const BUNDLED = {
   'face-detector': { label: 'Tiny Face Detector (runs)', file: 'face-detector.onnx' },
 };
 const MAX_TILES = 32;
+// The side of the drawing pad, in canvas pixels.
+const PAD = 160;
 const TOP = 9;
 // Inputs searched for lecture 39: the 360 held-out digits for a 32x32 grey model, otherwise
 // generated scenes, as many as fit about 2 million input values (8 at least).
@@ -48,10 +51,18 @@ export function mountExplorer(root, api, options = {}) {
     h('optgroup', { label: 'Architectures (shapes and counts only)' }, api.architectures().map((a) => h('option', { value: `arch:${a.name}` }, a.label))),
     h('option', { value: 'file' }, 'Your ONNX file…'));
   const fileInput = h('input', { type: 'file', accept: '.onnx', id: 'explorer-file', hidden: true });
-  // What the feature maps are of: a generated sample, a bundled photo or the learner's image.
+  // What the feature maps are of: a generated sample, a bundled photo, the learner's drawing or
+  // image.
   const inputSelect = h('select', { id: 'explorer-input', 'aria-label': 'Input the feature maps are of' },
-    h('option', { value: 'sample' }, 'a generated sample'), h('option', { value: 'file' }, 'your image…'));
+    h('option', { value: 'sample' }, 'a generated sample'), h('option', { value: 'draw' }, 'your drawing'), h('option', { value: 'file' }, 'your image…'));
   const imageInput = h('input', { type: 'file', accept: 'image/*', id: 'explorer-image-file', hidden: true });
+  let redraw = 0;
+  const pad = drawingPad({ id: 'explorer-pad', size: PAD, label: 'Draw the input here', lineWidth: 14,
+    // The maps follow the drawing once a stroke pauses (each refresh runs the whole model).
+    onChange: () => { clearTimeout(redraw); redraw = setTimeout(refreshMaps, 150); } });
+  const padClear = h('button', { type: 'button', id: 'explorer-pad-clear' }, 'Clear');
+  const padBox = h('div', { class: 'controls', id: 'explorer-pad-box', hidden: true }, pad.canvas,
+    h('p', { class: 'notice' }, 'Draw with the mouse, a pen or a finger. A one-channel 32×32 model (LeNet-5) sees the drawing as the digit pad makes it; other models see it as a picture.'), padClear);
   const nchw = h('input', { type: 'checkbox', id: 'explorer-nchw' });
   const status = h('p', { class: 'notice', id: 'explorer-status', 'aria-live': 'polite' });
   const table = h('table', { class: 'shapes', id: 'explorer-table' });
@@ -70,7 +81,7 @@ export function mountExplorer(root, api, options = {}) {
     h('div', { class: 'controls' }, h('label', {}, 'Layer ', learnLayer), h('label', {}, 'Channel ', learnChannel), learnButton),
     learnStatus, patches);
   root.append(h('div', { class: 'controls' }, h('label', {}, 'Model ', select), fileInput,
-    h('label', {}, 'Feature maps of ', inputSelect), imageInput, h('label', {}, nchw, ' shapes as NCHW')), error, status, scrollX(table),
+    h('label', {}, 'Feature maps of ', inputSelect), imageInput, h('label', {}, nchw, ' shapes as NCHW')), padBox, error, status, scrollX(table),
     h('div', { class: 'equation' }, maps, h('figure', {}, large, value)), learn);
 
   const fail = error.show;
@@ -247,6 +258,12 @@ export function mountExplorer(root, api, options = {}) {
   /** The input the feature maps are of, at the model's input `shape`. */
   async function chosenInput(shape) {
     const source = inputSelect.value;
+    if (source === 'draw') {
+      // A one-channel 32×32 model is LeNet-5's kind: the drawing as the digit pad turns it into a
+      // digit (Rust's digitFromDrawing), blank while nothing is drawn.
+      if (shape.join() === '1,1,32,32') return api.digitFromDrawing(pad.pixels(), PAD, PAD)?.input ?? new Float32Array(32 * 32);
+      return api.modelInputFromImage(pad.pixels(), PAD, PAD, shape);
+    }
     if (source.startsWith('photo:')) {
       const photo = state.photos.find((p) => p.name === source.slice(6));
       state.picture = await decodeImage(new Blob([await fetchBytes(new URL(`../${photo.file}`, import.meta.url))]), api);
@@ -340,8 +357,11 @@ export function mountExplorer(root, api, options = {}) {
   }
 
   const pictureMemory = sourceMemory(inputSelect, imageInput);
+  padClear.addEventListener('click', () => { pad.clear(); refreshMaps(); });
   inputSelect.addEventListener('change', () => {
+    // Picking "your image…" keeps the pad until an image is read (a cancel goes back to it).
     if (inputSelect.value === 'file') { imageInput.click(); return; }
+    padBox.hidden = inputSelect.value !== 'draw';
     state.picture = null;
     refreshMaps().then(() => pictureMemory.shown());
   });
@@ -351,6 +371,7 @@ export function mountExplorer(root, api, options = {}) {
     try {
       state.picture = await decodeImage(file, api);
       inputSelect.value = 'file';
+      padBox.hidden = true;
       pictureMemory.shown();
       await refreshMaps();
     } catch (e) {
