@@ -196,8 +196,17 @@ test('face detector: the astronaut photo has one face, where her face is', async
 test('face detector: a file that is not an image leaves the select on the photo still shown', async () => {
   const { page } = ctx;
   const before = await page.inputValue('#face-source');
+  // Detections still on their way to the worker (queued by the sliders) when the file fails must
+  // not hide its error when they come back.
+  const frames = await page.$eval('#face-stats', (e) => e.textContent);
+  for (const v of [0.3, 0.35, 0.4, 0.45, 0.5]) await slide(page, '#face-score', v);
   await page.setInputFiles('#face-file', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a picture') });
   await page.waitForSelector('#face-error:not([hidden])');
+  // Once the queued detections have been drawn (the stats line is rewritten by each), the error
+  // is still there.
+  await page.waitForFunction((f) => document.querySelector('#face-stats').textContent !== f, frames).catch(() => {});
+  await page.waitForTimeout(500);
+  assert.equal(await page.isHidden('#face-error'), false);
   assert.match(await page.textContent('#face-error .error-text'), /^“notes\.txt” is not an image this browser can decode\.$/);
   assert.equal(await page.inputValue('#face-source'), before);
   assert.notEqual(before, 'file');

@@ -43,6 +43,7 @@ export function mountFaceLab(root, api) {
    * the detector gets to it: frames that arrive meanwhile replace it unconverted). */
   function useFrame(pixels, width, height) {
     state.frame = { pixels, width, height, tensor: null, sent: false };
+    error.clear();
     detect();
   }
 
@@ -60,9 +61,6 @@ export function mountFaceLab(root, api) {
     inFlight += 1;
     const frame = state.frame;
     frame.sent = true;
-    // Cleared when a detection is asked for, not when it is drawn: an answer arriving after a
-    // newer error (a file that is no image) must not hide it.
-    error.clear();
     try {
       frame.tensor ??= api.letterbox(frame.pixels, frame.width, frame.height, state.size);
       const d = await state.model.detect(frame.tensor, state.scoreThreshold, state.iouThreshold);
@@ -173,10 +171,13 @@ export function mountFaceLab(root, api) {
   });
   fileInput.addEventListener('change', () => { if (fileInput.files[0]) fromBlob(fileInput.files[0], fileInput.files[0].name); });
   stopButton.addEventListener('click', () => { stopCamera(); sourceSelect.value = 'photo:astronaut'; loadPhoto(state.photos.find((p) => p.name === 'astronaut')); });
-  score.input.addEventListener('input', () => { state.scoreThreshold = Number(score.input.value); detect(); });
-  iou.input.addEventListener('input', () => { state.iouThreshold = Number(iou.input.value); detect(); });
-  gridBox.addEventListener('change', () => { state.grid = gridBox.checked; detect(); });
-  anchorBox.addEventListener('change', () => { state.anchors = anchorBox.checked; detect(); });
+  // Errors are cleared by what the reader does (a new frame, a control), never by a detection's
+  // answer or a queued re-run: those may come after a newer error (a file that is no image).
+  const redetect = () => { error.clear(); detect(); };
+  score.input.addEventListener('input', () => { state.scoreThreshold = Number(score.input.value); redetect(); });
+  iou.input.addEventListener('input', () => { state.iouThreshold = Number(iou.input.value); redetect(); });
+  gridBox.addEventListener('change', () => { state.grid = gridBox.checked; redetect(); });
+  anchorBox.addEventListener('change', () => { state.anchors = anchorBox.checked; redetect(); });
 
   (async () => {
     try {
