@@ -94,6 +94,8 @@ async function smoke(name, url) {
 
     await session.go(url);
     await until(session, 'return document.documentElement.dataset.ready === "true"', 'the page to be ready');
+    // Widgets mount when scrolled near: in a small window the course map fills the first screens.
+    await session.run('document.querySelector("#conv-explainer").scrollIntoView();');
     const check = await until(session, 'const c = document.querySelector("#conv-check"); return c && /agrees/.test(c.textContent) && c.textContent', 'the first widget');
     const cells = await session.run('return document.querySelectorAll("#conv-output-grid button").length');
     if (cells !== 16) throw new Error(`the first widget shows ${cells} output cells, not 16`);
