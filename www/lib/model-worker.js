@@ -11,6 +11,13 @@ let ready = null;
 const models = new Map();
 let nextHandle = 1;
 
+/** Keeps `object` (a model, detector, …) for later calls; returns its handle. */
+function keep(object) {
+  const handle = nextHandle++;
+  models.set(handle, object);
+  return handle;
+}
+
 function model(handle) {
   const m = models.get(handle);
   if (!m) throw new Error('this model was freed or belongs to a worker that stopped: load it again');
@@ -26,16 +33,12 @@ const ops = {
   /** `api.loadModel`; returns a handle and what the page reads synchronously. */
   load(bytes, shape) {
     const m = shape ? api.loadModel(bytes, shape) : api.loadModel(bytes);
-    const handle = nextHandle++;
-    models.set(handle, m);
-    return { handle, inputShape: m.inputShape(), outputShape: m.outputShape(), layers: m.layers(), totalParams: m.totalParams() };
+    return { handle: keep(m), inputShape: m.inputShape(), outputShape: m.outputShape(), layers: m.layers(), totalParams: m.totalParams() };
   },
   /** `new api.Detector(bytes, kind)`; returns a handle, its input size and its spec. */
   detector(bytes, kind) {
     const d = new api.Detector(bytes, kind);
-    const handle = nextHandle++;
-    models.set(handle, d);
-    return { handle, inputSize: d.inputSize(), spec: d.spec() };
+    return { handle: keep(d), inputSize: d.inputSize(), spec: d.spec() };
   },
   /** `Detector.detect`, with `ms`: how long it took in here (not counting the queue). */
   detect(handle, tensor, score, iou) {
@@ -48,19 +51,13 @@ const ops = {
    * max-pool layers. */
   styleModel(bytes, shape) {
     const m = api.loadModel(bytes, shape);
-    const handle = nextHandle++;
-    models.set(handle, m);
     const layers = m.layers();
-    return { handle, relu: layers.findIndex((l) => l.op === 'Relu'), pool: layers.findIndex((l) => l.op === 'MaxPool') };
+    return { handle: keep(m), relu: layers.findIndex((l) => l.op === 'Relu'), pool: layers.findIndex((l) => l.op === 'MaxPool') };
   },
   /** `api.styleCosts` with the model of `handle`. */
   styleCosts: (handle, options) => api.styleCosts(model(handle), options),
   /** `new api.StyleTransfer(options)`; returns a handle. */
-  styleTransfer(options) {
-    const handle = nextHandle++;
-    models.set(handle, new api.StyleTransfer(options));
-    return handle;
-  },
+  styleTransfer: (options) => keep(new api.StyleTransfer(options)),
   /** `n` steps of gradient descent (0: none), then G, its Gram matrices and the costs. */
   styleStep(handle, n) {
     const t = model(handle);
@@ -71,10 +68,8 @@ const ops = {
   faceModels(encoderBytes, detectorBytes) {
     const encoder = api.loadModel(encoderBytes);
     const detector = new api.Detector(detectorBytes, 'face');
-    const handle = nextHandle++;
     const last = encoder.layers().length - 1;
-    models.set(handle, { encoder, detector, last, free() { encoder.free(); detector.free(); } });
-    return handle;
+    return keep({ encoder, detector, last, free() { encoder.free(); detector.free(); } });
   },
   /** The faces of `width × height` RGBA `pixels`: their boxes (`Detector.detectRgba`, kept ones
    * best first, 4 numbers each), their `crop × crop` RGB crops (`faceCrops`) and their 128-number

@@ -19,10 +19,13 @@ export async function modelBytes(file, { anchor, label } = {}) {
   }
 }
 
-/** `make(bytes)` for models/`file`, once per `key`; a failed load is not kept, so it can be retried. */
-function once(key, file, options, make) {
+/**
+ * `make(await bytes())` once per `key` (`bytes` fetches what `make` needs); a failed load is not
+ * kept, so it can be retried.
+ */
+function once(key, bytes, make) {
   if (!loaded.has(key)) {
-    loaded.set(key, modelBytes(file, options).then(make).catch((e) => {
+    loaded.set(key, bytes().then(make).catch((e) => {
       loaded.delete(key);
       throw e;
     }));
@@ -32,33 +35,27 @@ function once(key, file, options, make) {
 
 /** The bundled model models/`file` loaded by tract (`api.loadModel`), at input `shape` if given. */
 export function loadModel(api, file, { shape, ...options } = {}) {
-  return once(`model:${file}:${shape ?? ''}`, file, options, (bytes) => (shape ? api.loadModel(bytes, shape) : api.loadModel(bytes)));
+  return once(`model:${file}:${shape ?? ''}`, () => modelBytes(file, options), (bytes) => (shape ? api.loadModel(bytes, shape) : api.loadModel(bytes)));
 }
 
 /** The bundled detector models/`file` of `kind` (`"shapes"` or `"face"`) as a Rust `Detector`. */
 export function loadDetector(api, file, kind, options = {}) {
-  return once(`detector:${file}:${kind}`, file, options, (bytes) => new api.Detector(bytes, kind));
+  return once(`detector:${file}:${kind}`, () => modelBytes(file, options), (bytes) => new api.Detector(bytes, kind));
 }
 
 /** The bundled detector models/`file` of `kind` in a worker of its own (`RemoteDetector`). */
 export function loadRemoteDetector(file, kind, options = {}) {
   // A copy: the worker takes the bytes it is handed, and the cache keeps its own.
-  return once(`remote-detector:${file}:${kind}`, file, options, (bytes) => RemoteDetector.load(bytes.slice(), kind));
+  return once(`remote-detector:${file}:${kind}`, () => modelBytes(file, options), (bytes) => RemoteDetector.load(bytes.slice(), kind));
 }
 
 /** The bundled network models/`file` for style transfer in a worker of its own (`RemoteStyle`). */
 export function loadRemoteStyle(file, shape, options = {}) {
-  return once(`remote-style:${file}:${shape}`, file, options, (bytes) => RemoteStyle.load(bytes.slice(), shape));
+  return once(`remote-style:${file}:${shape}`, () => modelBytes(file, options), (bytes) => RemoteStyle.load(bytes.slice(), shape));
 }
 
 /** The bundled face encoder and face detector in a worker of their own (`RemoteFaces`), once. */
-let faces = null;
 export function loadRemoteFaces(options = {}) {
-  faces ??= Promise.all([modelBytes('face-encoder.onnx', options), modelBytes('face-detector.onnx')])
-    .then(([encoder, detector]) => RemoteFaces.load(encoder.slice(), detector.slice()))
-    .catch((e) => {
-      faces = null;
-      throw e;
-    });
-  return faces;
+  return once('remote-faces', () => Promise.all([modelBytes('face-encoder.onnx', options), modelBytes('face-detector.onnx')]),
+    ([encoder, detector]) => RemoteFaces.load(encoder.slice(), detector.slice()));
 }

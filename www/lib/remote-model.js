@@ -52,6 +52,15 @@ function send(state, op, args, transfer = []) {
   });
 }
 
+/**
+ * `send` to the worker `state` that a remote object lives in; rejects with `stopped` (a sentence
+ * saying what to do) when that worker has ended since.
+ */
+function sendTo(state, stopped, op, args) {
+  if (workers.get(state.lane) !== state) return Promise.reject(new Error(stopped));
+  return send(state, op, args);
+}
+
 async function call(op, args, transfer, lane = 'models') {
   const state = workers.get(lane) ?? start(lane);
   await state.ready;
@@ -87,9 +96,8 @@ export class RemoteModel {
   layers() { return this.info.layers; }
   totalParams() { return this.info.totalParams; }
 
-  async #call(op, ...args) {
-    if (workers.get(this.state.lane) !== this.state) throw new Error('This model was in a worker that stopped: load it again.');
-    return send(this.state, op, [this.info.handle, ...args]);
+  #call(op, ...args) {
+    return sendTo(this.state, 'This model was in a worker that stopped: load it again.', op, [this.info.handle, ...args]);
   }
 
   run(input) { return this.#call('run', input); }
@@ -125,9 +133,8 @@ export class RemoteDetector {
 
   /** `Detector.detect(tensor, scoreThreshold, iouThreshold)` in the worker (`tensor` is copied),
    * with `ms`, the time the worker spent on it. */
-  async detect(tensor, scoreThreshold, iouThreshold) {
-    if (workers.get(this.state.lane) !== this.state) throw new Error('The detector was in a worker that stopped: reload the page.');
-    return send(this.state, 'detect', [this.info.handle, tensor, scoreThreshold, iouThreshold]);
+  detect(tensor, scoreThreshold, iouThreshold) {
+    return sendTo(this.state, 'The detector was in a worker that stopped: reload the page.', 'detect', [this.info.handle, tensor, scoreThreshold, iouThreshold]);
   }
 }
 
@@ -153,8 +160,7 @@ export class RemoteStyle {
   get pool() { return this.info.pool; }
 
   #send(op, args) {
-    if (workers.get(this.state.lane) !== this.state) throw new Error('Style transfer was in a worker that stopped: reload the page.');
-    return send(this.state, op, args);
+    return sendTo(this.state, 'Style transfer was in a worker that stopped: reload the page.', op, args);
   }
 
   /** `api.styleCosts(network, options)` by tract. */
@@ -188,7 +194,6 @@ export class RemoteFaces {
 
   /** The faces of RGBA `pixels` (`width × height`): `{ boxes, crops, encodings }`, `crop × crop` crops. */
   find(pixels, width, height, crop) {
-    if (workers.get(this.state.lane) !== this.state) throw new Error('The face models were in a worker that stopped: reload the page.');
-    return send(this.state, 'findFaces', [this.handle, pixels, width, height, crop]);
+    return sendTo(this.state, 'The face models were in a worker that stopped: reload the page.', 'findFaces', [this.handle, pixels, width, height, crop]);
   }
 }
