@@ -10,7 +10,8 @@
 // Needs geckodriver (cargo install) and Debian's firefox-esr, webkit2gtk-driver, xvfb and xauth;
 // scripts/setup-tools.sh installs them. Exits 1 on any failure.
 import { spawn } from 'node:child_process';
-import { homedir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../../tools/serve.mjs';
@@ -53,7 +54,12 @@ async function webdriver(base, method, path, body) {
 }
 
 async function startDriver(engine, port) {
-  const driver = spawn(engine.command, engine.args(port), { stdio: 'ignore', detached: true });
+  // Caches and storage of its own, so two runs on one machine (a CI job and a developer's) never
+  // share WebKit's disk cache or databases.
+  const home = mkdtempSync(join(tmpdir(), 'cnn-smoke-'));
+  const env = { ...process.env, XDG_CACHE_HOME: join(home, 'cache'), XDG_DATA_HOME: join(home, 'data'), XDG_CONFIG_HOME: join(home, 'config') };
+  const driver = spawn(engine.command, engine.args(port), { stdio: 'ignore', detached: true, env });
+  driver.home = home;
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {
@@ -64,8 +70,17 @@ async function startDriver(engine, port) {
     }
   }
   process.kill(-driver.pid);
+  rmSync(home, { recursive: true, force: true });
   throw new Error(`${engine.command} did not answer on port ${port}`);
 }
+
+// What the page shows when a wait times out: every status line, shown error and busy widget, and
+// what the probe collected, so a failure on a machine we cannot log into still says why.
+const SHOWN = `
+  const text = (e) => e.textContent.trim().replace(/\\s+/g, ' ').slice(0, 200);
+  const said = [...document.querySelectorAll('[role=status], .error-line:not([hidden]), .error:not([hidden])')].map(text).filter(Boolean);
+  const busy = [...document.querySelectorAll('[data-busy]')].map((e) => '#' + e.id + ' busy');
+  return [...said, ...busy, ...(window.__probeErrors || [])].join(' | ') || 'nothing';`;
 
 /** Polls `script` (a function body returning a value) until it returns something truthy. */
 async function until(session, script, what, timeoutMs = 120_000) {
@@ -73,7 +88,10 @@ async function until(session, script, what, timeoutMs = 120_000) {
   for (;;) {
     const value = await session.run(script);
     if (value) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() - started > timeoutMs) {
+      const shown = await session.run(SHOWN).catch((e) => `(could not read the page: ${e.message})`);
+      throw new Error(`timed out waiting for ${what}; the page shows: ${shown}`);
+    }
     await sleep(250);
   }
 }
@@ -126,6 +144,7 @@ async function smoke(name, url) {
   } finally {
     if (id) await webdriver(base, 'DELETE', `/session/${id}`).catch(() => {});
     try { process.kill(-driver.pid); } catch { /* already gone */ }
+    rmSync(driver.home, { recursive: true, force: true });
   }
 }
 
