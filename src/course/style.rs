@@ -50,6 +50,30 @@ impl ConvWeights {
     }
 }
 
+/// A generated style image `[3, size, size]` in 0..1: diagonal stripes, 4 pixels wide, of deep
+/// blue, yellow and red (`x + y` modulo 12 picks the colour), each band darker towards its edges.
+/// Its Gram matrix is far from a photo's (three saturated colours, one orientation of edges), so a
+/// transfer onto a photo is plain to see.
+pub fn stripes(size: usize) -> Result<Vec<f32>> {
+    ensure!(
+        (1..=MAX_SIDE).contains(&size),
+        "a style image is 1 to {MAX_SIDE} pixels wide, not {size}"
+    );
+    const COLOURS: [[f32; 3]; 3] = [[0.1, 0.2, 0.65], [0.95, 0.8, 0.1], [0.8, 0.15, 0.1]];
+    let n = size * size;
+    let mut image = vec![0.0; 3 * n];
+    for y in 0..size {
+        for x in 0..size {
+            let t = (x + y) % 12;
+            let shade = [0.7, 1.0, 1.0, 0.7][t % 4];
+            for (c, v) in COLOURS[t / 4].iter().enumerate() {
+                image[c * n + y * size + x] = v * shade;
+            }
+        }
+    }
+    Ok(image)
+}
+
 /// The Gram matrix of activations `a` (`[c, h, w]`): `G_kk' = Σ_ij a_ijk a_ijk'` (lecture 42),
 /// `c × c`, row-major.
 pub fn gram(a: &[f32], c: usize) -> Result<Vec<f32>> {
@@ -494,6 +518,19 @@ impl Generator {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn stripes_cycle_three_colours_along_the_diagonal() {
+        let s = stripes(12).unwrap();
+        let n = 144;
+        let at = |x: usize, y: usize| [s[y * 12 + x], s[n + y * 12 + x], s[2 * n + y * 12 + x]];
+        assert_eq!(at(1, 0), [0.1, 0.2, 0.65]);
+        assert_eq!(at(0, 5), [0.95, 0.8, 0.1]);
+        assert_eq!(at(5, 0), at(0, 5));
+        assert_eq!(at(9, 0), [0.8, 0.15, 0.1]);
+        assert_eq!(at(0, 0), [0.1 * 0.7, 0.2 * 0.7, 0.65 * 0.7]);
+        assert!(stripes(0).is_err());
+    }
+
     use super::*;
 
     fn random(n: usize, seed: u64) -> Vec<f32> {

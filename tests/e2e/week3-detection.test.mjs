@@ -238,6 +238,28 @@ test('region proposals (lecture 32): one region per shape, each classified as it
   assert.equal(await page.isHidden('#rp-error'), true);
 });
 
+test('sliding windows (lecture 26): the 8×8 output is a map of where the shapes are, checked window by window', async () => {
+  const { page } = ctx;
+  await page.locator('#sliding-windows').scrollIntoViewIfNeeded();
+  await page.waitForSelector('#sliding-windows[data-ready="true"]', { timeout: 30_000 });
+  const read = () => page.$eval('#slide-accuracy', (e) => [Number(e.dataset.right), Number(e.dataset.windows), e.textContent]);
+  let [right, windows, line] = await read();
+  assert.equal(windows, 64);
+  // The count agrees with the cells not crossed out, and most windows are right.
+  assert.equal(await page.locator('#slide-output .slot:not(.wrong)').count(), right);
+  assert.ok(right >= 48, line);
+  assert.match(line, /^\d+ of 64 windows name the shape whose centre they hold, or background where none does \(crossed out: wrong\)\. On 200 held-out mosaics: \d+\.\d % of windows right\.$/);
+  // The corner windows see exactly one patch: each names its patch's class.
+  const classes = await page.evaluate(async () => Array.from((await import('./pkg/cnn_playground.js')).patchMosaic(1).classes));
+  const corners = await page.$$eval('#slide-output .slot', (cells) => [0, 7, 56, 63].map((i) => Number(cells[i].dataset.label)));
+  assert.deepEqual(corners, classes);
+  await page.hover('#slide-output .slot[data-y="0"][data-x="0"]');
+  assert.match(await text('#slide-explain'), /(centre of a (circle|square|triangle) is in this window|No shape has its centre in this window)/);
+  await page.click('#slide-next');
+  [right, windows, line] = await read();
+  assert.equal(windows, 64, line);
+});
+
 test('no console errors, page errors or failed requests', () => {
   assert.deepEqual(ctx.problems, []);
 });

@@ -113,14 +113,21 @@ test('style transfer (lectures 38-42): costs from tract, a few iterations of gra
     assert.equal(await page.textContent('#style-error'), `The number of iterations must be a whole number from 1 to 2000${shown ? `, not ${shown}` : ''}.`);
     assert.equal(await page.getAttribute('#style-transfer', 'data-done'), null);
   }
-  await page.fill('#style-steps', '10');
+  // The defaults (C the cat, S the generated stripes, G from C, β = 10^9) and their 100
+  // iterations: the style visibly transfers, J_style falling far below its start.
+  assert.deepEqual([await page.inputValue('#style-style'), await page.inputValue('#style-start'), await page.inputValue('#style-log-beta')], ['stripes', 'content', '9']);
+  await page.fill('#style-steps', '100');
   await recordLongTasks(page);
   await page.click('#style-run');
   await page.waitForSelector('#style-transfer[data-done="true"]', { timeout: 120_000 });
-  t.diagnostic(`style transfer, 10 iterations: longest main-thread task ${(await longestTask(page)).toFixed(0)} ms`);
+  t.diagnostic(`style transfer, 100 iterations: longest main-thread task ${(await longestTask(page)).toFixed(0)} ms`);
   const after = await total();
   assert.ok(after < before, `J went from ${before} to ${after}`);
-  assert.match(await page.textContent('#style-status'), /^10 iterations, \d+ ms each/);
+  const status = await page.textContent('#style-status');
+  assert.match(status, /^100 iterations, \d+ ms each .* J_style is now [\d.]+ % of what it was at the start; J_content went from 0\.0 to [\d.]+\.$/);
+  const share = Number(await page.getAttribute('#style-status', 'data-style-share'));
+  t.diagnostic(`style transfer defaults: J_style after 100 iterations is ${(100 * share).toFixed(2)} % of its start`);
+  assert.ok(share < 0.05, status);
   const again = Number(await page.getAttribute('#style-check', 'data-tract'));
   assert.ok(Math.abs(again - after) <= 1e-3 * Math.abs(after), `${again} vs ${after}`);
   // A webcam frame (Chromium's fake camera) as the content image.

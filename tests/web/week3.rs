@@ -148,6 +148,14 @@ fn trained_models_load_and_run_in_the_browser() {
     assert_eq!(numbers_of(&get(&w, "start")), [6., 10.]);
     assert_eq!(numbers_of(&get(&w, "size")), [14., 14.]);
     let mosaic = wasm::patch_mosaic(1.into()).unwrap();
+    // Lecture 26's answer key: one class per window of 14 at stride 2, the corners' from the
+    // patches they see.
+    let labels = numbers_of(&wasm::mosaic_window_labels(1.into(), 14.into(), 2.into()).unwrap());
+    let classes = numbers_of(&get(&mosaic, "classes"));
+    assert_eq!(labels.len(), 64);
+    assert_eq!([labels[0], labels[7], labels[56], labels[63]], classes[..]);
+    let err = message(wasm::mosaic_window_labels(1.into(), 14.into(), 0.into()));
+    assert_eq!(err, "windows of 14 pixels at stride 0 do not fit a 28×28 mosaic: use a stride of at least 1 and a window of 1 to 28 pixels");
     let tensor = get(&mosaic, "tensor");
     let crop = wasm::crop_tensor(tensor, shape(&[3, 28, 28]), shape(&[14, 14, 14, 14])).unwrap();
     assert_eq!(crop.length(), 3 * 14 * 14);

@@ -27,12 +27,13 @@ export function mountSlidingWindows(root, api) {
   const shape = h('p', { class: 'formula', id: 'slide-shape', 'aria-live': 'polite' });
   const explain = h('p', { class: 'explanation', id: 'slide-explain', 'aria-live': 'polite' });
   const compare = h('p', { class: 'explanation', id: 'slide-compare', 'aria-live': 'polite' });
-  const error = errorLine('slide-error', { stale: () => [grid, shape, explain, compare] });
+  const accuracy = h('p', { class: 'check', id: 'slide-accuracy' });
+  const error = errorLine('slide-error', { stale: () => [grid, shape, explain, compare, accuracy] });
   root.append(status,
     h('div', { class: 'controls' }, h('label', {}, 'Input ', sizeSelect), nextButton, naiveButton), error,
     h('div', { class: 'equation' }, canvas, h('span', { class: 'op', 'aria-hidden': 'true' }, '→'),
       h('figure', {}, h('figcaption', {}, 'Output (tract, one pass): the most likely class of each 14×14 window'), grid)),
-    shape, explain, compare);
+    shape, accuracy, explain, compare);
 
   const fail = error.show;
 
@@ -60,28 +61,50 @@ export function mountSlidingWindows(root, api) {
       grid.dataset.rows = rows;
       grid.dataset.cols = cols;
       const plane = rows * cols;
+      // The answer key (Rust's window_labels): the shape whose centre the window holds, else
+      // background; window (y, x) of a 14 or 16 pixel crop is window (y, x) of the mosaic.
+      const labels = answerKey();
+      let right = 0;
       grid.replaceChildren(...Array.from({ length: plane }, (_, i) => {
         const probs = Array.from({ length: k }, (_, c) => out.data[c * plane + i]);
         const best = probs.indexOf(Math.max(...probs));
         const [y, x] = [Math.floor(i / cols), i % cols];
+        const label = labels.values[y * labels.cols + x];
+        if (best === label) right += 1;
         const focused = state.focus && state.focus[0] === y && state.focus[1] === x;
-        const cell = h('button', { type: 'button', class: `slot out${focused ? ' focused' : ''}`, dataset: { y, x, best },
+        const cell = h('button', { type: 'button', class: `slot out${focused ? ' focused' : ''}${best === label ? '' : ' wrong'}`, dataset: { y, x, best, label },
           style: `background:${best === 3 ? 'var(--cell-bg)' : CLASS_COLOURS[best]}33`,
-          'aria-label': `${names[best].slice(0, 3)}: ${names[best]} ${probs[best].toFixed(2)}, window row ${y + 1} column ${x + 1}` }, names[best].slice(0, 3));
+          'aria-label': `${names[best].slice(0, 3)}: ${names[best]} ${probs[best].toFixed(2)}, window row ${y + 1} column ${x + 1}${best === label ? '' : `, should be ${names[label]}`}` }, names[best].slice(0, 3));
         const show = () => {
           state.focus = [y, x];
           drawInput();
           explain.textContent = `Output (${y + 1}, ${x + 1}) classifies input rows ${window().start[0] + 1}–${window().start[0] + window().size[0]}, columns ${window().start[1] + 1}–${window().start[1] + window().size[1]}: ` +
-            probs.map((p, c) => `${names[c]} ${fmt(p)}`).join(', ');
+            probs.map((p, c) => `${names[c]} ${fmt(p)}`).join(', ') +
+            `. ${label === 3 ? 'No shape has its centre in this window: background' : `The centre of a ${names[label]} is in this window`}${best === label ? '.' : ` — the network is wrong here.`}`;
         };
         cell.addEventListener('mouseenter', show);
         cell.addEventListener('focus', show);
         return cell;
       }));
+      accuracy.textContent = `${right} of ${plane} window${plane > 1 ? 's' : ''} name the shape whose centre they hold, or background where none does (crossed out: wrong). ` +
+        `On ${state.sidecar.training.heldOutMosaics} held-out mosaics: ${(100 * state.sidecar.training.heldOutWindowAccuracy).toFixed(1)} % of windows right.`;
+      accuracy.dataset.right = right;
+      accuracy.dataset.windows = plane;
       drawInput();
     } catch (e) {
       fail(e.message);
     }
+  }
+
+  /** The class each window should report on the current mosaic: `{ values, cols }` (8 × 8). */
+  function answerKey() {
+    if (state.labels?.seed !== state.seed) {
+      const first = api.stackedWindow(state.sidecar.layers, [0, 0]);
+      const stride = api.stackedWindow(state.sidecar.layers, [0, 1]).start[1] - first.start[1];
+      const values = api.mosaicWindowLabels(state.seed, first.size[1], stride);
+      state.labels = { seed: state.seed, values, cols: Math.sqrt(values.length) };
+    }
+    return state.labels;
   }
 
   function window() {

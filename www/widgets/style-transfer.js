@@ -26,9 +26,9 @@ export function mountStyleTransfer(root, api) {
   const contentLayer = h('select', { id: 'style-content-layer', 'aria-label': 'Content layer' },
     h('option', { value: 'relu' }, 'ReLU of conv 1 (124×124×16)'), h('option', { value: 'pool' }, 'max pool (62×62×16)'));
   const lambdaRelu = h('input', { type: 'range', id: 'style-lambda-relu', min: 0, max: 1, step: 0.05, value: 0.5, 'aria-label': 'λ of the ReLU layer' });
-  const logBeta = h('input', { type: 'range', id: 'style-log-beta', min: 2, max: 10, step: 0.5, value: 8, 'aria-label': 'log₁₀ β' });
+  const logBeta = h('input', { type: 'range', id: 'style-log-beta', min: 2, max: 10, step: 0.5, value: 9, 'aria-label': 'log₁₀ β' });
   const betaValue = h('output', { for: 'style-log-beta' });
-  const startSelect = h('select', { id: 'style-start', 'aria-label': 'Start G from' }, h('option', { value: 'noise' }, 'noise'), h('option', { value: 'content' }, 'C'));
+  const startSelect = h('select', { id: 'style-start', 'aria-label': 'Start G from' }, h('option', { value: 'content' }, 'C'), h('option', { value: 'noise' }, 'noise'));
   const stepsInput = h('input', { type: 'number', id: 'style-steps', min: 1, max: 2000, value: 100, class: 'num', 'aria-label': 'Iterations' });
   const runButton = h('button', { type: 'button', id: 'style-run' }, 'Generate G');
   const stopButton = h('button', { type: 'button', id: 'style-stop', hidden: true }, 'Stop');
@@ -109,6 +109,7 @@ export function mountStyleTransfer(root, api) {
       if (mine !== generation) return;
       drawSnap(snap);
       show(snap.costs, byTract);
+      return snap.costs;
     } catch (e) {
       fail(e);
     }
@@ -130,7 +131,7 @@ export function mountStyleTransfer(root, api) {
     progress.hidden = false;
     progress.max = total;
     try {
-      await refresh();
+      const startCosts = await refresh();
       const t0 = performance.now();
       let done = 0;
       while (state.running && done < total) {
@@ -143,7 +144,10 @@ export function mountStyleTransfer(root, api) {
       const final = await state.style.step(0);
       show(final.costs, await tractCosts(final.image));
       const ms = (performance.now() - t0) / Math.max(1, final.iterations);
-      status.textContent = `${final.iterations} iterations, ${ms.toFixed(0)} ms each (forward and backward in Rust, in a worker; drawing included).`;
+      const share = startCosts && startCosts.style > 0 ? final.costs.style / startCosts.style : NaN;
+      status.textContent = `${final.iterations} iterations, ${ms.toFixed(0)} ms each (forward and backward in Rust, in a worker; drawing included).` +
+        (Number.isFinite(share) ? ` J_style is now ${(100 * share).toPrecision(2)} % of what it was at the start; J_content went from ${startCosts.content.toFixed(1)} to ${final.costs.content.toFixed(1)}.` : '');
+      status.dataset.styleShare = share;
       root.dataset.done = 'true';
     } catch (e) {
       fail(e);
@@ -160,6 +164,8 @@ export function mountStyleTransfer(root, api) {
       let tensor;
       if (value === 'scene') {
         tensor = api.sceneInputs(1, SIZE, SIZE);
+      } else if (value === 'stripes') {
+        tensor = api.styleStripes(SIZE);
       } else {
         const photo = state.photos.find((p) => p.name === value);
         const bytes = await fetchBytes(new URL(`../${photo.file}`, import.meta.url));
@@ -221,13 +227,13 @@ export function mountStyleTransfer(root, api) {
       state.bytes = bytes;
       state.photos = photos;
       state.style = await loadRemoteStyle('sliding-windows.onnx', [1, 3, SIZE, SIZE]);
-      const options = [...photos.map((p) => h('option', { value: p.name }, p.label)), h('option', { value: 'scene' }, 'Generated shapes'), h('option', { value: 'file' }, 'Your image…')];
+      const options = [...photos.map((p) => h('option', { value: p.name }, p.label)), h('option', { value: 'scene' }, 'Generated shapes'), h('option', { value: 'stripes' }, 'Generated stripes'), h('option', { value: 'file' }, 'Your image…')];
       contentSelect.replaceChildren(...options.map((o) => o.cloneNode(true)));
       styleSelect.replaceChildren(...options);
       contentSelect.value = 'chelsea';
-      styleSelect.value = 'scene';
+      styleSelect.value = 'stripes';
       await loadInto('content', 'chelsea');
-      await loadInto('style', 'scene');
+      await loadInto('style', 'stripes');
       status.textContent = 'The first layers of the sliding-windows classifier (trained by data/shapes/train_sliding.py) give the activations; press Generate.';
       await refresh();
       root.dataset.ready = 'true';

@@ -63,9 +63,8 @@ pub fn generate_scene(seed: JsValue) -> JsResult<JsValue> {
 #[wasm_bindgen(js_name = patchMosaic)]
 pub fn patch_mosaic(seed: JsValue) -> JsResult<JsValue> {
     let seed = whole("seed", &seed)?;
-    let (tensor, classes) =
-        scenes::patch_mosaic(seed as u64, scenes::PATCH_SIZE).map_err(core_error)?;
-    let side = 2 * scenes::PATCH_SIZE;
+    let mosaic = scenes::patch_mosaic(seed as u64, scenes::PATCH_SIZE).map_err(core_error)?;
+    let (tensor, classes, side) = (mosaic.image, mosaic.classes, mosaic.side);
     let rgba = image::rgb_to_rgba(&tensor, side, side).map_err(core_error)?;
     let obj = Object::new();
     set(&obj, "size", side as f64)?;
@@ -83,6 +82,22 @@ pub fn patch_mosaic(seed: JsValue) -> JsResult<JsValue> {
         .collect();
     set(&obj, "names", names)?;
     Ok(obj.into())
+}
+
+/// The class each window of `window × window` pixels at `stride` should report on the mosaic of
+/// `seed` (`scenes::window_labels`: the shape whose centre it holds, else background, 3): a
+/// row-major array of `rows · cols` class indices, `rows = (28 − window) / stride + 1`.
+#[wasm_bindgen(js_name = mosaicWindowLabels)]
+pub fn mosaic_window_labels(seed: JsValue, window: JsValue, stride: JsValue) -> JsResult<JsValue> {
+    let mosaic = scenes::patch_mosaic(whole("seed", &seed)? as u64, scenes::PATCH_SIZE)
+        .map_err(core_error)?;
+    let labels = scenes::window_labels(
+        &mosaic,
+        whole("window", &window)?,
+        whole("stride", &stride)?,
+    )
+    .map_err(core_error)?;
+    Ok(usizes(&labels).into())
 }
 
 /// `count` generated shapes scenes (seeds `0..count`) resized to `height × width`, one after the

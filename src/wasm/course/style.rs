@@ -29,6 +29,13 @@ fn costs_object(c: &style::Costs) -> JsResult<Object> {
     Ok(obj)
 }
 
+/// The generated style image of diagonal stripes (`style::stripes`): `[3, size, size]` in 0..1.
+#[wasm_bindgen(js_name = styleStripes)]
+pub fn style_stripes(size: JsValue) -> JsResult<Float32Array> {
+    let image = style::stripes(whole("size", &size)?).map_err(core_error)?;
+    Ok(Float32Array::from(image.as_slice()))
+}
+
 /// Gradient descent on a generated image G (lecture 40) for one content and one style image.
 #[wasm_bindgen(js_name = StyleTransfer)]
 pub struct JsStyleTransfer {
