@@ -15,11 +15,18 @@ max pool 2 → 5x5x16 → 400 → FC 120 → FC 84 → FC 10 → softmax. 61,706
 
     /usr/bin/python3 data/digits/train_lenet.py          # Debian python3-torch, python3-sklearn
 
+Lecture 22's ensemble: the same network trained again with other seeds for the weights, the order
+of the batches and the shifts (the held-out split stays seed 0), written as
+www/models/lenet5-digits-seed<K>.onnx with its sidecar:
+
+    for k in 1 2 3 4; do /usr/bin/python3 data/digits/train_lenet.py --seed $k; done
+
 Also writes www/models/digits-heldout.bin: the held-out 8x8 images and labels (u8), so the Rust
 test recomputes the accuracy through tract on the same 360 images.
 """
 import json
 import pathlib
+import sys
 import time
 
 import numpy as np
@@ -72,9 +79,11 @@ def shift(batch, rng):
 
 
 def main():
-    torch.manual_seed(SEED)
+    seed = int(sys.argv[sys.argv.index("--seed") + 1]) if "--seed" in sys.argv else SEED
+    name = "lenet5-digits" if seed == SEED else f"lenet5-digits-seed{seed}"
+    torch.manual_seed(seed)
     torch.set_num_threads(2)
-    rng = np.random.default_rng(SEED)
+    rng = np.random.default_rng(seed)
     digits = load_digits()
     x_train, x_test, y_train, y_test = train_test_split(
         digits.images, digits.target, test_size=0.2, random_state=SEED, stratify=digits.target
@@ -101,24 +110,25 @@ def main():
             print(f"epoch {epoch + 1}: loss {loss.item():.4f}, held-out accuracy {acc:.4f} ({time.time() - t0:.0f} s)", flush=True)
     model.eval()
     OUT.mkdir(parents=True, exist_ok=True)
-    torch.onnx.export(model, torch.zeros(1, 1, 32, 32), OUT / "lenet5-digits.onnx",
+    torch.onnx.export(model, torch.zeros(1, 1, 32, 32), OUT / f"{name}.onnx",
                       input_names=["input"], output_names=["output"], opset_version=13)
     held = np.concatenate([y_test.reshape(-1, 1), x_test.reshape(-1, 64)], axis=1).astype(np.uint8)
-    (OUT / "digits-heldout.bin").write_bytes(b"DIG1" + held.tobytes())
+    if seed == SEED:
+        (OUT / "digits-heldout.bin").write_bytes(b"DIG1" + held.tobytes())
     sidecar = {
-        "name": "lenet5-digits",
+        "name": name,
         "input": {"shape": [1, 1, 32, 32], "layout": "NCHW grey", "scale": "0..1: an 8x8 digit (0..16) / 16, each pixel repeated 4x4"},
         "output": {"shape": [1, 10], "meaning": "probabilities of the digits 0-9 (softmax)"},
         "classes": [str(d) for d in range(10)],
         "heldOutAccuracy": round(acc, 4),
         "heldOut": "www/models/digits-heldout.bin: b'DIG1' then per digit 1 label byte and 64 pixel bytes (0..16)",
-        "training": {"script": "data/digits/train_lenet.py", "torchSeed": SEED, "splitSeed": SEED, "epochs": EPOCHS,
+        "training": {"script": "data/digits/train_lenet.py", "torchSeed": seed, "splitSeed": SEED, "epochs": EPOCHS,
                       "torch": torch.__version__},
         "data": "scikit-learn load_digits: UCI Optical Recognition of Handwritten Digits (E. Alpaydin, C. Kaynak, 1998), CC BY 4.0",
         "licence": "weights: MIT OR Apache-2.0, like the crate",
     }
-    (OUT / "lenet5-digits.json").write_text(json.dumps(sidecar, indent=2) + "\n")
-    print("wrote", OUT / "lenet5-digits.onnx", "held-out accuracy", acc)
+    (OUT / f"{name}.json").write_text(json.dumps(sidecar, indent=2) + "\n")
+    print("wrote", OUT / f"{name}.onnx", "held-out accuracy", acc)
 
 
 if __name__ == "__main__":

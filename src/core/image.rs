@@ -291,6 +291,68 @@ pub fn crop(
     Ok(out)
 }
 
+/// A `[c, h, w]` tensor mirrored left to right: output `(ch, y, x)` is input `(ch, y, w − 1 − x)`.
+pub fn mirror(input: &[f32], [c, h, w]: [usize; 3]) -> Result<Vec<f32>> {
+    check_tensor("input", input, &[c, h, w])?;
+    Ok(input
+        .chunks_exact(w)
+        .flat_map(|row| row.iter().rev().copied())
+        .collect())
+}
+
+/// A `[c, h, w]` tensor with `pad` zeros added on every side: `[c, h + 2·pad, w + 2·pad]`.
+pub fn pad_zeros(input: &[f32], [c, h, w]: [usize; 3], pad: usize) -> Result<Vec<f32>> {
+    check_tensor("input", input, &[c, h, w])?;
+    let (ph, pw) = (
+        h.checked_add(2 * pad.min(MAX_SIDE))
+            .filter(|&v| v <= MAX_SIDE),
+        w.checked_add(2 * pad.min(MAX_SIDE))
+            .filter(|&v| v <= MAX_SIDE),
+    );
+    let (Some(ph), Some(pw)) = (ph, pw) else {
+        bail!("padding a {h}x{w} input by {pad} makes it wider than {MAX_SIDE} pixels");
+    };
+    let mut out = vec![0.0; c * ph * pw];
+    for ch in 0..c {
+        for y in 0..h {
+            out[(ch * ph + y + pad) * pw + pad..][..w]
+                .copy_from_slice(&input[(ch * h + y) * w..][..w]);
+        }
+    }
+    Ok(out)
+}
+
+/// The ten test-time crops of lecture 22 (AlexNet's multi-crop): `[c, height, width]` windows of a
+/// `[c, h, w]` tensor at the centre (top `⌊(h − height)/2⌋`, left `⌊(w − width)/2⌋`) and the four
+/// corners (top-left, top-right, bottom-left, bottom-right), then the same five mirrored
+/// ([`mirror`]). Errors when the crop is larger than the tensor.
+pub fn ten_crops(
+    input: &[f32],
+    [c, h, w]: [usize; 3],
+    [height, width]: [usize; 2],
+) -> Result<Vec<Vec<f32>>> {
+    ensure!(
+        (1..=h).contains(&height) && (1..=w).contains(&width),
+        "crops of {height}x{width} do not fit a {h}x{w} input"
+    );
+    let (bottom, right) = (h - height, w - width);
+    let five = [
+        (bottom / 2, right / 2),
+        (0, 0),
+        (0, right),
+        (bottom, 0),
+        (bottom, right),
+    ]
+    .into_iter()
+    .map(|(top, left)| crop(input, [c, h, w], top, left, height, width))
+    .collect::<Result<Vec<_>>>()?;
+    let mirrored = five
+        .iter()
+        .map(|x| mirror(x, [c, height, width]))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(five.into_iter().chain(mirrored).collect())
+}
+
 /// The window `[x1, y1, x2, y2]` (pixel coordinates, corners; need not be whole or inside) of every
 /// channel of a `[c, h, w]` tensor resampled bilinearly to `[c, size, size]`, pixels outside the
 /// tensor repeating its nearest edge pixel. Output pixel `(ox, oy)` samples the input at
@@ -568,6 +630,27 @@ fn lerp(from: [f32; 3], to: [f32; 3], t: f32) -> [u8; 3] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ten_crops_are_the_centre_the_corners_and_their_mirrors() {
+        // A 1x3x4 ramp 0..12; crops of 2x2.
+        let x: Vec<f32> = (0..12).map(|v| v as f32).collect();
+        let crops = ten_crops(&x, [1, 3, 4], [2, 2]).unwrap();
+        assert_eq!(crops.len(), 10);
+        assert_eq!(crops[0], [1.0, 2.0, 5.0, 6.0]); // centre: top 0, left 1
+        assert_eq!(crops[1], [0.0, 1.0, 4.0, 5.0]);
+        assert_eq!(crops[2], [2.0, 3.0, 6.0, 7.0]);
+        assert_eq!(crops[3], [4.0, 5.0, 8.0, 9.0]);
+        assert_eq!(crops[4], [6.0, 7.0, 10.0, 11.0]);
+        assert_eq!(crops[5], [2.0, 1.0, 6.0, 5.0]);
+        assert_eq!(crops[9], [7.0, 6.0, 11.0, 10.0]);
+        assert!(ten_crops(&x, [1, 3, 4], [4, 2]).is_err());
+        assert_eq!(
+            pad_zeros(&[1.0], [1, 1, 1], 1).unwrap(),
+            [0., 0., 0., 0., 1., 0., 0., 0., 0.]
+        );
+        assert!(pad_zeros(&[1.0], [1, 1, 1], usize::MAX).is_err());
+    }
 
     #[test]
     fn one_colour_map_for_heatmaps_bars_and_cells() {

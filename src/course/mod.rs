@@ -8,6 +8,7 @@
 //! - [`architectures`]: LeNet-5, AlexNet, VGG-16, ResNet-34, Inception and GoogLeNet as ONNX
 //!   graphs (lectures 13-18);
 //! - [`augment`]: lecture 21's data augmentations on images and digits;
+//! - [`ensemble`]: lecture 22's ensembles and multi-crop at test time, measured on held-out digits;
 //! - [`transfer`]: a softmax layer trained in plain Rust on a frozen network's features (lecture
 //!   20);
 //! - [`letters`]: generated hand-drawn letters, new classes for transfer learning;
@@ -33,6 +34,7 @@ pub mod detector;
 pub mod digits;
 pub mod edges;
 pub mod embedding;
+pub mod ensemble;
 pub mod filters;
 pub mod letters;
 pub mod network;

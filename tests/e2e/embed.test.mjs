@@ -175,8 +175,8 @@ test('the teacher page: live examples of the elements and of an iframe, and the 
   await frame.locator('html[data-ready="true"]').waitFor({ timeout: 60_000 });
   assert.match(await frame.locator('#yolo-shape').textContent(), /^Target y: 5×5×/);
   const rows = await page.$$eval('#teach-elements tr', (trs) => trs.slice(1).map((tr) => tr.children[0].textContent));
-  assert.equal(rows.length, 22);
-  assert.ok(rows.includes('<cnn-yolo>') && rows.includes('<cnn-model>') && rows.includes('<cnn-region-proposals>'));
+  assert.equal(rows.length, 23);
+  assert.ok(rows.includes('<cnn-yolo>') && rows.includes('<cnn-model>') && rows.includes('<cnn-region-proposals>') && rows.includes('<cnn-ensemble>'));
 });
 
 test('no console errors, page errors or failed requests', () => {

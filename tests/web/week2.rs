@@ -70,3 +70,30 @@ fn transfer_learning_in_the_browser() {
         "a letter set has 1 to 1000 letters per class, not 0"
     );
 }
+
+/// Lecture 22's measurement as the widget's worker calls it: networks added one by one to an
+/// `Ensemble` on the held-out digits, and the report; the ten crops of a digit.
+#[wasm_bindgen_test]
+fn an_ensemble_is_measured_in_the_browser() {
+    let held_out = include_bytes!("../../www/models/digits-heldout.bin");
+    let lenet = include_bytes!("../../www/models/lenet5-digits.onnx");
+    let seed1 = include_bytes!("../../www/models/lenet5-digits-seed1.onnx");
+    let mut e = wasm::JsEnsemble::new(u8s(held_out)).unwrap();
+    e.add(u8s(lenet)).unwrap();
+    e.add(u8s(seed1)).unwrap();
+    let r: JsValue = e.report().unwrap().into();
+    assert_eq!(get(&r, "count").as_f64(), Some(360.));
+    let members = numbers_of(&get(&r, "members"));
+    assert_eq!(members.len(), 2);
+    assert!(members.iter().all(|&a| a > 0.9), "{members:?}");
+    let ten = get(&r, "tenCrops").as_f64().unwrap();
+    assert!(ten > 0.5 && ten < get(&r, "fiveCrops").as_f64().unwrap());
+    let err = message(e.add(u8s(b"not a model")));
+    assert!(err.starts_with("cannot read an ONNX model"), "{err}");
+    let crops = wasm::digit_crops(js_sys::Float32Array::new_with_length(1024).into()).unwrap();
+    assert_eq!(crops.length(), 10);
+    let err = message(wasm::digit_crops(
+        js_sys::Float32Array::new_with_length(5).into(),
+    ));
+    assert!(err.contains("5"), "{err}");
+}

@@ -54,6 +54,20 @@ const ops = {
     const layers = m.layers();
     return { handle: keep(m), relu: layers.findIndex((l) => l.op === 'Relu'), pool: layers.findIndex((l) => l.op === 'MaxPool') };
   },
+  /** Lecture 22: `api.Ensemble` on the held-out digits file with every network of `models` (ONNX
+   * bytes) added, and its report, with `ms`, how long the measurement took in here. */
+  ensemble(heldOut, models) {
+    const t0 = performance.now();
+    const e = new api.Ensemble(heldOut);
+    try {
+      for (const m of models) e.add(m);
+      const report = e.report();
+      report.ms = performance.now() - t0;
+      return report;
+    } finally {
+      e.free();
+    }
+  },
   /** `api.styleCosts` with the model of `handle`. */
   styleCosts: (handle, options) => api.styleCosts(model(handle), options),
   /** `new api.StyleTransfer(options)`; returns a handle. */

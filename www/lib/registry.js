@@ -6,7 +6,7 @@
 
 /**
  * `mount(root, api, options)` for widgets/`file`'s export `name`, imported on first use: a page
- * downloads the code of the widgets it shows, not all 21. Resolves to what the mount returns.
+ * downloads the code of the widgets it shows, not all of them. Resolves to what the mount returns.
  */
 const lazy = (file, name) => async (...args) => (await import(`../widgets/${file}`))[name](...args);
 
@@ -23,6 +23,7 @@ const ENTRIES = [
   { key: 'bottleneck', tag: 'cnn-bottleneck', id: 'bottleneck', name: '1×1 convolutions and the bottleneck', lectures: '16–17', mount: lazy('bottleneck.js', 'mountBottleneck'), options: ['h', 'w', 'c', 'f', 'k', 'r'] },
   { key: 'transfer', tag: 'cnn-transfer', id: 'transfer', name: 'Transfer learning', lectures: '20', mount: lazy('transfer.js', 'mountTransfer'), options: [] },
   { key: 'augment', tag: 'cnn-augment', id: 'augmentation', name: 'Data augmentation', lectures: '21', mount: lazy('augmentation.js', 'mountAugmentation'), options: [] },
+  { key: 'ensemble', tag: 'cnn-ensemble', id: 'ensemble', name: 'Ensembles and multi-crop at test time', lectures: '22', mount: lazy('ensemble.js', 'mountEnsemble'), options: [] },
   { key: 'localization', tag: 'cnn-localization', id: 'localization', name: 'Classification with localisation', lectures: '23–24', mount: lazy('localization.js', 'mountLocalization'), options: [] },
   { key: 'sliding', tag: 'cnn-sliding-windows', id: 'sliding-windows', name: 'Sliding windows, done convolutionally', lectures: '25–26', mount: lazy('sliding-windows.js', 'mountSlidingWindows'), options: [] },
   { key: 'iou', tag: 'cnn-iou', id: 'iou-lab', name: 'Intersection over union', lectures: '28', mount: lazy('iou-lab.js', 'mountIouLab'), options: ['case', 'a', 'b'] },

@@ -75,6 +75,15 @@ export async function remoteStructure(bytes) {
   return (await call('structure', [bytes], [bytes.buffer])).value;
 }
 
+/**
+ * Lecture 22's measurement (`api.Ensemble`: every network of `models`, ONNX bytes, alone, averaged
+ * and over crops, on the held-out digits file `heldOut`) in a worker of its own. All bytes are
+ * copied, not handed over.
+ */
+export async function remoteEnsemble(heldOut, models) {
+  return (await call('ensemble', [heldOut, models], [], 'ensemble')).value;
+}
+
 /** A model loaded by tract in the worker. Methods that compute return promises. */
 export class RemoteModel {
   /**

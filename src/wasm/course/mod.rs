@@ -6,6 +6,7 @@ pub mod detect;
 pub mod digits;
 pub mod edges;
 pub mod embedding;
+pub mod ensemble;
 pub mod filters;
 pub mod network;
 pub mod samples;
