@@ -1,5 +1,6 @@
-//! Writes generated detection scenes (src/course/scenes.rs) and their YOLO targets
-//! (`detect::yolo_target` with `scenes::detector_spec`) to a file for the training script
+//! Writes generated detection scenes (src/course/scenes.rs) and their training targets
+//! (`scenes::training_target`: the lecture's YOLO target with `scenes::detector_spec`, plus a
+//! second anchor for shapes both anchors fit) to a file for the training script
 //! `data/shapes/train_detector.py`, so the detector learns from exactly the scenes and targets
 //! the page and the mAP test use.
 //!
@@ -14,8 +15,7 @@
 use std::io::{BufWriter, Write};
 
 use anyhow::{ensure, Context, Result};
-use cnn_playground::detect::yolo_target;
-use cnn_playground::scenes::{detector_spec, generate, SCENE_SIZE};
+use cnn_playground::scenes::{detector_spec, generate, training_target, SCENE_SIZE};
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -57,8 +57,8 @@ fn main() -> Result<()> {
             .map(|v| (v * 255.0).round() as u8)
             .collect();
         out.write_all(&bytes)?;
-        let target = yolo_target(&spec, &scene.objects)?;
-        for v in &target.data {
+        let target = training_target(&spec, &scene.objects)?;
+        for v in &target {
             out.write_all(&v.to_le_bytes())?;
         }
     }

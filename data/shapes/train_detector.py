@@ -4,7 +4,9 @@ procedurally generated 96x96 scenes of circles, squares and triangles, and expor
 www/models/shapes-detector.onnx with its decoding parameters in shapes-detector.json.
 
 Data and targets come from the crate itself (`cargo run --example make_scenes`, i.e.
-src/course/scenes.rs and detect::yolo_target), so training sees exactly what the page and the mAP test
+src/course/scenes.rs and scenes::training_target: the lecture's YOLO target, plus the second anchor
+of the cell for shapes both anchors fit, so that non-max suppression has duplicates to remove in
+the detector lab), so training sees exactly what the page and the mAP test
 (tests/native/week3_trained_detectors.rs) see. Nothing is downloaded. Debian's CPU PyTorch (apt install python3-torch).
 
     cargo run --example make_scenes -- 1000000 40000 /tmp/scenes_train.bin

@@ -122,7 +122,10 @@ test('detector (lectures 29, 31): thresholds move the counts of each stage', asy
   assert.match(line, /^72 boxes \(6×6 cells × 2 anchors\) → \d+ with score > 0\.60 → \d+ after non-max suppression \(\d+ suppressed\)$/);
   assert.ok(kept >= 1 && kept <= passed, line);
   // The generated scene's objects are all found, each by one box of the right class.
-  const truth = await page.evaluate(async () => (await import('./pkg/cnn_playground.js')).generateScene(1).objects.length);
+  const seed = Number(await page.getAttribute('#detector-lab', 'data-seed'));
+  const truth = await page.evaluate(async (s) => (await import('./pkg/cnn_playground.js')).generateScene(s).objects.length, seed);
+  // The first scene shows what lecture 29 is about: duplicates that suppression removes.
+  assert.ok(passed > kept, line);
   assert.equal(kept, truth, line);
   await slide(page, '#det-score', 0);
   assert.equal((await counts())[0], 72);
@@ -236,6 +239,24 @@ test('region proposals (lecture 32): one region per shape, each classified as it
   s = await summary();
   assert.equal(Number(s.regions), truth2, s.text);
   assert.equal(await page.isHidden('#rp-error'), true);
+});
+
+test('detector (lecture 29): at the lecture\'s thresholds non-max suppression removes boxes in most scenes', async () => {
+  const { page } = ctx;
+  await page.selectOption('#det-source', 'scene');
+  await page.selectOption('#det-stage', 'nms');
+  let withSuppression = 0;
+  for (let i = 0; i < 6; i++) {
+    await page.click('#det-next');
+    await page.waitForSelector('#detector-lab:not([data-busy])');
+    if (Number(await page.$eval('#det-counts', (e) => e.dataset.suppressed)) > 0) withSuppression += 1;
+  }
+  assert.ok(withSuppression >= 4, `suppression in only ${withSuppression} of 6 scenes`);
+  assert.match(await text('#det-legend'), /^Non-max suppression keeps the best box/);
+  // Every candidate: told apart by anchor (solid, dashed) and by score.
+  await page.selectOption('#det-stage', 'all');
+  await page.waitForSelector('#detector-lab:not([data-busy])');
+  assert.match(await text('#det-legend'), /solid for the small anchor, dashed for the large one/);
 });
 
 test('sliding windows (lecture 26): the 8×8 output is a map of where the shapes are, checked window by window', async () => {

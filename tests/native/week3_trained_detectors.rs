@@ -42,6 +42,28 @@ fn the_shapes_detector_reaches_map_0_9_on_held_out_scenes() {
     assert!(map >= 0.9, "mAP@0.5 {map} below 0.9 ({per_class:?})");
 }
 
+/// Lecture 29 made visible: at the lecture's thresholds (score 0.6, IoU 0.5), non-max suppression
+/// removes at least one box in most of 100 generated scenes (seeds 1..=100, the page's "Another
+/// scene" sequence), because the detector was trained to let every anchor of an object's cell whose
+/// shape fits it predict it (`scenes::training_target`).
+#[test]
+fn non_max_suppression_has_duplicates_to_remove_in_most_scenes() {
+    let detector = Detector::new(Model::load(MODEL).unwrap(), detector_spec()).unwrap();
+    let (mut with_suppression, mut suppressed) = (0, 0);
+    for seed in 1..=100 {
+        let scene = generate(seed, SCENE_SIZE).unwrap();
+        let run = detector.detect(&scene.image, 0.6, 0.5).unwrap();
+        let n: usize = run.trace.steps.iter().map(|s| s.suppressed.len()).sum();
+        suppressed += n;
+        with_suppression += usize::from(n > 0);
+    }
+    println!("non-max suppression at 0.6 / 0.5: a box suppressed in {with_suppression} of 100 scenes ({suppressed} boxes in all)");
+    assert!(
+        with_suppression > 50,
+        "suppression in only {with_suppression} of 100 scenes"
+    );
+}
+
 /// A detector whose grid does not fit the model's output is refused with both shapes named.
 #[test]
 fn a_detector_with_the_wrong_grid_is_refused() {

@@ -17,8 +17,11 @@ export function mountDetectorLab(root, api) {
   const info = api.generateScene(0);
   let spec = { grid: info.grid, anchors: Array.from(info.anchors, (a) => Array.from(a)), classes: info.classes.length };
   const classes = Array.from(info.classes);
+  // The first scene is seed 4: all three shapes found and two duplicates suppressed at the
+  // lecture's thresholds, which is what lecture 29 is about. Over seeds 1-100, suppression happens
+  // in 82 scenes (tests/native/week3_trained_detectors.rs); "Another scene" walks on from here.
   const state = {
-    model: null, seed: 1, source: 'scene', scene: null, rgba: null, truth: [], drawn: null,
+    model: null, seed: 4, source: 'scene', scene: null, rgba: null, truth: [], drawn: null,
     scoreThreshold: 0.6, iouThreshold: 0.5, stage: 'nms', showTruth: false, drawClass: 0,
   };
 
@@ -39,19 +42,21 @@ export function mountDetectorLab(root, api) {
   const counts = h('p', { class: 'formula', id: 'det-counts', 'aria-live': 'polite' });
   const steps = h('ol', { class: 'explanation', id: 'det-steps' });
   const timing = h('p', { class: 'check', id: 'det-timing' });
-  const error = errorLine('det-error', { stale: () => [canvas, counts, steps] });
+  const legend = h('p', { class: 'explanation', id: 'det-legend' });
+  const error = errorLine('det-error', { stale: () => [canvas, counts, legend, steps] });
   root.append(status,
     h('div', { class: 'controls' }, h('label', {}, 'Input ', sourceSelect), nextButton, classSelect, fileInput),
     h('div', { class: 'controls' },
       score.label, iou.label,
       h('label', {}, 'Show ', stageSelect), h('label', {}, truth, ' true boxes')),
     error,
-    h('div', { class: 'equation' }, canvas, h('div', {}, counts, steps, timing)));
+    h('div', { class: 'equation' }, canvas, h('div', {}, counts, legend, steps, timing)));
 
   const fail = error.show;
 
   function useScene() {
     const scene = api.generateScene(state.seed);
+    root.dataset.seed = state.seed;
     Object.assign(state, { scene, rgba: scene.rgba, tensor: scene.tensor, truth: scene.objects.map((o) => ({ box: Array.from(o.box), class: o.class })) });
     return run();
   }
@@ -120,6 +125,12 @@ export function mountDetectorLab(root, api) {
       const passed = n - d.belowThreshold.length;
       const suppressed = d.steps.reduce((sum, s) => sum + s.suppressed.length, 0);
       counts.textContent = `${n} boxes (${spec.grid}×${spec.grid} cells × ${spec.anchors.length} anchors) → ${passed} with score > ${scoreThreshold.toFixed(2)} → ${d.steps.length} after non-max suppression (${suppressed} suppressed)`;
+      counts.dataset.suppressed = suppressed;
+      legend.textContent = {
+        all: 'Every cell and anchor predicts a box: solid for the small anchor, dashed for the large one, grey below score 0.05, fainter the lower its score.',
+        score: 'The boxes whose score is above the threshold: often two or more on one shape (two anchors of its cell, both trained to fit it).',
+        nms: 'Non-max suppression keeps the best box of each class and removes every box of that class overlapping it by IoU ≥ the IoU threshold (grey, dashed), then repeats.',
+      }[state.stage];
       counts.dataset.kept = d.steps.length;
       counts.dataset.passed = passed;
       const box = (i) => `${classes[d.classes[i]]} ${d.scores[i].toFixed(2)} in cell (${d.cells[3 * i] + 1}, ${d.cells[3 * i + 1] + 1}), anchor ${d.cells[3 * i + 2] + 1}`;
@@ -138,9 +149,17 @@ export function mountDetectorLab(root, api) {
     const boxAt = (i) => Array.from(d.boxes.subarray(4 * i, 4 * i + 4));
     const colour = (i) => CLASS_COLOURS[d.classes[i] % CLASS_COLOURS.length];
     if (state.stage === 'all') {
-      for (let i = 0; i < d.scores.length; i++) {
-        ctx.globalAlpha = Math.max(0.08, d.scores[i]);
-        strokeBox(ctx, boxAt(i), colour(i), { width: 1 });
+      // Every cell and anchor: faint where the score is low, solid for the small anchor and dashed
+      // for the large one, lowest scores first so the confident boxes are drawn on top.
+      const order = Array.from(d.scores.keys()).sort((a, b) => d.scores[a] - d.scores[b]);
+      for (const i of order) {
+        const score = d.scores[i];
+        ctx.globalAlpha = 0.15 + 0.85 * score;
+        strokeBox(ctx, boxAt(i), score < 0.05 ? '#777' : colour(i), {
+          width: score > 0.5 ? 2.5 : 1,
+          dash: d.cells[3 * i + 2] === 0 ? [] : [6, 3],
+          label: score > 0.3 ? score.toFixed(2) : '',
+        });
       }
       ctx.globalAlpha = 1;
     } else if (state.stage === 'score') {
