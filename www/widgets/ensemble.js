@@ -4,7 +4,7 @@
 // (`Ensemble`, course/ensemble.rs) in a worker of its own. This file draws the table and the
 // ten crops of one digit.
 
-import { h, errorLine } from '../lib/dom.js';
+import { h, errorLine, scrollX } from '../lib/dom.js';
 import { modelBytes } from '../lib/models.js';
 import { remoteEnsemble } from '../lib/remote-model.js';
 
@@ -20,7 +20,7 @@ export function mountEnsemble(root, api) {
   const crops = h('div', { class: 'crops', id: 'ens-crops', role: 'group', 'aria-label': 'The ten crops of the digit' });
   const label = h('span', { id: 'ens-label', 'aria-live': 'polite' });
   const error = errorLine('ens-error', { stale: () => [crops] });
-  root.append(status, h('div', { class: 'scroll-x' }, table), verdict,
+  root.append(status, scrollX(table), verdict,
     h('div', { class: 'controls' }, h('label', {}, 'The ten crops of held-out digit ', digitInput), label), error, crops);
 
   let set = null;
