@@ -75,19 +75,21 @@ fn transfer_learning_in_the_browser() {
 /// `Ensemble` on the held-out digits, and the report; the ten crops of a digit.
 #[wasm_bindgen_test]
 fn an_ensemble_is_measured_in_the_browser() {
-    let held_out = include_bytes!("../../www/models/digits-heldout.bin");
+    // The first 40 of the 360 held-out digits (4 header bytes, then 65 per digit): 800 runs keep
+    // this synchronous test short in every engine (the native test judges all 360).
+    let held_out = &include_bytes!("../../www/models/digits-heldout.bin")[..4 + 40 * 65];
     let lenet = include_bytes!("../../www/models/lenet5-digits.onnx");
     let seed1 = include_bytes!("../../www/models/lenet5-digits-seed1.onnx");
     let mut e = wasm::JsEnsemble::new(u8s(held_out)).unwrap();
     e.add(u8s(lenet)).unwrap();
     e.add(u8s(seed1)).unwrap();
     let r: JsValue = e.report().unwrap().into();
-    assert_eq!(get(&r, "count").as_f64(), Some(360.));
+    assert_eq!(get(&r, "count").as_f64(), Some(40.));
     let members = numbers_of(&get(&r, "members"));
     assert_eq!(members.len(), 2);
     assert!(members.iter().all(|&a| a > 0.9), "{members:?}");
     let ten = get(&r, "tenCrops").as_f64().unwrap();
-    assert!(ten > 0.5 && ten < get(&r, "fiveCrops").as_f64().unwrap());
+    assert!(ten > 0.5 && ten <= get(&r, "fiveCrops").as_f64().unwrap());
     let err = message(e.add(u8s(b"not a model")));
     assert!(err.starts_with("cannot read an ONNX model"), "{err}");
     let crops = wasm::digit_crops(js_sys::Float32Array::new_with_length(1024).into()).unwrap();
