@@ -240,6 +240,32 @@ mod fuzz_findings {
         );
     }
 
+    /// `graph` target (fresh-clone test run, Dec 2026): a Conv whose third input, the optional
+    /// bias, is named "" (ONNX's way to leave an optional input out) panicked in tract-hir's shape
+    /// rules (`conv.rs:164`, index out of bounds): tract-onnx counts the empty name as a bias
+    /// input, then wires only the named ones. Trailing empty inputs are now dropped before tract
+    /// reads the graph, so the model loads and runs as the Conv without a bias it is.
+    #[test]
+    fn a_conv_whose_bias_input_is_left_out_by_an_empty_name() {
+        let weight = pb::TensorProto {
+            name: "w".into(),
+            data_type: DataType::Float as i32,
+            dims: vec![2, 1, 1, 1],
+            float_data: vec![2.0, -1.0],
+            ..Default::default()
+        };
+        let bytes = on_weight(&[1, 1, 2, 2], Some(weight), "Conv", vec![]);
+        let mut model = <pb::ModelProto as prost::Message>::decode(&bytes[..]).unwrap();
+        model.graph.as_mut().unwrap().node[0].input = vec!["input".into(), "w".into(), "".into()];
+        let bytes = prost::Message::encode_to_vec(&model);
+        let loaded = catch_unwind(AssertUnwindSafe(|| Model::load(&bytes)))
+            .expect("no panic")
+            .unwrap();
+        let out = loaded.run(&[1.0, 2.0, 3.0, 4.0]).unwrap();
+        assert_eq!(out.shape, [1, 2, 2, 2]);
+        assert_eq!(out.data, [2.0, 4.0, 6.0, 8.0, -1.0, -2.0, -3.0, -4.0]);
+    }
+
     /// `graph` target: pads of i64::MIN overflowed `abs()` in the crate's own Pad check (with
     /// overflow checks a panic; in the release wasm it wrapped to a negative and passed).
     #[test]

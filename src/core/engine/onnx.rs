@@ -48,7 +48,8 @@ fn decode(bytes: &[u8]) -> Result<pb::ModelProto> {
 /// checked for what tract would assert on ([`super::validate`]), then translated by tract.
 pub(crate) fn read_onnx(bytes: &[u8]) -> Result<(pb::GraphProto, InferenceModel)> {
     let mut proto = decode(bytes)?;
-    let graph = proto.graph.take().context("the ONNX file has no graph")?;
+    let mut graph = proto.graph.take().context("the ONNX file has no graph")?;
+    drop_trailing_empty_inputs(&mut graph);
     super::validate::validate(&graph)?;
     proto.graph = Some(graph);
     let model = tract_onnx::onnx()
@@ -72,6 +73,18 @@ pub(crate) fn read_onnx(bytes: &[u8]) -> Result<(pb::GraphProto, InferenceModel)
     );
     let graph = proto.graph.take().context("the ONNX file has no graph")?;
     Ok((graph, model))
+}
+
+/// Drops the empty names at the end of every node's inputs. ONNX leaves an optional input out
+/// either by omitting it or by naming it "", and both mean the same; tract-onnx 0.23.9 counts a
+/// Conv's third input as a bias whenever there are three, then wires only the named ones, and its
+/// shape rules index past them (a panic; tests/native/robustness.rs, fuzz findings).
+fn drop_trailing_empty_inputs(graph: &mut pb::GraphProto) {
+    for node in &mut graph.node {
+        while node.input.last().is_some_and(|name| name.is_empty()) {
+            node.input.pop();
+        }
+    }
 }
 
 /// The weights of the `Conv` node called `node` (its ONNX name, or its first output's name) in
