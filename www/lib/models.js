@@ -1,4 +1,4 @@
-// The page's one model cache: every bundled ONNX file is downloaded once (`fetchBytes`) and loaded
+// The page's one model cache: every bundled file is downloaded once (`modelBytes`) and loaded
 // by tract once per input shape (or detector kind), whichever widgets or elements ask for it, each
 // asker with its own progress bar while the download runs. Models from here are shared: never
 // `free()` them.
@@ -9,14 +9,24 @@ import { RemoteDetector, RemoteFaces, RemoteStyle } from './remote-model.js';
 const MODELS = new URL('../models/', import.meta.url);
 const loaded = new Map();
 
-/** The bytes of models/`file`, with a progress bar labelled `label` after `anchor` (if given). */
-export async function modelBytes(file, { anchor, label } = {}) {
-  const bar = anchor ? downloadBar(anchor, label ?? `Downloading ${file}`) : null;
-  try {
-    return await fetchBytes(new URL(file, MODELS), bar?.update);
-  } finally {
-    bar?.done();
+const downloads = new Map();
+
+/**
+ * The bytes of models/`file`, downloaded once per page whoever asks, with a progress bar labelled
+ * `label` after `anchor` (if given) for the asker that starts the download. The bytes are shared:
+ * copy them (`slice()`) before handing them over to a worker.
+ */
+export function modelBytes(file, { anchor, label } = {}) {
+  if (!downloads.has(file)) {
+    const bar = anchor ? downloadBar(anchor, label ?? `Downloading ${file}`) : null;
+    downloads.set(file, fetchBytes(new URL(file, MODELS), bar?.update)
+      .finally(() => bar?.done())
+      .catch((e) => {
+        downloads.delete(file);
+        throw e;
+      }));
   }
+  return downloads.get(file);
 }
 
 /**

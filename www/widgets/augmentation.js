@@ -4,7 +4,7 @@
 
 import { h, errorLine } from '../lib/dom.js';
 import { fetchBytes } from '../lib/media.js';
-import { loadModel } from '../lib/models.js';
+import { loadModel, modelBytes } from '../lib/models.js';
 
 const SIZE = 128;
 const KINDS = {
@@ -95,7 +95,7 @@ export function mountAugmentation(root, api) {
   (async () => {
     try {
       const [photo, model, heldOut] = await Promise.all([fetchBytes(new URL('../images/coffee.png', import.meta.url)),
-        loadModel(api, 'lenet5-digits.onnx'), fetchBytes(new URL('../models/digits-heldout.bin', import.meta.url))]);
+        loadModel(api, 'lenet5-digits.onnx'), modelBytes('digits-heldout.bin')]);
       const bitmap = await createImageBitmap(new Blob([photo], { type: 'image/png' }));
       const c = new OffscreenCanvas(bitmap.width, bitmap.height);
       const ctx = c.getContext('2d');

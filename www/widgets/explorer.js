@@ -148,7 +148,7 @@ export function mountExplorer(root, api, options = {}) {
     const key = `${c}x${hh}x${ww}`;
     if (state.inputSet?.key === key) return state.inputSet;
     if (c === 1 && hh === 32 && ww === 32) {
-      const digits = api.digitSet(await fetchBytes(new URL('../models/digits-heldout.bin', import.meta.url)));
+      const digits = api.digitSet(await modelBytes('digits-heldout.bin'));
       state.inputSet = { key, inputs: digits.inputs, count: digits.count, label: 'held-out digits' };
     } else {
       const count = sceneCount(c, hh, ww);

@@ -5,8 +5,7 @@
 
 import { h, errorLine } from '../lib/dom.js';
 import { drawingPad } from '../lib/pad.js';
-import { fetchBytes } from '../lib/media.js';
-import { loadModel } from '../lib/models.js';
+import { loadModel, modelBytes } from '../lib/models.js';
 
 const PAD = 224;
 
@@ -103,7 +102,7 @@ export function mountLenetLab(root, api) {
     try {
       const [model, heldOut] = await Promise.all([
         loadModel(api, 'lenet5-digits.onnx', { anchor: status, label: 'Downloading LeNet-5' }),
-        fetchBytes(new URL('../models/digits-heldout.bin', import.meta.url))]);
+        modelBytes('digits-heldout.bin')]);
       state.model = model;
       state.layers = state.model.layers();
       state.heldOut = api.digitSet(heldOut);

@@ -7,8 +7,7 @@
 
 import { h, fmt, errorLine, slider, wholeNumber, scrollX } from '../lib/dom.js';
 import { drawingPad } from '../lib/pad.js';
-import { fetchBytes } from '../lib/media.js';
-import { loadModel } from '../lib/models.js';
+import { loadModel, modelBytes } from '../lib/models.js';
 import { CLASS_COLOURS } from '../lib/scene.js';
 
 const PLOT = 360;
@@ -187,7 +186,7 @@ export function mountVerification(root, api) {
     try {
       const [model, heldOut] = await Promise.all([
         loadModel(api, 'digit-embedding.onnx', { anchor: status, label: 'Downloading the embedding network' }),
-        fetchBytes(new URL('../models/digits-heldout.bin', import.meta.url))]);
+        modelBytes('digits-heldout.bin')]);
       state.model = model;
       state.set = api.digitSet(heldOut);
       state.layer = state.model.layers().length - 1;
