@@ -120,7 +120,7 @@ pub fn apply(image: &[f32], shape: [usize; 3], augmentation: Augmentation) -> Re
     let [c, h, w] = shape;
     let (cy, cx) = ((h as f32 - 1.0) / 2.0, (w as f32 - 1.0) / 2.0);
     Ok(match augmentation {
-        Augmentation::Mirror => remap(image, shape, |y, x| (y, w as f32 - 1.0 - x)),
+        Augmentation::Mirror => crate::core::image::mirror(image, shape)?,
         Augmentation::Crop { scale, x, y } => {
             ensure!(
                 scale > 0.0 && scale <= 1.0,

@@ -22,7 +22,7 @@ impl std::fmt::Debug for JsEnsemble {
     }
 }
 
-/// Most networks in one ensemble (each holds its own plan for the whole set).
+/// Most networks in one ensemble (each holds its own optimised plan).
 const MAX_MEMBERS: usize = 16;
 
 #[wasm_bindgen(js_class = Ensemble)]
