@@ -456,6 +456,30 @@ mod fuzz_findings {
         assert!(!err.is_empty());
     }
 
+    /// `graph` target (the test command's smoke run): MatMul of two scalar weights panicked in
+    /// tract-hir's shape rules (`matmul.rs:99`, smallvec "index exceeds length": it makes a rank-0
+    /// operand a matrix by inserting a 1 at index 1). A scalar operand, first or second, is refused
+    /// before tract reads the graph.
+    #[test]
+    fn matmul_of_a_scalar() {
+        let scalar = |name: &str| pb::TensorProto {
+            name: name.into(),
+            data_type: DataType::Float as i32,
+            float_data: vec![2.0],
+            ..Default::default()
+        };
+        for inputs in [["s", "s"], ["input", "s"], ["s", "input"]] {
+            let bytes = chain(&[1, 3], &[("MatMul", &inputs, vec![])]);
+            let mut model = <pb::ModelProto as prost::Message>::decode(&bytes[..]).unwrap();
+            model.graph.as_mut().unwrap().initializer = vec![scalar("s")];
+            assert_eq!(
+                refused(&prost::Message::encode_to_vec(&model)),
+                "MatMul \"n0\": a single number (rank 0) is not a matrix; use Mul to scale by one number",
+                "{inputs:?}"
+            );
+        }
+    }
+
     /// `graph` target: Gather on a [15, 0] weight divided by zero in tract-core's reduction
     /// (`reduce.rs:261`) while folding constants: empty matrices are refused (an empty list, a
     /// common stand-in for an absent argument, is not).

@@ -191,11 +191,12 @@ pub(crate) fn validate(graph: &pb::GraphProto) -> Result<()> {
                 ranks.insert(out, t.dims.len());
             }
         }
-        let rank = node
+        let input_ranks: Vec<Option<usize>> = node
             .input
-            .first()
-            .and_then(|i| ranks.get(i.as_str()).copied());
-        check_node(node, rank, &constants, &shapes)?;
+            .iter()
+            .map(|i| ranks.get(i.as_str()).copied())
+            .collect();
+        check_node(node, &input_ranks, &constants, &shapes)?;
         if let Some(r) = output_rank(node, &ranks, &constants) {
             // Split's outputs all keep the input's rank; other ops' later outputs are indices.
             let outputs = if node.op_type == "Split" {
@@ -294,7 +295,7 @@ fn output_rank(
         "Expand" => Some(rank?.max(constant_len(1)?)),
         "Gather" => (rank? + input_rank(1)?).checked_sub(1),
         "MatMul" => match (rank?, input_rank(1)?) {
-            // A scalar operand is not a matrix: tract's own check refuses it.
+            // A scalar operand is not a matrix: `check_node` refuses it.
             (0, _) | (_, 0) => None,
             (1, 1) => Some(0),
             (1, b) => Some(b - 1),
@@ -354,14 +355,15 @@ fn max_inputs(op: &str) -> Option<usize> {
     })
 }
 
-/// The checks of one node, given its first input's rank when known.
+/// The checks of one node, given its inputs' ranks where known.
 fn check_node(
     node: &pb::NodeProto,
-    rank: Option<usize>,
+    input_ranks: &[Option<usize>],
     constants: &HashMap<&str, &pb::TensorProto>,
     shapes: &HashMap<&str, Vec<i64>>,
 ) -> Result<()> {
     let me = who(node);
+    let rank = input_ranks.first().copied().flatten();
     let needed = min_inputs(&node.op_type);
     let given = node.input.iter().take_while(|i| !i.is_empty()).count();
     ensure!(
@@ -619,6 +621,10 @@ fn check_node(
                 }
             }
         }
+        "MatMul" => ensure!(
+            !input_ranks.contains(&Some(0)),
+            "{me}: a single number (rank 0) is not a matrix; use Mul to scale by one number"
+        ),
         "Transpose" => {
             ensure!(
                 rank != Some(0),
