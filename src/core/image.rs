@@ -152,8 +152,9 @@ fn check_crop_source(rgba: &[u8], width: usize, height: usize, size: usize) -> R
 
 /// The square around box `[x1, y1, x2, y2]` (pixels of a `width × height` RGBA image; the square's
 /// side is the box's longer side, centred on the box) resampled bilinearly to an RGB `[3, size,
-/// size]` tensor in 0..1, black outside the image: a face crop for the face encoder. Errors for
-/// an empty box, sizes out of range or data that does not fit.
+/// size]` tensor in 0..1, black outside the image: a face crop for the face encoder, and the
+/// landmark network's input. It is [`similarity_crop`] with `[side / size, 0, left, top]`. Errors
+/// for an empty box, sizes out of range or data that does not fit.
 pub fn square_crop(
     rgba: &[u8],
     width: usize,
@@ -161,7 +162,6 @@ pub fn square_crop(
     bbox: [f32; 4],
     size: usize,
 ) -> Result<Vec<f32>> {
-    check_crop_source(rgba, width, height, size)?;
     let [x1, y1, x2, y2] = bbox;
     ensure!(
         bbox.iter().all(|v| v.is_finite()) && x2 > x1 && y2 > y1,
@@ -169,13 +169,45 @@ pub fn square_crop(
     );
     let side = (x2 - x1).max(y2 - y1);
     let (left, top) = ((x1 + x2) / 2.0 - side / 2.0, (y1 + y2) / 2.0 - side / 2.0);
+    similarity_crop(
+        rgba,
+        width,
+        height,
+        [side / size as f32, 0.0, left, top],
+        size,
+    )
+}
+
+/// A `size × size` RGB crop `[3, size, size]` (values in 0..1) of a `width × height` RGBA image
+/// through the similarity transform `[a, b, tx, ty]` (a rotation, a scale and a shift), which takes
+/// crop point `(u, v)` to image point `(tx + a·u − b·v, ty + b·u + a·v)`; both in pixel units with
+/// the origin at the top-left corner, so pixel `(i, j)` covers `[i, i + 1) × [j, j + 1)`. Output
+/// pixel `(i, j)` is the image sampled bilinearly at the image point of its centre
+/// `(i + ½, j + ½)`, black outside the image. `a = s·cos θ`, `b = s·sin θ` turn the crop by θ
+/// (clockwise on screen, y pointing down) and scale it by `s` image pixels per crop pixel. Errors
+/// for a non-finite or zero transform and for sizes out of range.
+pub fn similarity_crop(
+    rgba: &[u8],
+    width: usize,
+    height: usize,
+    transform: [f32; 4],
+    size: usize,
+) -> Result<Vec<f32>> {
+    check_crop_source(rgba, width, height, size)?;
+    let [a, b, tx, ty] = transform;
+    ensure!(
+        transform.iter().all(|v| v.is_finite()) && (a != 0.0 || b != 0.0),
+        "the crop's transform [{a}, {b}, {tx}, {ty}] is not a rotation and scale"
+    );
     let plane = size * size;
     let mut out = vec![0.0f32; 3 * plane];
-    let step = side / size as f32;
     for oy in 0..size {
-        let y = top + (oy as f32 + 0.5) * step - 0.5;
+        let v = oy as f32 + 0.5;
         for ox in 0..size {
-            let x = left + (ox as f32 + 0.5) * step - 0.5;
+            let u = ox as f32 + 0.5;
+            // The image point, less ½: bilinear weights between pixel centres.
+            let x = tx + a * u - b * v - 0.5;
+            let y = ty + b * u + a * v - 0.5;
             let (x0, y0) = (x.floor(), y.floor());
             let (fx, fy) = (x - x0, y - y0);
             for c in 0..3 {
@@ -186,9 +218,9 @@ pub fn square_crop(
                         rgba[(yi as usize * width + xi as usize) * 4 + c] as f32
                     }
                 };
-                let top_ = p(x0, y0) * (1.0 - fx) + p(x0 + 1.0, y0) * fx;
+                let top = p(x0, y0) * (1.0 - fx) + p(x0 + 1.0, y0) * fx;
                 let bottom = p(x0, y0 + 1.0) * (1.0 - fx) + p(x0 + 1.0, y0 + 1.0) * fx;
-                out[c * plane + oy * size + ox] = (top_ * (1.0 - fy) + bottom * fy) / 255.0;
+                out[c * plane + oy * size + ox] = (top * (1.0 - fy) + bottom * fy) / 255.0;
             }
         }
     }
@@ -688,6 +720,28 @@ mod tests {
         assert_eq!(red[4..8], [1.0; 4]);
         assert_eq!(red[12..], [0.0; 4]);
         assert!(square_crop(&rgba, 4, 2, [1.0, 1.0, 1.0, 2.0], 4).is_err());
+    }
+
+    #[test]
+    fn a_similarity_crop_turned_a_quarter_is_the_image_turned() {
+        // A 4x4 image whose red value is 10·row + column.
+        let rgba: Vec<u8> = (0..16u8)
+            .flat_map(|i| [10 * (i / 4) + i % 4, 0, 0, 255])
+            .collect();
+        // θ = 90°, s = 1: crop point (u, v) is image point (4 − v, u), so crop pixel (i, j) is
+        // image pixel (3 − j, i) exactly, at its centre.
+        let crop = similarity_crop(&rgba, 4, 4, [0.0, 1.0, 4.0, 0.0], 4).unwrap();
+        for j in 0..4 {
+            for i in 0..4 {
+                let want = (10 * i + 3 - j) as f32 / 255.0;
+                assert_eq!(crop[j * 4 + i], want, "crop pixel ({i}, {j})");
+            }
+        }
+        // Half a pixel to the right of a pixel centre: the mean of two neighbours.
+        let crop = similarity_crop(&rgba, 4, 4, [1.0, 0.0, 0.5, 0.0], 1).unwrap();
+        assert_eq!(crop[0], 1.0 / 255.0 / 2.0 + 0.0);
+        assert!(similarity_crop(&rgba, 4, 4, [0.0, 0.0, 0.0, 0.0], 4).is_err());
+        assert!(similarity_crop(&rgba, 4, 4, [f32::NAN, 0.0, 0.0, 0.0], 4).is_err());
     }
 
     #[test]
