@@ -21,7 +21,7 @@ pub mod course;
 pub use crate::core::{engine, geometry, graph, image, ops, reference, rng};
 pub use crate::course::{
     activations, architectures, augment, detect, detector, digits, edges, embedding, ensemble,
-    filters, letters, network, proposals, samples, scenes, sliding, style, transfer,
+    faces, filters, letters, network, proposals, samples, scenes, sliding, style, transfer,
 };
 
 #[cfg(target_arch = "wasm32")]

@@ -20,6 +20,8 @@
 //!   classified);
 //! - [`scenes`]: generated detection scenes (circles, squares, triangles) with their boxes and the
 //!   shapes detector's grid and anchors;
+//! - [`faces`]: a photo's faces through detector, 68 landmarks, alignment and encoder, every stage
+//!   kept (lectures 24 and 33-36);
 //! - [`embedding`]: face verification on encodings: distances, triplet loss, τ, recognition and
 //!   the [`embedding::FaceDatabase`] (lectures 33-37);
 //! - [`style`]: neural style transfer: Gram matrices, costs, backward pass, gradient descent
@@ -35,6 +37,7 @@ pub mod digits;
 pub mod edges;
 pub mod embedding;
 pub mod ensemble;
+pub mod faces;
 pub mod filters;
 pub mod letters;
 pub mod network;

@@ -18,7 +18,7 @@ pub mod course;
 pub use self::core::{engine::*, geometry::*, image::*, ops::*};
 pub use self::course::{
     architectures::*, augment::*, detect::*, digits::*, edges::*, embedding::*, ensemble::*,
-    filters::*, network::*, samples::*, scenes::*, sliding::*, style::*, transfer::*,
+    faces::*, filters::*, network::*, samples::*, scenes::*, sliding::*, style::*, transfer::*,
 };
 
 pub(crate) type JsResult<T> = Result<T, JsError>;

@@ -100,3 +100,38 @@ pub fn assert_conv_close(conv: &Conv, tract: &Output, what: &str) {
         );
     }
 }
+
+/// The input data/face/reference.cjs gives face-api for `seed`: HWC bytes `(i·7919 + seed·104729)
+/// mod 256` of a `size × size` RGB image, here CHW in 0..1 as the converted graphs take it.
+pub fn face_reference_input(size: usize, seed: usize) -> Vec<f32> {
+    let mut chw = vec![0.0f32; 3 * size * size];
+    for y in 0..size {
+        for x in 0..size {
+            for c in 0..3 {
+                let i = (y * size + x) * 3 + c;
+                chw[(c * size + y) * size + x] = ((i * 7919 + seed * 104729) % 256) as f32 / 255.0;
+            }
+        }
+    }
+    chw
+}
+
+/// face-api's output for `seed` in a reference fixture written by data/face/reference.cjs
+/// (`[{"seed":1,"<key>":[…]}, …]`).
+pub fn face_reference_output(fixture: &str, key: &str, seed: usize) -> Vec<f32> {
+    let start = fixture
+        .find(&format!("{{\"seed\":{seed},\"{key}\":["))
+        .expect("the seed in the fixture");
+    let list = &fixture[start..];
+    let list = &list[list.find('[').unwrap() + 1..list.find(']').unwrap()];
+    list.split(',').map(|v| v.parse().unwrap()).collect()
+}
+
+/// The largest |a − b| over two lists of one length.
+pub fn largest_difference(a: &[f32], b: &[f32]) -> f32 {
+    assert_eq!(a.len(), b.len());
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
+}

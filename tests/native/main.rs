@@ -25,5 +25,6 @@ mod week3_trained_detectors;
 
 mod week4_embedding;
 mod week4_face_encoder;
+mod week4_face_landmarks;
 mod week4_style;
 mod week4_what_convnets_learn;

@@ -1,5 +1,5 @@
 //! Week 4 (lectures 33-43) through the JavaScript API: lecture 39's strongest activations, face
-//! verification mathematics and the `FaceDatabase`.
+//! verification mathematics, the `FaceDatabase`, and lecture 24's landmark network.
 
 use super::*;
 
@@ -140,5 +140,61 @@ fn the_face_database_enrols_recognises_and_verifies() {
     assert_eq!(
         message(db.enrol("eve".into(), f32s(&[1., 2., 3.]))),
         "the encoding has 3 values, the database's have 2"
+    );
+}
+
+/// Lecture 24 through the JS API, where learners run it: the landmark network gives face-api's own
+/// points (tests/fixtures/face-landmarks-reference.json) in the browser's wasm build, whose tract
+/// kernels differ from the native ones; the face's parts; and the errors for a model that is not
+/// the one asked for.
+#[wasm_bindgen_test]
+fn the_landmark_network_matches_face_api_in_the_browser() {
+    let landmarks = include_bytes!("../../www/models/face-landmarks.onnx");
+    let model = wasm::load_model(u8s(landmarks), JsValue::UNDEFINED).unwrap();
+    let fixture = include_str!("../fixtures/face-landmarks-reference.json");
+    for seed in [1, 2] {
+        let out = model
+            .run(
+                f32s(&common::face_reference_input(112, seed)),
+                JsValue::UNDEFINED,
+            )
+            .unwrap();
+        let theirs = common::face_reference_output(fixture, "landmarks", seed);
+        let diff = common::largest_difference(&data(&out), &theirs);
+        assert!(diff < 1e-4, "seed {seed}: {diff}");
+    }
+    // A grey square as the face's box: 68 points, in image pixels.
+    let landmarker = wasm::JsLandmarker::new(u8s(landmarks)).unwrap();
+    let grey = vec![128u8; 40 * 30 * 4];
+    let points = landmarker
+        .locate(u8s(&grey), 40.into(), 30.into(), f32s(&[5., 5., 35., 25.]))
+        .unwrap();
+    assert_eq!(points.length(), 136);
+    assert!(points.to_vec().iter().all(|v| v.is_finite()));
+    assert_eq!(
+        message(landmarker.locate(u8s(&grey), 40.into(), 30.into(), f32s(&[5., 5., 35.]))),
+        "boxes must hold 4 numbers per box (x1, y1, x2, y2), got 3 numbers"
+    );
+    let parts = wasm::face_parts().unwrap();
+    assert_eq!(parts.length(), 9);
+    let last = parts.get(8);
+    assert_eq!(get(&last, "end").as_f64(), Some(68.));
+    // The detector's file where the landmark network belongs.
+    let detector = include_bytes!("../../www/models/face-detector.onnx");
+    assert_eq!(
+        message(wasm::JsLandmarker::new(u8s(detector))),
+        "a landmark network takes [1, 3, 112, 112] and gives [1, 136], not [1, 3, 416, 416] → [1, 25, 13, 13]"
+    );
+    assert_eq!(
+        message(wasm::JsFacePipeline::new(u8s(detector), u8s(detector), u8s(landmarks))),
+        "a landmark network takes [1, 3, 112, 112] and gives [1, 136], not [1, 3, 416, 416] → [1, 25, 13, 13]"
+    );
+    assert_eq!(
+        message(wasm::JsFacePipeline::new(
+            u8s(detector),
+            u8s(landmarks),
+            u8s(landmarks)
+        )),
+        "a face encoder takes [1, 3, 150, 150] and gives [1, d], not [1, 3, 112, 112] → [1, 136]"
     );
 }

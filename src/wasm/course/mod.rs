@@ -7,6 +7,7 @@ pub mod digits;
 pub mod edges;
 pub mod embedding;
 pub mod ensemble;
+pub mod faces;
 pub mod filters;
 pub mod network;
 pub mod samples;
