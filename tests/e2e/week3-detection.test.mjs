@@ -194,6 +194,14 @@ test('face detector: the astronaut photo has one face, where her face is', async
   await page.check('#face-grid');
   await page.check('#face-anchors');
   assert.equal(await page.isHidden('#face-error'), true);
+  // Lecture 24: face-api's landmark network, loaded on demand, puts 68 points on her face.
+  assert.equal((await result()).points, '0');
+  await page.check('#face-landmarks');
+  await page.waitForFunction(() => document.querySelector('#face-result').dataset.points === '68', null, { timeout: 60_000 });
+  assert.match(await page.textContent('#face-stats'), /; 68 landmarks per face \d+ ms/);
+  await page.uncheck('#face-landmarks');
+  await page.waitForFunction(() => document.querySelector('#face-result').dataset.points === '0');
+  assert.equal(await page.isHidden('#face-error'), true);
 });
 
 test('face detector: a file that is not an image leaves the select on the photo still shown', async () => {

@@ -216,6 +216,41 @@ test('face verification with real encodings: enrol the astronaut, recognise her,
   t.diagnostic(`face verification (loading the encoder, three pictures, a webcam frame): longest main-thread task ${(await longestTask(page)).toFixed(0)} ms`);
 });
 
+test('face alignment (lecture 24): 68 landmarks level each face before encoding, and keep turned photos of one person close', async (t) => {
+  const { page } = ctx;
+  await page.fill('#faceid-tau', '0.36');
+  await page.selectOption('#faceid-source', 'astronaut');
+  await page.waitForFunction(() => /^1 face found in Astronaut: 68 landmarks each, turned level/.test(document.querySelector('#faceid-status').textContent));
+  assert.match(await page.textContent('#faceid-faces .check'), /^aligned: turned -?\d+° to level the eyes$/);
+  // Off: the square around the detector's box, as before lecture 24.
+  await page.uncheck('#faceid-align');
+  await page.waitForFunction(() => /cropped square around the box/.test(document.querySelector('#faceid-status').textContent));
+  assert.equal(await page.textContent('#faceid-faces .check'), 'square crop of the box');
+  await page.check('#faceid-align');
+  await page.waitForFunction(() => /turned level and scaled/.test(document.querySelector('#faceid-status').textContent));
+  // The measurement, in the face models' worker.
+  await page.click('#faceid-study');
+  await page.waitForSelector('#faceid-study-table[data-rows]', { timeout: 120_000 });
+  const rows = await page.$$eval('#faceid-study-table tr', (trs) => trs.slice(1).map((tr) => [...tr.cells].map((c) => c.textContent)));
+  assert.deepEqual(rows.map((r) => r[0]), ['original', 'turned -30°', 'turned -20°', 'turned -10°', 'turned +10°', 'turned +20°', 'turned +30°', 'smaller (60 %)', 'mirrored', 'the cameraman (someone else)']);
+  const d = (text) => Number(text.split(' ')[0]);
+  // Every variant of the astronaut is taken for her once aligned; the cameraman never is.
+  for (const r of rows.slice(0, -1)) assert.ok(d(r[3]) <= 0.36, r.join(' | '));
+  const other = rows.at(-1);
+  assert.ok(d(other[2]) > 0.36 && d(other[3]) > 0.36, other.join(' | '));
+  // The landmarks measure each turn: the eye line moves by the turn, within 5°.
+  const upright = parseFloat(rows[0][1]);
+  for (const r of rows.filter((row) => row[0].startsWith('turned'))) {
+    const turn = parseFloat(r[0].slice('turned '.length));
+    assert.ok(Math.abs(parseFloat(r[1]) - upright - turn) < 5, r.join(' | '));
+  }
+  const text = await page.textContent('#faceid-study-text');
+  const [, square, aligned] = text.match(/the mean d falls from ([\d.]+) to ([\d.]+)/) ?? [];
+  assert.ok(Number(aligned) < Number(square), text);
+  assert.equal(await page.isHidden('#faceid-error'), true);
+  t.diagnostic(`alignment study in the browser: mean d over the turned photos ${square} square, ${aligned} aligned`);
+});
+
 test('style transfer and face verification: a file that is not an image leaves each select on the picture still shown', async () => {
   const { page } = ctx;
   const content = await page.inputValue('#style-content');

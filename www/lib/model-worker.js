@@ -78,26 +78,19 @@ const ops = {
     const costs = n ? t.step(n) : t.costs();
     return { costs, image: t.image(), grams: t.grams(0), iterations: t.iterations };
   },
-  /** Lectures 33-36: the face encoder and the face detector together; returns a handle. */
-  faceModels(encoderBytes, detectorBytes) {
-    const encoder = api.loadModel(encoderBytes);
-    const detector = new api.Detector(detectorBytes, 'face');
-    const last = encoder.layers().length - 1;
-    return keep({ encoder, detector, last, free() { encoder.free(); detector.free(); } });
-  },
-  /** The faces of `width × height` RGBA `pixels`: their boxes (`Detector.detectRgba`, kept ones
-   * best first, 4 numbers each), their `crop × crop` RGB crops (`faceCrops`) and their 128-number
-   * encodings. */
-  findFaces(handle, pixels, width, height, crop) {
-    const { encoder, detector, last } = model(handle);
-    const d = detector.detectRgba(pixels, width, height, 0.5, 0.4);
-    const kept = Array.from(d.kept);
-    const boxes = new Float32Array(kept.length * 4);
-    kept.forEach((i, k) => boxes.set(d.boxes.subarray(4 * i, 4 * i + 4), 4 * k));
-    if (!kept.length) return { boxes, crops: new Float32Array(0), encodings: new Float32Array(0) };
-    const crops = api.faceCrops(pixels, width, height, boxes, crop);
-    return { boxes, crops, encodings: encoder.features(crops, last).data };
-  },
+  /** Lectures 24 and 33-36: `new api.FacePipeline` (detector, landmarks, encoder); returns a handle. */
+  faceModels: (detectorBytes, landmarkBytes, encoderBytes) => keep(new api.FacePipeline(detectorBytes, landmarkBytes, encoderBytes)),
+  /** `FacePipeline.find`: the faces of `width × height` RGBA `pixels` with their boxes, 68
+   * points, crops (`aligned` on the landmarks or square) and 128-number encodings. */
+  findFaces: (handle, pixels, width, height, aligned) => model(handle).find(pixels, width, height, aligned),
+  /** `FacePipeline.compare`: d between the best faces of two RGBA images, square and aligned. */
+  compareFaces: (handle, a, aw, ah, b, bw, bh) => model(handle).compare(a, aw, ah, b, bw, bh),
+  /** `FacePipeline.alignmentStudy` on a square photo. */
+  alignmentStudy: (handle, pixels, side) => model(handle).alignmentStudy(pixels, side),
+  /** Lecture 24: `new api.Landmarker(bytes)`; returns a handle. */
+  landmarker: (bytes) => keep(new api.Landmarker(bytes)),
+  /** `Landmarker.locate`: 68 points per box (`n·4` pixel corners), `n·136` numbers. */
+  landmarks: (handle, pixels, width, height, boxes) => model(handle).locate(pixels, width, height, boxes),
   /** `api.modelStructure`: a file too large to run, read without its weights. */
   structure: (bytes) => api.modelStructure(bytes),
   run: (handle, input) => model(handle).run(input),

@@ -64,8 +64,9 @@ export function loadRemoteStyle(file, shape, options = {}) {
   return once(`remote-style:${file}:${shape}`, () => modelBytes(file, options), (bytes) => RemoteStyle.load(bytes.slice(), shape));
 }
 
-/** The bundled face encoder and face detector in a worker of their own (`RemoteFaces`), once. */
+/** The bundled face detector, landmark network and face encoder in a worker of their own
+ * (`RemoteFaces`), once. */
 export function loadRemoteFaces(options = {}) {
-  return once('remote-faces', () => Promise.all([modelBytes('face-encoder.onnx', options), modelBytes('face-detector.onnx')]),
-    ([encoder, detector]) => RemoteFaces.load(encoder.slice(), detector.slice()));
+  return once('remote-faces', () => Promise.all([modelBytes('face-detector.onnx'), modelBytes('face-landmarks.onnx'), modelBytes('face-encoder.onnx', options)]),
+    (all) => RemoteFaces.load(...all.map((b) => b.slice())));
 }

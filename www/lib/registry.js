@@ -30,9 +30,9 @@ const ENTRIES = [
   { key: 'yolo', tag: 'cnn-yolo', id: 'yolo-grid', name: 'YOLO grid and anchor boxes', lectures: '27, 30, 31', mount: lazy('yolo-grid.js', 'mountYoloGrid'), options: ['example', 'grid', 'anchors', 'seed', 'boxes'] },
   { key: 'detector', tag: 'cnn-detector', id: 'detector-lab', name: 'A trained detector, step by step', lectures: '29, 31', mount: lazy('detector-lab.js', 'mountDetectorLab'), options: [] },
   { key: 'proposals', tag: 'cnn-region-proposals', id: 'region-proposals', name: 'Region proposals (R-CNN)', lectures: '32', mount: lazy('region-proposals.js', 'mountRegionProposals'), options: [] },
-  { key: 'face', tag: 'cnn-face-detector', id: 'face-lab', name: 'Face detection on your photos and webcam', lectures: '27–31', mount: lazy('face-lab.js', 'mountFaceLab'), options: [] },
+  { key: 'face', tag: 'cnn-face-detector', id: 'face-lab', name: 'Face detection and landmarks on your photos and webcam', lectures: '24, 27–31', mount: lazy('face-lab.js', 'mountFaceLab'), options: [] },
   { key: 'verify', tag: 'cnn-verification', id: 'verification', name: 'One-shot verification and the triplet loss', lectures: '33–37', mount: lazy('verification.js', 'mountVerification'), options: [] },
-  { key: 'faceid', tag: 'cnn-face-id', id: 'face-id', name: 'Face verification with real face encodings', lectures: '33–36', mount: lazy('face-id.js', 'mountFaceId'), options: [] },
+  { key: 'faceid', tag: 'cnn-face-id', id: 'face-id', name: 'Face alignment and verification with real face encodings', lectures: '24, 33–36', mount: lazy('face-id.js', 'mountFaceId'), options: [] },
   { key: 'style', tag: 'cnn-style-transfer', id: 'style-transfer', name: 'Neural style transfer', lectures: '38–42', mount: lazy('style-transfer.js', 'mountStyleTransfer'), options: [] },
 ];
 

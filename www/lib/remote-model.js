@@ -145,6 +145,24 @@ export class RemoteDetector {
   detect(tensor, scoreThreshold, iouThreshold) {
     return sendTo(this.state, 'The detector was in a worker that stopped: reload the page.', 'detect', [this.info.handle, tensor, scoreThreshold, iouThreshold]);
   }
+
+  /** Loads face-api's 68-point landmark network from ONNX `bytes` (copied) into this detector's
+   * worker, once; `landmarks` needs it. */
+  async addLandmarks(bytes) {
+    this.landmarker ??= sendTo(this.state, 'The detector was in a worker that stopped: reload the page.', 'landmarker', [bytes])
+      .catch((e) => {
+        this.landmarker = null;
+        throw e;
+      });
+    await this.landmarker;
+  }
+
+  /** `Landmarker.locate` in the worker: the 68 points of each box (`n·4` corners in pixels of the
+   * RGBA `pixels`, copied), `n·136` numbers. */
+  async landmarks(pixels, width, height, boxes) {
+    const handle = await this.landmarker;
+    return sendTo(this.state, 'The detector was in a worker that stopped: reload the page.', 'landmarks', [handle, pixels, width, height, boxes]);
+  }
 }
 
 /**
@@ -187,12 +205,14 @@ export class RemoteStyle {
   step(n) { return this.#send('styleStep', [this.transfer, n]); }
 }
 
-/** Face verification's models (lectures 33-36) in a worker of their own: detection, crops and
- * encodings never block the page. */
+/** Face verification's models (lectures 24 and 33-36) in a worker of their own: the Rust
+ * `FacePipeline` (detector → 68 landmarks → alignment → encoder) never blocks the page. */
 export class RemoteFaces {
-  /** Loads the face encoder and the face detector from their ONNX bytes (handed over). */
-  static async load(encoderBytes, detectorBytes) {
-    const { state, value } = await call('faceModels', [encoderBytes, detectorBytes], [encoderBytes.buffer, detectorBytes.buffer], 'faces');
+  /** Loads the face detector, the landmark network and the face encoder from their ONNX bytes
+   * (handed over). */
+  static async load(detectorBytes, landmarkBytes, encoderBytes) {
+    const all = [detectorBytes, landmarkBytes, encoderBytes];
+    const { state, value } = await call('faceModels', all, all.map((b) => b.buffer), 'faces');
     return new RemoteFaces(state, value);
   }
 
@@ -201,8 +221,18 @@ export class RemoteFaces {
     this.handle = handle;
   }
 
-  /** The faces of RGBA `pixels` (`width × height`): `{ boxes, crops, encodings }`, `crop × crop` crops. */
-  find(pixels, width, height, crop) {
-    return sendTo(this.state, 'The face models were in a worker that stopped: reload the page.', 'findFaces', [this.handle, pixels, width, height, crop]);
+  #send(op, args) {
+    return sendTo(this.state, 'The face models were in a worker that stopped: reload the page.', op, [this.handle, ...args]);
   }
+
+  /** `FacePipeline.find`: the faces of RGBA `pixels` (`width × height`), cropped `aligned` or
+   * square: `{ count, boxes, scores, points, angles, crops, encodings }` (pixels of the image). */
+  find(pixels, width, height, aligned) { return this.#send('findFaces', [pixels, width, height, aligned]); }
+
+  /** `FacePipeline.compare` of two decoded images (`{ pixels, width, height }`): `{ square,
+   * aligned }` or `null`. */
+  compare(a, b) { return this.#send('compareFaces', [a.pixels, a.width, a.height, b.pixels, b.width, b.height]); }
+
+  /** `FacePipeline.alignmentStudy` on a square photo (`side × side` RGBA `pixels`). */
+  alignmentStudy(pixels, side) { return this.#send('alignmentStudy', [pixels, side]); }
 }

@@ -34,6 +34,30 @@ export function strokeBox(ctx, box, colour, { label = '', dash = [], width = 2 }
   ctx.restore();
 }
 
+/**
+ * Draws the 68 face landmarks of `points` (`x, y` pairs, image pixels) on `ctx`, scaled by `scale`
+ * canvas pixels per image pixel: each part of `parts` (`api.faceParts()`: `{ start, end, closed }`)
+ * as a line through its points, and every point as a dot.
+ */
+export function drawLandmarks(ctx, points, scale, parts, colour = '#39d0ff') {
+  ctx.save();
+  ctx.strokeStyle = colour;
+  ctx.fillStyle = colour;
+  ctx.lineWidth = 1;
+  const at = (i) => [points[2 * i] * scale, points[2 * i + 1] * scale];
+  for (const { start, end, closed } of parts) {
+    ctx.beginPath();
+    for (let i = start; i < end; i++) ctx[i === start ? 'moveTo' : 'lineTo'](...at(i));
+    if (closed) ctx.closePath();
+    ctx.stroke();
+  }
+  for (let i = 0; i < points.length / 2; i++) {
+    const [x, y] = at(i);
+    ctx.fillRect(x - 1.5, y - 1.5, 3, 3);
+  }
+  ctx.restore();
+}
+
 /** The position of a pointer event in image fractions of `canvas` (0..1 each way). */
 export function fractionAt(canvas, event) {
   const r = canvas.getBoundingClientRect();

@@ -1,29 +1,32 @@
-// Widget: face verification and recognition with real face encodings, lectures 33-36. Rust's face
-// `Detector` finds faces (letterbox, tract, decoding, NMS), Rust crops each to 150×150
-// (`faceCrops`), tract runs face-api's face recognition network converted to ONNX (128 numbers per
-// face, `Model.features`), and Rust's `FaceDatabase` enrols, recognises (1:K) and verifies (1:1);
-// its distances and `tripletLoss` explain the numbers. Detection, crops and encodings run in a
-// worker of their own (lib/remote-model.js `RemoteFaces`); this file draws. Photos and webcam
-// frames never leave the page.
+// Widget: face verification and recognition with real face encodings, lectures 24 and 33-36. Rust's
+// `FacePipeline` finds faces (face-api's Tiny Face Detector: letterbox, tract, decoding, NMS), finds
+// 68 landmarks in each (face-api's landmark network), aligns each face on its eyes and mouth (or
+// crops the square around the detector's box, for comparison), and encodes the 150×150 crop (face-api's
+// face recognition network, 128 numbers per face); Rust's `FaceDatabase` enrols, recognises (1:K)
+// and verifies (1:1), and its distances and `tripletLoss` explain the numbers. The pipeline runs in
+// a worker of its own (lib/remote-model.js `RemoteFaces`), so does lecture 24's alignment study;
+// this file draws. Photos and webcam frames never leave the page.
 
 import { h, errorLine, slider, scrollX, sourceMemory } from '../lib/dom.js';
 import { decodeImage, fetchBytes, fetchJson, snapshot } from '../lib/media.js';
 import { loadRemoteFaces } from '../lib/models.js';
-import { strokeBox } from '../lib/scene.js';
+import { drawLandmarks, strokeBox } from '../lib/scene.js';
 
 const VIEW = 320;
 const CROP = 150;
 
 /** Mounts the widget into `root`, using the wasm module's exports `api`. */
 export function mountFaceId(root, api) {
-  const state = { models: null, threshold: 0.36, faces: [], database: new api.FaceDatabase(128), photos: [], seen: [] };
+  const state = { models: null, threshold: 0.36, aligned: true, image: null, faces: [], database: new api.FaceDatabase(128), photos: [], seen: [] };
+  const parts = api.faceParts();
 
-  const status = h('p', { class: 'notice', id: 'faceid-status', role: 'status' }, 'The face encoder (22 MB) loads when you start.');
+  const status = h('p', { class: 'notice', id: 'faceid-status', role: 'status' }, 'The face encoder (22 MB) and the landmark network (1.4 MB) load when you start.');
   const startButton = h('button', { type: 'button', id: 'faceid-start' }, 'Start: download the face encoder');
   const sourceSelect = h('select', { id: 'faceid-source', 'aria-label': 'Image source', disabled: true });
   const fileInput = h('input', { type: 'file', accept: 'image/*', id: 'faceid-file', hidden: true });
   const snapButton = h('button', { type: 'button', id: 'faceid-snap', disabled: true }, 'Take a webcam frame');
   const tau = slider('faceid-tau', 'τ (d = ‖f(x1) − f(x2)‖²) ', { min: 0, max: 1.5, step: 0.01, value: 0.36, format: (v) => v.toFixed(2), label: 'Threshold τ' });
+  const alignBox = h('input', { type: 'checkbox', id: 'faceid-align', checked: true });
   const claimSelect = h('select', { id: 'faceid-claim', 'aria-label': 'Verify every face as this person (1:1)' }, h('option', { value: '' }, 'nobody (recognise, 1:K)'));
   const canvas = h('canvas', { id: 'faceid-canvas', width: VIEW, height: VIEW, role: 'img', 'aria-label': 'The image with the faces found' });
   const facesList = h('div', { class: 'faces', id: 'faceid-faces' });
@@ -34,6 +37,10 @@ export function mountFaceId(root, api) {
   const tripletText = h('p', { class: 'formula', id: 'faceid-triplet', 'aria-live': 'polite' });
   const extremesButton = h('button', { type: 'button', id: 'faceid-extremes' }, 'Easiest and hardest triplet of the database');
   const extremes = h('p', { class: 'explanation', id: 'faceid-extremes-text', 'aria-live': 'polite' });
+  const studyButton = h('button', { type: 'button', id: 'faceid-study', disabled: true }, 'Measure: the astronaut turned, smaller and mirrored');
+  const studyTable = h('table', { class: 'shapes', id: 'faceid-study-table' });
+  const studyText = h('p', { class: 'explanation', id: 'faceid-study-text', 'aria-live': 'polite' },
+    'Lecture 24: the 68 landmarks say where the eyes and the mouth are, so each face can be turned level and scaled the same before it is encoded. Does that keep one person\'s encodings closer?');
   const strips = ['A', 'P', 'N'].map((r) => h('canvas', { width: 128, height: 1, class: 'encoding', role: 'img', 'aria-label': `the 128 numbers of ${r}` }));
   const error = errorLine('faceid-error', { stale: () => [canvas, facesList] });
   // Shown once two faces have been seen (a triplet needs someone else for N).
@@ -43,13 +50,16 @@ export function mountFaceId(root, api) {
   canvas.hidden = true;
   root.append(status,
     h('div', { class: 'controls' }, startButton, h('label', {}, 'Image ', sourceSelect), fileInput, snapButton,
-      tau.label, h('label', {}, 'Verify as ', claimSelect)),
+      tau.label, h('label', {}, 'Verify as ', claimSelect),
+      h('label', { title: 'Lecture 24: turn and scale each face by its 68 landmarks before encoding; off: the square around the detector\'s box' }, alignBox, ' align on the landmarks')),
     error,
     h('div', { class: 'equation' }, canvas, facesList),
     h('h3', {}, 'The database (one photo per person is enough)'), scrollX(databaseTable),
     h('h3', {}, 'A triplet of the faces seen so far'),
     tripletControls, tripletStrips, tripletText,
     h('div', { class: 'controls' }, extremesButton), extremes,
+    h('h3', {}, 'Alignment (lecture 24): does it help?'), studyText,
+    h('div', { class: 'controls' }, studyButton), scrollX(studyTable),
     h('p', { class: 'notice' }, 'Photos and webcam frames stay in this page: nothing is uploaded.'));
 
   const fail = error.show;
@@ -82,7 +92,8 @@ export function mountFaceId(root, api) {
         render();
       });
       return h('figure', { class: 'face', dataset: { face: i, recognised: r?.recognised ? r.name : '' } },
-        crop, h('figcaption', {}, h('span', { class: 'verdict' }, verdict), h('br'), name, ' ', enrol));
+        crop, h('figcaption', {}, h('span', { class: 'check' }, face.aligned ? `aligned: turned ${(-face.angle).toFixed(0)}° to level the eyes` : 'square crop of the box'), h('br'),
+          h('span', { class: 'verdict' }, verdict), h('br'), name, ' ', enrol));
     }));
     databaseTable.replaceChildren(h('tr', {}, h('th', {}, 'name'), ...state.faces.map((_, i) => h('th', {}, `d to face ${i + 1}`))),
       ...Array.from(db.names(), (name, k) => h('tr', {}, h('td', {}, name),
@@ -123,29 +134,80 @@ export function mountFaceId(root, api) {
   }
 
   /** Finds and encodes the faces of RGBA `pixels` (`width × height`) called `source`, in the
-   * face models' worker. */
+   * face models' worker, aligned on their landmarks or not (the checkbox). */
   async function look(pixels, width, height, source) {
     try {
       error.clear();
-      const { boxes, crops, encodings } = await state.models.find(pixels, width, height, CROP);
-      const count = boxes.length / 4;
+      state.image = { pixels, width, height, source };
+      const aligned = state.aligned;
+      const found = await state.models.find(pixels, width, height, aligned);
+      const count = found.count;
+      const side = Math.max(width, height);
       const ctx = canvas.getContext('2d');
       canvas.hidden = false;
       ctx.putImageData(new ImageData(api.imageFromTensor(api.letterbox(pixels, width, height, VIEW), VIEW, VIEW), VIEW, VIEW), 0, 0);
-      for (let k = 0; k < count; k++) strokeBox(ctx, Array.from(boxes.subarray(4 * k, 4 * k + 4)), '#e0a100', { label: `face ${k + 1}`, width: 3 });
+      for (let k = 0; k < count; k++) {
+        strokeBox(ctx, Array.from(found.boxes.subarray(4 * k, 4 * k + 4), (v) => v / side), '#e0a100', { label: `face ${k + 1}`, width: 3 });
+      }
+      drawLandmarks(ctx, found.points, VIEW / side, parts);
       state.faces = [];
       for (let k = 0; k < count; k++) {
-        const face = { crop: crops.subarray(k * 3 * CROP * CROP, (k + 1) * 3 * CROP * CROP), encoding: encodings.slice(k * 128, (k + 1) * 128), source };
+        const face = {
+          crop: found.crops.subarray(k * 3 * CROP * CROP, (k + 1) * 3 * CROP * CROP),
+          encoding: found.encodings.slice(k * 128, (k + 1) * 128),
+          angle: found.angles[k],
+          aligned,
+          source,
+        };
         state.faces.push(face);
-        state.seen.push({ ...face, label: `${source}, face ${k + 1}` });
+        state.seen.push({ ...face, label: `${source}, face ${k + 1}${aligned ? '' : ' (square crop)'}` });
       }
       status.textContent = count
-        ? `${count} face${count > 1 ? 's' : ''} found in ${source}, each encoded as 128 numbers.`
+        ? `${count} face${count > 1 ? 's' : ''} found in ${source}: 68 landmarks each, ${aligned ? 'turned level and scaled by them' : 'cropped square around the box'}, encoded as 128 numbers.`
         : `No face found in ${source}: try a photo with a face seen from the front.`;
       status.dataset.faces = count;
       render();
     } catch (e) {
       fail(e.message);
+    }
+  }
+
+  /** Lecture 24's measurement, in the face models' worker: the astronaut turned, shrunk and
+   * mirrored, d to the original with square and with aligned crops. */
+  async function study() {
+    studyButton.disabled = true;
+    try {
+      const decode = async (name) => {
+        const photo = state.photos.find((p) => p.name === name);
+        return decodeImage(new Blob([await fetchBytes(new URL(`../${photo.file}`, import.meta.url))]), api);
+      };
+      const [img, camera] = await Promise.all([decode('astronaut'), decode('camera')]);
+      const t0 = performance.now();
+      const rows = await state.models.alignmentStudy(img.pixels, img.width);
+      const other = await state.models.compare(img, camera);
+      const ms = performance.now() - t0;
+      const tauNow = state.threshold;
+      // Red where the verdict at τ is wrong: every variant is the astronaut, the cameraman is not.
+      const cell = (d, same = true) => (d === null ? h('td', {}, 'no face')
+        : h('td', { class: `num${(d <= tauNow) === same ? '' : ' wrong'}` }, `${d.toFixed(3)} ${d <= tauNow ? '≤' : '>'} τ`));
+      studyTable.replaceChildren(
+        h('tr', {}, h('th', {}, 'the astronaut'), h('th', {}, 'eye line (landmarks)'), h('th', {}, 'd, square crop'), h('th', {}, 'd, aligned')),
+        ...rows.map((r) => h('tr', {}, h('td', {}, r.variant), h('td', { class: 'num' }, Number.isFinite(r.measuredAngle) ? `${r.measuredAngle.toFixed(1)}°` : '–'),
+          cell(r.square), cell(r.aligned))),
+        other && h('tr', { class: 'other' }, h('td', {}, 'the cameraman (someone else)'), h('td', {}), cell(other.square, false), cell(other.aligned, false)));
+      const turned = rows.filter((r) => r.variant.startsWith('turned') && r.square !== null);
+      const mean = (key) => turned.reduce((sum, r) => sum + r[key], 0) / turned.length;
+      const accepted = (key) => rows.slice(1).filter((r) => r[key] !== null && r[key] <= tauNow).length;
+      studyText.textContent = `Each variant is the same person, so every d should be ≤ τ = ${tauNow.toFixed(2)}. ` +
+        `Square crops: ${accepted('square')} of ${rows.length - 1} accepted; aligned: ${accepted('aligned')} of ${rows.length - 1}. ` +
+        (turned.length ? `Over the turned photos the mean d falls from ${mean('square').toFixed(3)} to ${mean('aligned').toFixed(3)}: the encoder was trained on level faces, so turning them level first matters more than anything it learned. ` : '') +
+        (other ? `The cameraman, someone else, should stay above τ: d = ${other.square.toFixed(3)} square, ${other.aligned.toFixed(3)} aligned. ` : '') +
+        `(${rows.length + 1} photos through detector, landmarks and encoder twice, ${(ms / 1000).toFixed(1)} s in a worker.)`;
+      studyTable.dataset.rows = rows.length;
+    } catch (e) {
+      fail(e.message);
+    } finally {
+      studyButton.disabled = false;
     }
   }
 
@@ -181,6 +243,11 @@ export function mountFaceId(root, api) {
     if (frame) look(frame.pixels, frame.width, frame.height, 'webcam frame');
   });
   tau.input.addEventListener('input', () => { state.threshold = Number(tau.input.value); render(); });
+  alignBox.addEventListener('change', () => {
+    state.aligned = alignBox.checked;
+    if (state.image) look(state.image.pixels, state.image.width, state.image.height, state.image.source);
+  });
+  studyButton.addEventListener('click', study);
   claimSelect.addEventListener('change', render);
   extremesButton.addEventListener('click', () => {
     try {
@@ -206,7 +273,7 @@ export function mountFaceId(root, api) {
   startButton.addEventListener('click', async () => {
     startButton.disabled = true;
     try {
-      status.textContent = 'Downloading the face encoder (22 MB) and the face detector…';
+      status.textContent = 'Downloading the face encoder (22 MB), the landmark network and the face detector…';
       const [models, photos] = await Promise.all([
         loadRemoteFaces({ anchor: status, label: 'Downloading the face encoder' }),
         fetchJson(new URL('../images/photos.json', import.meta.url))]);
@@ -215,6 +282,7 @@ export function mountFaceId(root, api) {
       sourceSelect.replaceChildren(...photos.map((p) => h('option', { value: p.name }, p.label)), h('option', { value: 'file' }, 'Your photo…'));
       sourceSelect.disabled = false;
       snapButton.disabled = false;
+      studyButton.disabled = false;
       startButton.hidden = true;
       sourceSelect.value = 'astronaut';
       await lookAt('astronaut');

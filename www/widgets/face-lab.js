@@ -4,18 +4,21 @@
 // with `letterbox`, to draw it too), decodes the 13×13×5 grid and suppresses duplicates, the same
 // pipeline as the shapes detector, in a Web Worker of its own (lib/remote-model.js), so live video
 // never blocks the page: while one frame is being detected the newest frame waits, and older ones
-// are dropped. This file moves pixels and draws.
+// are dropped. With "68 landmarks" on, face-api's landmark network (converted to ONNX, lecture 24)
+// finds the points of each face in the same worker (Rust's `Landmarker`). This file moves pixels
+// and draws.
 
 import { h, errorLine, slider, sourceMemory } from '../lib/dom.js';
-import { strokeBox } from '../lib/scene.js';
+import { drawLandmarks, strokeBox } from '../lib/scene.js';
 import { decodeImage, fetchJson, openCamera } from '../lib/media.js';
-import { loadRemoteDetector } from '../lib/models.js';
+import { loadRemoteDetector, modelBytes } from '../lib/models.js';
 
 const VIEW = 416;
 
 /** Mounts the widget into `root`, using the wasm module's exports `api`. */
 export function mountFaceLab(root, api) {
-  const state = { model: null, spec: null, size: 0, frame: null, scoreThreshold: 0.5, iouThreshold: 0.4, grid: false, anchors: false, camera: null, photos: [] };
+  const state = { model: null, spec: null, size: 0, frame: null, scoreThreshold: 0.5, iouThreshold: 0.4, grid: false, anchors: false, landmarks: false, camera: null, photos: [] };
+  const parts = api.faceParts();
 
   const status = h('p', { class: 'notice', id: 'face-status', role: 'status' }, 'Loading the face detector…');
   const sourceSelect = h('select', { id: 'face-source', 'aria-label': 'Image source' },
@@ -26,6 +29,7 @@ export function mountFaceLab(root, api) {
   const iou = slider('face-iou', 'IoU threshold ', { min: 0.1, max: 0.9, step: 0.05, value: 0.4, format: (v) => v.toFixed(2) });
   const gridBox = h('input', { type: 'checkbox', id: 'face-grid' });
   const anchorBox = h('input', { type: 'checkbox', id: 'face-anchors' });
+  const landmarkBox = h('input', { type: 'checkbox', id: 'face-landmarks' });
   const canvas = h('canvas', { id: 'face-canvas', width: VIEW, height: VIEW, role: 'img', 'aria-label': 'What the detector sees, with the faces found' });
   const result = h('p', { class: 'formula', id: 'face-result', 'aria-live': 'polite' });
   const stats = h('p', { class: 'check', id: 'face-stats' });
@@ -33,7 +37,8 @@ export function mountFaceLab(root, api) {
   root.append(status,
     h('div', { class: 'controls' }, h('label', {}, 'Image ', sourceSelect), fileInput, stopButton),
     h('div', { class: 'controls' }, score.label, iou.label,
-      h('label', {}, gridBox, ' grid'), h('label', {}, anchorBox, ' anchor boxes')),
+      h('label', {}, gridBox, ' grid'), h('label', {}, anchorBox, ' anchor boxes'),
+      h('label', { title: 'face-api\'s 68-point landmark network (lecture 24), 1.4 MB' }, landmarkBox, ' 68 landmarks')),
     error,
     h('div', { class: 'equation' }, canvas, h('div', {}, result, stats)));
 
@@ -64,7 +69,18 @@ export function mountFaceLab(root, api) {
     try {
       frame.tensor ??= api.letterbox(frame.pixels, frame.width, frame.height, state.size);
       const d = await state.model.detect(frame.tensor, state.scoreThreshold, state.iouThreshold);
-      draw(frame, d, d.ms);
+      let points = null;
+      let landmarkMs = 0;
+      if (state.landmarks && d.kept.length) {
+        // Kept boxes from fractions of the letterbox square to image pixels.
+        const side = Math.max(frame.width, frame.height);
+        const boxes = new Float32Array(d.kept.length * 4);
+        Array.from(d.kept).forEach((i, k) => boxes.set(d.boxes.subarray(4 * i, 4 * i + 4).map((v) => v * side), 4 * k));
+        const t0 = performance.now();
+        points = await state.model.landmarks(frame.pixels, frame.width, frame.height, boxes);
+        landmarkMs = performance.now() - t0;
+      }
+      draw(frame, d, d.ms, points, landmarkMs);
     } catch (e) {
       fail(e.message);
     } finally {
@@ -76,8 +92,9 @@ export function mountFaceLab(root, api) {
     }
   }
 
-  /** Draws `frame` with detections `d`, found in `ms` milliseconds. */
-  function draw(frame, d, ms) {
+  /** Draws `frame` with detections `d`, found in `ms` milliseconds, and the 68 `points` of each
+   * kept face (image pixels; found in `landmarkMs` including the trip to the worker) if any. */
+  function draw(frame, d, ms, points, landmarkMs) {
     const ctx = canvas.getContext('2d');
     ctx.putImageData(new ImageData(api.imageFromTensor(frame.tensor, state.size, state.size), state.size, state.size), 0, 0);
     const s = state.spec.grid;
@@ -107,6 +124,8 @@ export function mountFaceLab(root, api) {
         ctx.restore();
       }
     }
+    if (points) drawLandmarks(ctx, points, state.size / Math.max(frame.width, frame.height), parts);
+    result.dataset.points = points ? points.length / 2 : 0;
     result.textContent = `${faces.length} face${faces.length === 1 ? '' : 's'} (${d.scores.length} boxes: ${s}×${s} cells × ${state.spec.anchors.length} anchors; ` +
       `${d.scores.length - d.belowThreshold.length} above ${state.scoreThreshold.toFixed(2)})`;
     result.dataset.faces = faces.length;
@@ -115,7 +134,8 @@ export function mountFaceLab(root, api) {
     const cam = state.camera;
     if (cam) cam.detected = (cam.detected ?? 0) + 1;
     const fps = cam && cam.detected > 1 ? ` · ${(cam.detected / ((performance.now() - cam.since) / 1000)).toFixed(1)} frames/s detected` : '';
-    stats.textContent = `tract, decoding and NMS ${ms.toFixed(0)} ms in a worker${fps}`;
+    const marks = points ? `; 68 landmarks per face ${landmarkMs.toFixed(0)} ms` : '';
+    stats.textContent = `tract, decoding and NMS ${ms.toFixed(0)} ms in a worker${marks}${fps}`;
     stats.dataset.frames = cam ? cam.detected : 0;
   }
 
@@ -178,6 +198,28 @@ export function mountFaceLab(root, api) {
   iou.input.addEventListener('input', () => { state.iouThreshold = Number(iou.input.value); redetect(); });
   gridBox.addEventListener('change', () => { state.grid = gridBox.checked; redetect(); });
   anchorBox.addEventListener('change', () => { state.anchors = anchorBox.checked; redetect(); });
+  landmarkBox.addEventListener('change', async () => {
+    error.clear();
+    if (!landmarkBox.checked) {
+      state.landmarks = false;
+      detect();
+      return;
+    }
+    if (!state.model) {
+      landmarkBox.checked = false;
+      fail('The face detector is still loading: tick "68 landmarks" once it has loaded.');
+      return;
+    }
+    try {
+      const bytes = await modelBytes('face-landmarks.onnx', { anchor: status, label: 'Downloading the landmark network' });
+      await state.model.addLandmarks(bytes.slice());
+      state.landmarks = landmarkBox.checked;
+      detect();
+    } catch (e) {
+      landmarkBox.checked = false;
+      fail(`The landmark network could not be loaded; the detector keeps working.\n${e.message}`);
+    }
+  });
 
   (async () => {
     try {
