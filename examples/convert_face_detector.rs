@@ -23,15 +23,9 @@ use cnn_playground::graph::{encode, GraphBuilder};
 
 #[path = "shared/face_api.rs"]
 mod face_api;
-use face_api::{fold_mean, hwio_to_oihw, read_weights, Weight};
+use face_api::{depthwise, fold_mean, hwio_to_oihw, read_weights};
 
 const MEAN_RGB: [f32; 3] = [117.001, 114.697, 97.404];
-
-/// TF depthwise `[h, w, c, 1]` → ONNX grouped `[c, 1, h, w]`.
-fn depthwise((shape, data): &Weight) -> Weight {
-    let (_, o) = hwio_to_oihw(&(vec![shape[0], shape[1], 1, shape[2]], data.clone()));
-    (vec![shape[2], 1, shape[0], shape[1]], o)
-}
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -45,7 +39,7 @@ fn main() -> Result<()> {
         "the input size must be a multiple of 32, got {size}"
     );
     let w = read_weights(&args[0], "tiny_face_detector_model")?;
-    let get = |name: &str| w.get(name).with_context(|| format!("no weight {name}"));
+    let get = |name: &str| w.get(name);
     let mut g = GraphBuilder::new("tiny-face-detector", &[1, 3, size, size]);
 
     // conv0 with the mean folded into its bias.

@@ -21,37 +21,23 @@
 //! black instead of the mean colour); the graph takes RGB in 0..1 and subtracts `mean / 255` per
 //! channel in a first `Mul`/`Add` pair.
 
-use anyhow::{ensure, Context, Result};
+use anyhow::{ensure, Result};
 use cnn_playground::geometry::{output_size, same_padding};
 use cnn_playground::graph::{encode, GraphBuilder};
 
-// `fold_mean` is for converters whose first convolution does not pad; this one pads.
-#[allow(dead_code)]
 #[path = "shared/face_api.rs"]
 mod face_api;
-use face_api::{hwio_to_oihw, read_weights, Weight};
+use face_api::{depthwise, hwio_to_oihw, read_weights, Weights};
 
 const MEAN_RGB: [f32; 3] = [122.782, 117.001, 104.298];
 const SIZE: usize = 112;
 
-/// TF depthwise `[h, w, c, 1]` → ONNX grouped `[c, 1, h, w]`.
-fn depthwise((shape, data): &Weight) -> Weight {
-    let (_, o) = hwio_to_oihw(&(vec![shape[0], shape[1], 1, shape[2]], data.clone()));
-    (vec![shape[2], 1, shape[0], shape[1]], o)
-}
-
 struct Converter<'a> {
-    weights: &'a std::collections::HashMap<String, Weight>,
+    weights: &'a Weights,
     g: GraphBuilder,
 }
 
 impl Converter<'_> {
-    fn get(&self, name: &str) -> Result<&Weight> {
-        self.weights
-            .get(name)
-            .with_context(|| format!("no weight {name}"))
-    }
-
     /// TF's "same" padding of a 3x3 window over `n` at `stride`, as ONNX pads `[t, l, b, r]`.
     fn same(n: usize, stride: usize) -> Result<[usize; 4]> {
         let p = same_padding(n, 3, stride)?;
@@ -60,9 +46,9 @@ impl Converter<'_> {
 
     /// face-api's `depthwiseSeparableConv` of layer `name` over an `n x n` input.
     fn separable(&mut self, x: &str, name: &str, n: usize, stride: usize) -> Result<String> {
-        let dw = depthwise(self.get(&format!("{name}/depthwise_filter"))?);
-        let pw = hwio_to_oihw(self.get(&format!("{name}/pointwise_filter"))?);
-        let bias = self.get(&format!("{name}/bias"))?.1.clone();
+        let dw = depthwise(self.weights.get(&format!("{name}/depthwise_filter"))?);
+        let pw = hwio_to_oihw(self.weights.get(&format!("{name}/pointwise_filter"))?);
+        let bias = self.weights.get(&format!("{name}/bias"))?.1.clone();
         let pads = Self::same(n, stride)?;
         let y = self
             .g
@@ -82,8 +68,9 @@ impl Converter<'_> {
         first: bool,
     ) -> Result<(String, usize)> {
         let o1 = if first {
-            let (shape, filters) = hwio_to_oihw(self.get(&format!("{name}/conv0/filters"))?);
-            let bias = self.get(&format!("{name}/conv0/bias"))?.1.clone();
+            let (shape, filters) =
+                hwio_to_oihw(self.weights.get(&format!("{name}/conv0/filters"))?);
+            let bias = self.weights.get(&format!("{name}/conv0/bias"))?.1.clone();
             let pads = Self::same(n, 2)?;
             self.g
                 .conv(x, (&shape, &filters), Some(&bias), &pads, &[2, 2], 1)
@@ -130,7 +117,7 @@ fn main() -> Result<()> {
     ensure!(n == 7, "the dense blocks end at {n}x{n}, not 7x7");
     x = c.g.average_pool(&x, &[7, 7], &[2, 2], &[0; 4]);
     x = c.g.flatten(&x);
-    let (shape, fc) = c.get("fc/weights")?.clone();
+    let (shape, fc) = c.weights.get("fc/weights")?.clone();
     let (inputs, units) = (shape[0], shape[1]);
     // TF's [inputs, units] → Gemm's [units, inputs].
     let mut transposed = vec![0.0; fc.len()];
@@ -139,7 +126,7 @@ fn main() -> Result<()> {
             transposed[u * inputs + i] = fc[i * units + u];
         }
     }
-    let bias = c.get("fc/bias")?.1.clone();
+    let bias = c.weights.get("fc/bias")?.1.clone();
     let out = c.g.dense(&x, (&[units, inputs], &transposed), &bias);
     let model = c.g.finish(&out);
 

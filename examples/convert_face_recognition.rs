@@ -20,36 +20,30 @@
 //! normalisation `(rgb − mean) / 255` into the first bias (exact: that convolution has no
 //! padding), so the graph takes RGB in 0..1. The final matrix runs as a `Gemm` with zero bias.
 
-use anyhow::{ensure, Context, Result};
+use anyhow::{ensure, Result};
 use cnn_playground::geometry::{output_size, AxisPad};
 use cnn_playground::graph::{encode, GraphBuilder};
 
 #[path = "shared/face_api.rs"]
 mod face_api;
-use face_api::{fold_mean, hwio_to_oihw, read_weights, Weight};
+use face_api::{fold_mean, hwio_to_oihw, read_weights, Weights};
 
 const MEAN_RGB: [f32; 3] = [122.782, 117.001, 104.298];
 const SIZE: usize = 150;
 
 struct Converter<'a> {
-    weights: &'a std::collections::HashMap<String, Weight>,
+    weights: &'a Weights,
     g: GraphBuilder,
 }
 
 impl Converter<'_> {
-    fn get(&self, name: &str) -> Result<&Weight> {
-        self.weights
-            .get(name)
-            .with_context(|| format!("no weight {name}"))
-    }
-
     /// The conv of layer `name` (`{name}/conv/filters`, `/conv/bias`) with its scale
     /// (`{name}/scale/weights`, `/biases`) folded in: W' = W·s, b' = b·s + t.
     fn folded(&self, name: &str) -> Result<(Vec<usize>, Vec<f32>, Vec<f32>)> {
-        let (shape, mut filters) = hwio_to_oihw(self.get(&format!("{name}/conv/filters"))?);
-        let bias = &self.get(&format!("{name}/conv/bias"))?.1;
-        let scale = &self.get(&format!("{name}/scale/weights"))?.1;
-        let shift = &self.get(&format!("{name}/scale/biases"))?.1;
+        let (shape, mut filters) = hwio_to_oihw(self.weights.get(&format!("{name}/conv/filters"))?);
+        let bias = &self.weights.get(&format!("{name}/conv/bias"))?.1;
+        let scale = &self.weights.get(&format!("{name}/scale/weights"))?.1;
+        let shift = &self.weights.get(&format!("{name}/scale/biases"))?.1;
         let per_filter = shape[1] * shape[2] * shape[3];
         for (k, s) in scale.iter().enumerate() {
             filters[k * per_filter..(k + 1) * per_filter]
@@ -94,7 +88,7 @@ impl Converter<'_> {
 
     /// A down block on `x` of `n × n × c_in`; returns the output and its side.
     fn down(&mut self, x: &str, name: &str, n: usize, c_in: usize) -> Result<(String, usize)> {
-        let c_out = self.get(&format!("{name}/conv1/conv/filters"))?.0[3];
+        let c_out = self.weights.get(&format!("{name}/conv1/conv/filters"))?.0[3];
         let e = self.conv(x, &format!("{name}/conv1"), 0, 2, true)?;
         let mut e = self.conv(&e, &format!("{name}/conv2"), 1, 1, false)?;
         let n_conv = output_size(n, 3, AxisPad::default(), 2)?;
@@ -150,14 +144,14 @@ fn main() -> Result<()> {
         let (y, side) = c.down(&x, down, n, channels)?;
         x = y;
         n = side;
-        channels = c.get(&format!("{down}/conv1/conv/filters"))?.0[3];
+        channels = c.weights.get(&format!("{down}/conv1/conv/filters"))?.0[3];
         for block in blocks {
             x = c.residual(&x, block)?;
         }
     }
     let x = c.g.global_average_pool(&x);
     let x = c.g.flatten(&x);
-    let (fc_shape, fc) = c.get("fc")?.clone();
+    let (fc_shape, fc) = c.weights.get("fc")?.clone();
     let (inputs, outputs) = (fc_shape[0], fc_shape[1]);
     // TF's [256, 128] matrix, transposed for Gemm's [out, in] with transB = 1.
     let transposed: Vec<f32> = (0..outputs)

@@ -1,7 +1,9 @@
 //! Reading the weights of face-api's models (`@vladmandic/face-api`, MIT): a JSON manifest and a
 //! `.bin` file holding every weight in manifest order, either uint8-quantised (value =
 //! byte·scale + min) or raw little-endian f32; TF layouts turned into ONNX's. Shared by the
-//! converters in `examples/` (`#[path = "shared/face_api.rs"] mod face_api;`).
+//! converters in `examples/` (`#[path = "shared/face_api.rs"] mod face_api;`), each of which uses
+//! some of it.
+#![allow(dead_code)]
 
 use std::collections::HashMap;
 
@@ -11,9 +13,21 @@ use serde_json::Value;
 /// A weight: its shape and values.
 pub type Weight = (Vec<usize>, Vec<f32>);
 
+/// A model's weights by name.
+pub struct Weights(HashMap<String, Weight>);
+
+impl Weights {
+    /// The weight called `name`, or an error naming it.
+    pub fn get(&self, name: &str) -> Result<&Weight> {
+        self.0
+            .get(name)
+            .with_context(|| format!("no weight {name}"))
+    }
+}
+
 /// The dequantised weights of model `name` in `dir` (`{name}-weights_manifest.json` and
 /// `{name}.bin`), by weight name, with their TF shapes.
-pub fn read_weights(dir: &str, name: &str) -> Result<HashMap<String, Weight>> {
+pub fn read_weights(dir: &str, name: &str) -> Result<Weights> {
     let manifest: Value = serde_json::from_str(
         &std::fs::read_to_string(format!("{dir}/{name}-weights_manifest.json"))
             .context("read the weights manifest")?,
@@ -54,7 +68,7 @@ pub fn read_weights(dir: &str, name: &str) -> Result<HashMap<String, Weight>> {
         }
     }
     ensure!(at == bin.len(), "read {at} of {} weight bytes", bin.len());
-    Ok(weights)
+    Ok(Weights(weights))
 }
 
 /// TF `[h, w, in, out]` → ONNX `[out, in, h, w]`.
@@ -71,6 +85,12 @@ pub fn hwio_to_oihw((shape, data): &Weight) -> Weight {
         }
     }
     (vec![o, i, h, w], out)
+}
+
+/// TF depthwise `[h, w, c, 1]` → ONNX grouped `[c, 1, h, w]`.
+pub fn depthwise((shape, data): &Weight) -> Weight {
+    let (_, o) = hwio_to_oihw(&(vec![shape[0], shape[1], 1, shape[2]], data.clone()));
+    (vec![shape[2], 1, shape[0], shape[1]], o)
 }
 
 /// Folds face-api's input normalisation `(rgb − mean) / 255` into the bias of a first convolution
