@@ -20,6 +20,8 @@ use crate::course::embedding::squared_distance;
 pub const LANDMARK_INPUT: usize = 112;
 /// The landmark network's points per face.
 pub const POINTS: usize = 68;
+/// Most faces the landmark network is asked about in one call ([`Landmarker::locate_all`]).
+pub const MAX_FACES: usize = 100;
 /// The side of the face encoder's square input (`www/models/face-encoder.onnx`).
 pub const ENCODER_INPUT: usize = 150;
 
@@ -79,6 +81,27 @@ impl Landmarker {
         let crop = square_crop(rgba, width, height, bbox, LANDMARK_INPUT)?;
         let out = self.model.run(&crop)?;
         points_in_image(&out.data, bbox)
+    }
+
+    /// [`Landmarker::locate`] for each of `boxes`, the points one face after the other. Errors
+    /// for more than [`MAX_FACES`] boxes, before running anything.
+    pub fn locate_all(
+        &self,
+        rgba: &[u8],
+        width: usize,
+        height: usize,
+        boxes: &[[f32; 4]],
+    ) -> Result<Vec<[f32; 2]>> {
+        ensure!(
+            boxes.len() <= MAX_FACES,
+            "{} boxes are more faces than the landmark network looks at in one call ({MAX_FACES})",
+            boxes.len()
+        );
+        let mut all = Vec::with_capacity(boxes.len() * POINTS);
+        for &b in boxes {
+            all.extend(self.locate(rgba, width, height, b)?);
+        }
+        Ok(all)
     }
 }
 

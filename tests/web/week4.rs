@@ -175,6 +175,10 @@ fn the_landmark_network_matches_face_api_in_the_browser() {
         message(landmarker.locate(u8s(&grey), 40.into(), 30.into(), f32s(&[5., 5., 35.]))),
         "boxes must hold 4 numbers per box (x1, y1, x2, y2), got 3 numbers"
     );
+    assert_eq!(
+        message(landmarker.locate(u8s(&grey), 40.into(), 30.into(), f32s(&[5.; 4 * 101]))),
+        "101 boxes are more faces than the landmark network looks at in one call (100)"
+    );
     let parts = wasm::face_parts().unwrap();
     assert_eq!(parts.length(), 9);
     let last = parts.get(8);

@@ -86,14 +86,10 @@ impl JsLandmarker {
             whole("width", &width)?,
             whole("height", &height)?,
         );
-        let mut all = Vec::new();
-        for b in pixel_boxes(&boxes)? {
-            let points = self
-                .landmarker
-                .locate(&rgba, width, height, b)
-                .map_err(core_error)?;
-            all.extend(points);
-        }
+        let all = self
+            .landmarker
+            .locate_all(&rgba, width, height, &pixel_boxes(&boxes)?)
+            .map_err(core_error)?;
         Ok(flat_points(&all))
     }
 }
