@@ -164,3 +164,26 @@ fn alignment_brings_turned_faces_closer() {
         assert!((measured - turn).abs() < 5.0, "{r:?}: measured {measured}°");
     }
 }
+
+/// The pipeline names the model that is not what it should be.
+#[test]
+fn a_pipeline_of_the_wrong_models_is_refused() {
+    let load = |bytes: &[u8]| Model::load(bytes).unwrap();
+    let detector = include_bytes!("../../www/models/face-detector.onnx");
+    let landmarks = include_bytes!("../../www/models/face-landmarks.onnx");
+    assert_eq!(
+        Landmarker::new(load(detector)).err().unwrap().to_string(),
+        "a landmark network takes [1, 3, 112, 112] and gives [1, 136], not [1, 3, 416, 416] → [1, 25, 13, 13]"
+    );
+    let err = FacePipeline::new(
+        Detector::new(load(detector), face_detector_spec()).unwrap(),
+        Landmarker::new(load(landmarks)).unwrap(),
+        load(landmarks),
+    )
+    .err()
+    .unwrap();
+    assert_eq!(
+        err.to_string(),
+        "a face encoder takes [1, 3, 150, 150] and gives [1, d], not [1, 3, 112, 112] → [1, 136]"
+    );
+}
