@@ -12,5 +12,7 @@ if [ ! -d tests/bench/node_modules/onnxruntime-web ]; then
 fi
 # torchvision's MobileNetV2, ResNet-18 and EfficientNet-B0 (random weights, never committed).
 /usr/bin/python3 data/torchvision/export.py target/torchvision mobilenet_v2 resnet18 efficientnet_b0
+# The face detector's slowest convolutions alone (examples/kernel_repro.rs), never committed.
+cargo run --quiet --release --example kernel_repro -- target/repro
 node tests/bench/bench.mjs
 node tests/bench/startup.mjs

@@ -20,6 +20,12 @@ const ORT_DIST = join(WWW, '..', 'tests', 'bench', 'node_modules', 'onnxruntime-
 const TORCHVISION = join(WWW, '..', 'target', 'torchvision');
 const EXPORTS = ['mobilenet_v2', 'resnet18', 'efficientnet_b0'];
 const haveExports = (await Promise.all(EXPORTS.map((n) => access(join(TORCHVISION, `${n}.onnx`)).then(() => true, () => false)))).every(Boolean);
+// The face detector's slowest convolutions alone (examples/kernel_repro.rs, run by
+// scripts/bench.sh), served under /repro/, with their multiply-adds for GFLOP/s.
+const REPRO = join(WWW, '..', 'target', 'repro');
+const LAYERS = [['conv-3x3-3to16-416', [1, 3, 416, 416], 414 * 414 * 16 * 27], ['conv-1x1-16to32-208', [1, 16, 208, 208], 208 * 208 * 32 * 16],
+  ['conv-1x1-32to64-104', [1, 32, 104, 104], 104 * 104 * 64 * 32], ['conv-1x1-64to128-52', [1, 64, 52, 52], 52 * 52 * 128 * 64]];
+const haveRepro = (await Promise.all(LAYERS.map(([n]) => access(join(REPRO, `${n}.onnx`)).then(() => true, () => false)))).every(Boolean);
 const haveOrt = await access(join(ORT_DIST, 'ort.wasm.min.mjs')).then(() => true, () => false);
 
 const ctx = await openPlayground();
@@ -32,6 +38,10 @@ try {
   await ctx.page.route('**/tv/**', async (route) => {
     const name = new URL(route.request().url()).pathname.split('/').pop();
     await route.fulfill({ body: await readFile(join(TORCHVISION, name)), contentType: 'application/octet-stream' });
+  });
+  await ctx.page.route('**/repro/**', async (route) => {
+    const name = new URL(route.request().url()).pathname.split('/').pop();
+    await route.fulfill({ body: await readFile(join(REPRO, name)), contentType: 'application/octet-stream' });
   });
   // The module this browser gets (relaxed SIMD in Chromium), or the fallback with BENCH_WASM=simd128.
   await ctx.page.goto(process.env.BENCH_WASM === 'simd128' ? `${ctx.server.url}?wasm=simd128` : ctx.server.url);
@@ -148,6 +158,7 @@ try {
     ['models/sliding-windows.onnx', [1, 3, 28, 28]], ['models/shapes-detector.onnx', [1, 3, 96, 96]],
     ['models/face-detector.onnx', [1, 3, 416, 416]], ['models/face-encoder.onnx', [1, 3, 150, 150]],
     ...(haveExports ? EXPORTS.map((n) => [`tv/${n}.onnx`, [1, 3, 224, 224]]) : []),
+    ...(haveRepro ? LAYERS.map(([n, shape]) => [`repro/${n}.onnx`, shape]) : []),
   ];
   const versus = haveOrt ? await ctx.page.evaluate(async (cases) => {
     const api = await import('./pkg/cnn_playground.js');
@@ -187,6 +198,26 @@ try {
     }
     return rows;
   }, cases) : null;
+  // Where tract's time goes (Model.profile: each node of the optimised plan timed in the page's
+  // wasm), for the models furthest from onnxruntime-web.
+  const profiled = [['models/face-detector.onnx', [1, 3, 416, 416]], ...(haveExports ? [['tv/mobilenet_v2.onnx', [1, 3, 224, 224]]] : [])];
+  const profiles = await ctx.page.evaluate(async (cases) => {
+    const api = await import('./pkg/cnn_playground.js');
+    const out = [];
+    for (const [path, shape] of cases) {
+      const bytes = new Uint8Array(await (await fetch(path)).arrayBuffer());
+      const input = new Float32Array(shape.reduce((a, b) => a * b, 1)).map((_, i) => ((i * 7919) % 255) / 255);
+      const model = api.loadModel(bytes, shape);
+      await window.benchTime(() => model.run(input), 5);
+      const nodes = model.profile(input, 10);
+      const total = nodes.reduce((sum, n) => sum + n.ms, 0);
+      const byOp = {};
+      for (const n of nodes) byOp[n.op] = (byOp[n.op] ?? 0) + n.ms;
+      out.push({ name: path.split('/').pop().replace('.onnx', ''), total, byOp: Object.entries(byOp).sort((a, b) => b[1] - a[1]), top: nodes.slice(0, 5) });
+      model.free();
+    }
+    return out;
+  }, profiled);
   const sizes = [];
   for (const file of ['cnn_playground_bg.wasm', 'cnn_playground_relaxed_bg.wasm']) {
     const wasm = await readFile(join(WWW, 'pkg', file)).catch(() => null);
@@ -217,14 +248,23 @@ try {
   console.log(`  style transfer, one iteration on 128x128 (Rust forward + backward): median ${ms(results.styleStep.median)}`);
   for (const z of sizes) console.log(`  ${z.file}: ${mb(z.raw)} raw, ${mb(z.gz)} gzip -9, ${mb(z.br)} brotli -q 11`);
   if (versus) {
+    const flops = Object.fromEntries(LAYERS.map(([n, , macs]) => [n, 2 * macs]));
+    const gflops = (name, t) => (flops[name] / t / 1e6).toFixed(1);
     console.log('tract vs onnxruntime-web 1.30.0 (wasm backend, 1 thread, SIMD), same session, same bytes and input');
     console.log('  (load: bytes → ready, median of 5; run: median of 20 after warm-up; ratio > 1 means tract is slower)');
     for (const r of versus) {
       console.log(`  ${r.name} (${r.shape}, ${(r.size / 1e6).toFixed(2)} MB): load tract ${ms(r.loadTract)} vs ort ${ms(r.loadOrt)} (${(r.loadTract / r.loadOrt).toFixed(2)}x); ` +
-        `run tract ${ms(r.tractRun.median)} vs ort ${ms(r.ortRun.median)} (${(r.tractRun.median / r.ortRun.median).toFixed(2)}x); largest |tract - ort| ${r.diff.toExponential(1)}`);
+        `run tract ${ms(r.tractRun.median)} vs ort ${ms(r.ortRun.median)} (${(r.tractRun.median / r.ortRun.median).toFixed(2)}x); largest |tract - ort| ${r.diff.toExponential(1)}` +
+        (flops[r.name] ? `; ${gflops(r.name, r.tractRun.median)} vs ${gflops(r.name, r.ortRun.median)} GFLOP/s` : ''));
     }
   } else {
     console.log('  onnxruntime-web is not installed (tests/bench): run scripts/bench.sh for the comparison');
+  }
+  for (const p of profiles) {
+    const share = (x) => `${((100 * x) / p.total).toFixed(0)} %`;
+    console.log(`where tract's time goes in ${p.name} (Model.profile, median of 10 runs per node; nodes sum to ${ms(p.total)})`);
+    console.log(`  by op: ${p.byOp.slice(0, 6).map(([op, t]) => `${op} ${ms(t)} (${share(t)})`).join(', ')}`);
+    console.log(`  slowest nodes: ${p.top.map((n) => `${n.name} [${n.op}] ${ms(n.ms)}`).join(', ')}`);
   }
   if (ctx.problems.length) console.log(`  page problems: ${ctx.problems.join('; ')}`);
 } finally {

@@ -7,7 +7,8 @@
 //! - [`onnx`]: reading ONNX files (size limit, unknown ops, weights, window attributes);
 //! - [`layers`]: the layer table with shapes, parameters, multiply-adds, windows and receptive
 //!   fields;
-//! - [`maxpool`]: this crate's 2×2 max pool, put in place of tract's after optimisation.
+//! - [`maxpool`]: this crate's 2×2 max pool, put in place of tract's after optimisation;
+//! - [`profile`]: each node's time in a run of a model's plan.
 
 use std::sync::Arc;
 
@@ -23,11 +24,13 @@ pub mod layers;
 pub mod maxpool;
 pub mod model;
 pub mod onnx;
+pub mod profile;
 mod validate;
 
 pub use layers::{analyse, LayerInfo, LayerWindow};
 pub use model::{Model, Structure};
 pub use onnx::{conv_weights, strip_weights, MAX_MODEL_BYTES, MAX_RUN_BYTES};
+pub use profile::NodeTime;
 
 /// An optimised tract plan, ready to run.
 pub type Plan = Arc<TypedRunnableModel>;

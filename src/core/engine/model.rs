@@ -236,6 +236,11 @@ impl Model {
         &self.input_shape
     }
 
+    /// The optimised plan every run goes through.
+    pub(crate) fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
     /// The shape of the first output for that input.
     pub fn output_shape(&self) -> &[usize] {
         &self.output_shape

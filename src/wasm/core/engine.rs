@@ -11,6 +11,13 @@ use crate::course::activations;
 use crate::wasm::convert::*;
 use crate::wasm::{core_error, JsResult};
 
+#[wasm_bindgen]
+extern "C" {
+    /// The page's or the worker's clock, milliseconds (`performance.now()`).
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+}
+
 /// A loaded ONNX model (see `loadModel`): its input and output shapes and `run`.
 #[wasm_bindgen(js_name = Model)]
 pub struct JsModel {
@@ -96,6 +103,26 @@ impl JsModel {
     pub fn run(&self, input: JsValue, shape: JsValue) -> JsResult<JsValue> {
         let input = self.input(&input, &shape)?;
         output(self.model.run(&input).map_err(core_error)?)
+    }
+
+    /// Where a run spends its time: the model run `runs` times (1 to 100) on `input`, each node of
+    /// tract's optimised plan timed with `performance.now()`: `[{ name, op, ms }]`, the median
+    /// milliseconds per node, slowest first.
+    pub fn profile(&self, input: JsValue, runs: JsValue) -> JsResult<Array> {
+        let input = self.input(&input, &JsValue::UNDEFINED)?;
+        let nodes = self
+            .model
+            .profile(&input, whole("runs", &runs)?, &performance_now)
+            .map_err(core_error)?;
+        let list = Array::new();
+        for n in nodes {
+            let node = Object::new();
+            set(&node, "name", n.name.as_str())?;
+            set(&node, "op", n.op.as_str())?;
+            set(&node, "ms", n.ms)?;
+            list.push(&node);
+        }
+        Ok(list)
     }
 
     fn input(&self, input: &JsValue, shape: &JsValue) -> JsResult<Vec<f32>> {
