@@ -99,3 +99,33 @@ fn an_ensemble_is_measured_in_the_browser() {
     ));
     assert!(err.contains("5"), "{err}");
 }
+
+/// `Model.profile` in the browser: every node of LeNet-5's plan with its op and a time from the
+/// page's clock, slowest first, and the run limit.
+#[wasm_bindgen_test]
+fn a_model_run_is_profiled_node_by_node() {
+    let lenet = wasm::load_model(
+        u8s(include_bytes!("../../www/models/lenet5-digits.onnx")),
+        JsValue::UNDEFINED,
+    )
+    .unwrap();
+    let nodes = lenet.profile(f32s(&[0.5; 1024]), 3.into()).unwrap();
+    assert!(nodes.length() >= 5, "{} nodes", nodes.length());
+    let ms: Vec<f64> = nodes
+        .iter()
+        .map(|n| get(&n, "ms").as_f64().unwrap())
+        .collect();
+    assert!(
+        ms.iter().all(|&t| t >= 0.0) && ms.windows(2).all(|w| w[0] >= w[1]),
+        "{ms:?}"
+    );
+    let ops: Vec<String> = nodes
+        .iter()
+        .map(|n| get(&n, "op").as_string().unwrap())
+        .collect();
+    assert!(ops.iter().any(|op| op.contains("MatMul")), "{ops:?}");
+    assert_eq!(
+        message(lenet.profile(f32s(&[0.5; 1024]), 101.into())),
+        "a profile takes 1 to 100 runs, not 101"
+    );
+}
