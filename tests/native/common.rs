@@ -135,3 +135,26 @@ pub fn largest_difference(a: &[f32], b: &[f32]) -> f32 {
         .map(|(x, y)| (x - y).abs())
         .fold(0.0, f32::max)
 }
+
+/// Runs `model` on data/face/reference.cjs's two inputs (`side × side`) and checks each of its
+/// `len` outputs against face-api's in `fixture` (under `key`) to 1e-4; returns tract's outputs.
+pub fn check_against_face_api(
+    model: &cnn_playground::engine::Model,
+    fixture: &str,
+    key: &str,
+    side: usize,
+    len: usize,
+) -> Vec<Vec<f32>> {
+    [1usize, 2]
+        .iter()
+        .map(|&seed| {
+            let ours = model.run(&face_reference_input(side, seed)).unwrap().data;
+            let theirs = face_reference_output(fixture, key, seed);
+            assert_eq!(theirs.len(), len);
+            let diff = largest_difference(&ours, &theirs);
+            println!("seed {seed}: largest |tract − face-api| = {diff:e}");
+            assert!(diff < 1e-4, "seed {seed}: {diff}");
+            ours
+        })
+        .collect()
+}

@@ -6,7 +6,7 @@
 use cnn_playground::embedding::squared_distance;
 use cnn_playground::engine::Model;
 
-use crate::common::{face_reference_input, face_reference_output, largest_difference};
+use crate::common::check_against_face_api;
 
 #[test]
 fn tract_matches_face_api_on_the_reference_inputs() {
@@ -16,16 +16,7 @@ fn tract_matches_face_api_on_the_reference_inputs() {
         (&[1, 3, 150, 150][..], &[1, 128][..])
     );
     let reference = include_str!("../fixtures/face-encoder-reference.json");
-    let mut encodings = Vec::new();
-    for seed in [1usize, 2] {
-        let ours = model.run(&face_reference_input(150, seed)).unwrap().data;
-        let theirs = face_reference_output(reference, "descriptor", seed);
-        assert_eq!(theirs.len(), 128);
-        let diff = largest_difference(&ours, &theirs);
-        println!("seed {seed}: largest |tract − face-api| = {diff:e}");
-        assert!(diff < 1e-4, "seed {seed}: {diff}");
-        encodings.push(ours);
-    }
+    let encodings = check_against_face_api(&model, reference, "descriptor", 150, 128);
     // Two different inputs give different encodings.
     assert!(squared_distance(&encodings[0], &encodings[1]).unwrap() > 1e-6);
 }

@@ -6,7 +6,7 @@
 use cnn_playground::detector::{face_detector_spec, Detector};
 use cnn_playground::engine::Model;
 
-use crate::common::{face_reference_input, face_reference_output, largest_difference};
+use crate::common::check_against_face_api;
 use cnn_playground::faces::{Cropping, FacePipeline, Landmarker, StudyRow};
 
 #[test]
@@ -17,16 +17,7 @@ fn tract_matches_face_api_on_the_reference_inputs() {
         (&[1, 3, 112, 112][..], &[1, 136][..])
     );
     let reference = include_str!("../fixtures/face-landmarks-reference.json");
-    let mut outputs = Vec::new();
-    for seed in [1usize, 2] {
-        let ours = model.run(&face_reference_input(112, seed)).unwrap().data;
-        let theirs = face_reference_output(reference, "landmarks", seed);
-        assert_eq!(theirs.len(), 136);
-        let diff = largest_difference(&ours, &theirs);
-        println!("seed {seed}: largest |tract − face-api| = {diff:e}");
-        assert!(diff < 1e-4, "seed {seed}: {diff}");
-        outputs.push(ours);
-    }
+    let outputs = check_against_face_api(&model, reference, "landmarks", 112, 136);
     assert_ne!(outputs[0], outputs[1]);
 }
 
