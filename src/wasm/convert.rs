@@ -90,6 +90,21 @@ pub(crate) fn floats(name: &str, v: &JsValue) -> JsResult<Vec<f32>> {
         .collect()
 }
 
+/// `n·4` numbers (a typed array or an array) → `n` box corners `[x1, y1, x2, y2]`, unchecked:
+/// callers build checked boxes from them or name the empty ones themselves.
+pub(crate) fn corners(name: &str, v: &JsValue) -> JsResult<Vec<[f32; 4]>> {
+    let c = floats(name, v)?;
+    if c.len() % 4 != 0 {
+        return Err(JsError::new(&format!(
+            "{name} must hold 4 numbers per box (x1, y1, x2, y2), got {} numbers",
+            c.len()
+        )));
+    }
+    Ok(c.chunks_exact(4)
+        .map(|b| [b[0], b[1], b[2], b[3]])
+        .collect())
+}
+
 /// Bytes: a `Uint8Array` (an ONNX file's), a `Uint8ClampedArray` (a canvas's RGBA pixels) or an
 /// `ArrayBuffer`, copied into the module; anything else, `null` included, is an error value that
 /// names the argument (the glue of a `&[u8]` parameter would throw a bare `TypeError` instead).

@@ -137,19 +137,24 @@ export class RemoteDetector {
     this.info = info;
   }
 
+  /** `send` to this detector's worker; rejects with a sentence once that worker has stopped. */
+  #send(op, args) {
+    return sendTo(this.state, 'The detector was in a worker that stopped: reload the page.', op, args);
+  }
+
   inputSize() { return this.info.inputSize; }
   spec() { return this.info.spec; }
 
   /** `Detector.detect(tensor, scoreThreshold, iouThreshold)` in the worker (`tensor` is copied),
    * with `ms`, the time the worker spent on it. */
   detect(tensor, scoreThreshold, iouThreshold) {
-    return sendTo(this.state, 'The detector was in a worker that stopped: reload the page.', 'detect', [this.info.handle, tensor, scoreThreshold, iouThreshold]);
+    return this.#send('detect', [this.info.handle, tensor, scoreThreshold, iouThreshold]);
   }
 
   /** Loads face-api's 68-point landmark network from ONNX `bytes` (copied) into this detector's
    * worker, once; `landmarks` needs it. */
   async addLandmarks(bytes) {
-    this.landmarker ??= sendTo(this.state, 'The detector was in a worker that stopped: reload the page.', 'landmarker', [bytes])
+    this.landmarker ??= this.#send('landmarker', [bytes])
       .catch((e) => {
         this.landmarker = null;
         throw e;
@@ -161,7 +166,7 @@ export class RemoteDetector {
    * RGBA `pixels`, copied), `n·136` numbers. */
   async landmarks(pixels, width, height, boxes) {
     const handle = await this.landmarker;
-    return sendTo(this.state, 'The detector was in a worker that stopped: reload the page.', 'landmarks', [handle, pixels, width, height, boxes]);
+    return this.#send('landmarks', [handle, pixels, width, height, boxes]);
   }
 }
 
@@ -233,6 +238,7 @@ export class RemoteFaces {
    * aligned }` or `null`. */
   compare(a, b) { return this.#send('compareFaces', [a.pixels, a.width, a.height, b.pixels, b.width, b.height]); }
 
-  /** `FacePipeline.alignmentStudy` on a square photo (`side × side` RGBA `pixels`). */
-  alignmentStudy(pixels, side) { return this.#send('alignmentStudy', [pixels, side]); }
+  /** `FacePipeline.alignmentStudy` on a square photo (`side × side` RGBA `pixels`), with a last
+   * row for `other` (`{ pixels, width, height }`, someone else's photo). */
+  alignmentStudy(pixels, side, other) { return this.#send('alignmentStudy', [pixels, side, other.pixels, other.width, other.height]); }
 }

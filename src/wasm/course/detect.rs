@@ -23,15 +23,9 @@ fn bbox(name: &str, v: &JsValue) -> JsResult<BBox> {
 
 /// `n·4` corners → `n` boxes.
 fn boxes(v: &JsValue) -> JsResult<Vec<BBox>> {
-    let c = floats("boxes", v)?;
-    if c.len() % 4 != 0 {
-        return Err(JsError::new(&format!(
-            "boxes must hold 4 numbers per box (x1, y1, x2, y2), got {} numbers",
-            c.len()
-        )));
-    }
-    c.chunks_exact(4)
-        .map(|b| BBox::new(b[0], b[1], b[2], b[3]).map_err(core_error))
+    corners("boxes", v)?
+        .into_iter()
+        .map(|[x1, y1, x2, y2]| BBox::new(x1, y1, x2, y2).map_err(core_error))
         .collect()
 }
 

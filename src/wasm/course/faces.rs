@@ -14,20 +14,6 @@ fn load(name: &str, v: &JsValue) -> JsResult<Model> {
     Model::load(&bytes(name, v)?).map_err(core_error)
 }
 
-/// `n·4` box corners in image pixels → `n` boxes.
-fn pixel_boxes(v: &JsValue) -> JsResult<Vec<[f32; 4]>> {
-    let c = floats("boxes", v)?;
-    if c.len() % 4 != 0 {
-        return Err(JsError::new(&format!(
-            "boxes must hold 4 numbers per box (x1, y1, x2, y2), got {} numbers",
-            c.len()
-        )));
-    }
-    Ok(c.chunks_exact(4)
-        .map(|b| [b[0], b[1], b[2], b[3]])
-        .collect())
-}
-
 fn flat_points(points: &[[f32; 2]]) -> Float32Array {
     let flat: Vec<f32> = points.iter().flatten().copied().collect();
     Float32Array::from(flat.as_slice())
@@ -88,7 +74,7 @@ impl JsLandmarker {
         );
         let all = self
             .landmarker
-            .locate_all(&rgba, width, height, &pixel_boxes(&boxes)?)
+            .locate_all(&rgba, width, height, &corners("boxes", &boxes)?)
             .map_err(core_error)?;
         Ok(flat_points(&all))
     }
@@ -204,18 +190,41 @@ impl JsFacePipeline {
 
     /// Lecture 24's measurement on a square photo (`side × side` RGBA bytes with one face): the
     /// photo turned, shrunk and mirrored, each variant's encoding against the original's with
-    /// square and with aligned crops: `[{ variant, measuredAngle, square, aligned }]` (`d`, or
-    /// `null` where no face was found).
+    /// square and with aligned crops, and, given another person's photo (`other`, `otherWidth ×
+    /// otherHeight` RGBA bytes; all three may be left out), a last row for them:
+    /// `[{ variant, samePerson, measuredAngle, square, aligned }]` (`d`, or `null` where no face
+    /// was found).
     #[wasm_bindgen(js_name = alignmentStudy)]
-    pub fn alignment_study(&self, rgba: JsValue, side: JsValue) -> JsResult<Array> {
+    pub fn alignment_study(
+        &self,
+        rgba: JsValue,
+        side: JsValue,
+        other: JsValue,
+        other_width: JsValue,
+        other_height: JsValue,
+    ) -> JsResult<Array> {
+        let other = if is_missing(&other) {
+            None
+        } else {
+            Some((
+                bytes("other", &other)?,
+                whole("otherWidth", &other_width)?,
+                whole("otherHeight", &other_height)?,
+            ))
+        };
         let rows = self
             .pipeline
-            .alignment_study(&bytes("rgba", &rgba)?, whole("side", &side)?)
+            .alignment_study(
+                &bytes("rgba", &rgba)?,
+                whole("side", &side)?,
+                other.as_ref().map(|(b, w, h)| (b.as_slice(), *w, *h)),
+            )
             .map_err(core_error)?;
         let list = Array::new();
         for r in rows {
             let row = Object::new();
             set(&row, "variant", r.variant.as_str())?;
+            set(&row, "samePerson", r.same_person)?;
             set(&row, "measuredAngle", r.measured_angle)?;
             let d = |v: Option<f32>| v.map_or(JsValue::NULL, |d| JsValue::from_f64(d as f64));
             set(&row, "square", d(r.square))?;
