@@ -359,8 +359,12 @@ impl FacePipeline {
 /// from the original's, `d = ‖f(x1) − f(x2)‖²`, with each cropping.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StudyRow {
-    /// What was done to the photo ("turned 20°", …).
+    /// What was done to the photo ("turned 20°", …), or "someone else" for the other person's
+    /// photo.
     pub variant: String,
+    /// Whether the row shows the same person as the original (every variant does; the other
+    /// photo does not): the verdict `d ≤ τ` is right exactly when this holds.
+    pub same_person: bool,
     /// The eye line's angle the landmarks measured in the variant, degrees.
     pub measured_angle: f32,
     /// `d` with square crops of the detector's box, and with aligned crops; `None` where the
@@ -441,22 +445,25 @@ impl FacePipeline {
     /// bytes with one face) and its variants — turned by each of [`STUDY_TURNS`], shrunk to
     /// [`STUDY_SHRINK`], mirrored — each through the pipeline, the best face's encoding compared
     /// with the original's, once with square crops of the detector's box and once with aligned
-    /// crops. The first row is the original itself (d = 0, its own eye angle). Errors when the
-    /// original has no face (score 0.5, IoU 0.4).
-    pub fn alignment_study(&self, rgba: &[u8], side: usize) -> Result<Vec<StudyRow>> {
-        let best = |image: &[u8]| self.encode_best(image, side, side);
-        let Some(original) = best(rgba)? else {
+    /// crops. The first row is the original itself (d = 0, its own eye angle). With
+    /// `someone_else` (`[bytes, width, height]` of another person's photo), a last row compares
+    /// that person's best face with the original's encodings, which are computed once. Errors when
+    /// the original has no face (score 0.5, IoU 0.4).
+    pub fn alignment_study(
+        &self,
+        rgba: &[u8],
+        side: usize,
+        someone_else: Option<(&[u8], usize, usize)>,
+    ) -> Result<Vec<StudyRow>> {
+        let Some(original) = self.encode_best(rgba, side, side)? else {
             anyhow::bail!(
                 "the detector finds no face in this photo, so there is nothing to compare"
             );
         };
-        let mut variants: Vec<(String, Vec<u8>)> = vec![("original".into(), rgba.to_vec())];
-        variants.extend(
-            STUDY_TURNS
-                .iter()
-                .map(|&d| Ok((format!("turned {d:+}°"), turned(rgba, side, side, d, 1.0)?)))
-                .collect::<Result<Vec<_>>>()?,
-        );
+        let mut variants = STUDY_TURNS
+            .iter()
+            .map(|&d| Ok((format!("turned {d:+}°"), turned(rgba, side, side, d, 1.0)?)))
+            .collect::<Result<Vec<_>>>()?;
         variants.push((
             format!("smaller ({:.0} %)", STUDY_SHRINK * 100.0),
             turned(rgba, side, side, 0.0, STUDY_SHRINK)?,
@@ -471,25 +478,43 @@ impl FacePipeline {
                 side,
             )?,
         ));
-        variants
-            .into_iter()
-            .map(|(variant, image)| {
-                Ok(match best(&image)? {
-                    Some(e) => StudyRow {
-                        variant,
-                        measured_angle: e.angle,
-                        square: Some(squared_distance(&original.square, &e.square)?),
-                        aligned: Some(squared_distance(&original.aligned, &e.aligned)?),
-                    },
-                    None => StudyRow {
-                        variant,
-                        measured_angle: f32::NAN,
-                        square: None,
-                        aligned: None,
-                    },
-                })
+        let mut rows = Vec::with_capacity(variants.len() + 2);
+        rows.push(StudyRow {
+            variant: "original".into(),
+            same_person: true,
+            measured_angle: original.angle,
+            square: Some(0.0),
+            aligned: Some(0.0),
+        });
+        let row = |variant, same_person, found: Option<Encoded>| -> Result<StudyRow> {
+            Ok(match found {
+                Some(e) => StudyRow {
+                    variant,
+                    same_person,
+                    measured_angle: e.angle,
+                    square: Some(squared_distance(&original.square, &e.square)?),
+                    aligned: Some(squared_distance(&original.aligned, &e.aligned)?),
+                },
+                None => StudyRow {
+                    variant,
+                    same_person,
+                    measured_angle: f32::NAN,
+                    square: None,
+                    aligned: None,
+                },
             })
-            .collect()
+        };
+        for (variant, image) in variants {
+            rows.push(row(variant, true, self.encode_best(&image, side, side)?)?);
+        }
+        if let Some((other, width, height)) = someone_else {
+            rows.push(row(
+                "someone else".into(),
+                false,
+                self.encode_best(other, width, height)?,
+            )?);
+        }
+        Ok(rows)
     }
 }
 

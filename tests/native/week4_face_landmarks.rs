@@ -110,7 +110,17 @@ fn alignment_brings_turned_faces_closer() {
     let (rgba, w, h) = photo("astronaut");
     assert_eq!(w, h);
     let pipeline = pipeline();
-    let rows = pipeline.alignment_study(&rgba, w).unwrap();
+    let (camera, cw, ch) = photo("camera");
+    let mut rows = pipeline
+        .alignment_study(&rgba, w, Some((&camera, cw, ch)))
+        .unwrap();
+    let other = rows.pop().unwrap();
+    assert_eq!(
+        (other.variant.as_str(), other.same_person),
+        ("someone else", false)
+    );
+    assert!(rows.iter().all(|r| r.same_person));
+    assert_eq!((rows[0].square, rows[0].aligned), (Some(0.0), Some(0.0)));
     println!("variant            eye angle   d square   d aligned");
     for r in &rows {
         let f = |d: Option<f32>| d.map_or("no face".to_string(), |d| format!("{d:.3}"));
@@ -122,11 +132,12 @@ fn alignment_brings_turned_faces_closer() {
             f(r.aligned)
         );
     }
-    let (camera, cw, ch) = photo("camera");
+    // The last row must be what comparing the two photos gives.
     let (square, aligned) = pipeline
         .compare((&rgba, w, h), (&camera, cw, ch))
         .unwrap()
         .expect("a face in both photos");
+    assert_eq!((other.square, other.aligned), (Some(square), Some(aligned)));
     println!("the cameraman (someone else)    {square:>8.3}   {aligned:>9.3}");
     // τ = 0.36, the page's threshold: someone else stays someone else either way.
     assert!(square > 0.36 && aligned > 0.36);

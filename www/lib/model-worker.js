@@ -85,8 +85,8 @@ const ops = {
   findFaces: (handle, pixels, width, height, aligned) => model(handle).find(pixels, width, height, aligned),
   /** `FacePipeline.compare`: d between the best faces of two RGBA images, square and aligned. */
   compareFaces: (handle, a, aw, ah, b, bw, bh) => model(handle).compare(a, aw, ah, b, bw, bh),
-  /** `FacePipeline.alignmentStudy` on a square photo. */
-  alignmentStudy: (handle, pixels, side) => model(handle).alignmentStudy(pixels, side),
+  /** `FacePipeline.alignmentStudy` on a square photo, with another person's photo for a last row. */
+  alignmentStudy: (handle, pixels, side, other, otherWidth, otherHeight) => model(handle).alignmentStudy(pixels, side, other, otherWidth, otherHeight),
   /** Lecture 24: `new api.Landmarker(bytes)`; returns a handle. */
   landmarker: (bytes) => keep(new api.Landmarker(bytes)),
   /** `Landmarker.locate`: 68 points per box (`n·4` pixel corners), `n·136` numbers. */
