@@ -5,7 +5,7 @@
 #   - the Rust toolchain pinned in rust-toolchain.toml, with rustfmt, clippy and wasm32
 #   - wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock (it must match)
 #   - wasm-pack (used with --mode no-install, so it never downloads binaries itself)
-#   - Debian's nodejs and npm (the build's file lists and compressed copies, the tests)
+#   - Debian's nodejs, npm and zopfli (the build's file lists and compressed copies, the tests)
 #   - Debian's chromium and chromium-driver (needs root or sudo for apt-get)   [unless NO_BROWSER=1]
 #   - node's playwright-core for the end-to-end tests (tests/e2e)                [unless NO_BROWSER=1]
 #   - Firefox ESR, geckodriver, WebKitGTK's WebKitWebDriver and a virtual X display, for the
@@ -54,9 +54,9 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "$@" >/dev/null
 }
 
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  step "installing Debian's nodejs and npm (build tools, tests)"
-  apt_install nodejs npm
+if ! command -v node >/dev/null || ! command -v npm >/dev/null || ! command -v zopfli >/dev/null; then
+  step "installing Debian's nodejs, npm and zopfli (build tools, tests; zopfli writes the site's gzip copies)"
+  apt_install nodejs npm zopfli
 fi
 
 GECKODRIVER_VERSION=0.37.1

@@ -223,7 +223,9 @@ try {
     const wasm = await readFile(join(WWW, 'pkg', file)).catch(() => null);
     if (!wasm) continue;
     const br = brotliCompressSync(wasm, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: wasm.length } }).length;
-    sizes.push({ file, raw: wasm.length, gz: gzipSync(wasm, { level: 9 }).length, br });
+    // The gzip copy scripts/build.sh wrote (zopfli where installed), which a server sends.
+    const served = await readFile(join(WWW, 'pkg', `${file}.gz`)).then((b) => b.length, () => null);
+    sizes.push({ file, raw: wasm.length, gz: gzipSync(wasm, { level: 9 }).length, served, br });
   }
   const ms = (x) => `${x.toFixed(2)} ms`;
   const mb = (x) => `${(x / 1e6).toFixed(2)} MB`;
@@ -246,7 +248,7 @@ try {
   console.log(`  digit embedding (32x32 → 2 numbers) by tract:  median ${ms(results.encode.median)} per digit`);
   console.log(`  recognise against 1,000 enrolled 128-number encodings: median ${ms(results.match.median)}`);
   console.log(`  style transfer, one iteration on 128x128 (Rust forward + backward): median ${ms(results.styleStep.median)}`);
-  for (const z of sizes) console.log(`  ${z.file}: ${mb(z.raw)} raw, ${mb(z.gz)} gzip -9, ${mb(z.br)} brotli -q 11`);
+  for (const z of sizes) console.log(`  ${z.file}: ${mb(z.raw)} raw, ${mb(z.gz)} gzip -9, ${z.served ? `${mb(z.served)} the served .gz copy, ` : ''}${mb(z.br)} brotli -q 11`);
   if (versus) {
     const flops = Object.fromEntries(LAYERS.map(([n, , macs]) => [n, 2 * macs]));
     const gflops = (name, t) => (flops[name] / t / 1e6).toFixed(1);
