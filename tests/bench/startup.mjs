@@ -8,8 +8,11 @@
 //   - first widget interactive: when the first widget has mounted and the page's main thread has
 //     handed control back (a MutationObserver sees the widget's embed tools, which mountWidget
 //     appends last, then a macrotask runs), in ms after navigation start;
-//   - bytes before interactive: the transfer size of every response requested before that moment
-//     (Resource Timing; compressed bytes where the server compressed), and their count;
+//   - bytes before interactive: the transfer size (headers and body as sent, compressed where the
+//     server compressed) of every request started before that moment, and their count, the page's
+//     and its workers' alike (the wasm module is fetched by the start-up worker, whose requests
+//     the page's Resource Timing does not list, so they are counted from the browser's network
+//     events);
 //   - settled: the same totals once no request has started for 2 s (the page without scrolling);
 //   - the longest main-thread task up to then (PerformanceObserver "longtask").
 // Prints the medians, and the wasm module's size raw, gzipped and brotli-compressed.
@@ -50,28 +53,29 @@ try {
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    // Every request of the page and its workers, with when it started (ms since the epoch).
+    const requests = [];
+    page.on('request', (r) => requests.push({ request: r, at: Date.now() }));
     await page.addInitScript(PROBE);
     await page.goto(server.url);
     await page.waitForFunction(() => window.__startup?.interactive != null, null, { timeout: 60_000 });
-    const before = await page.evaluate(() => {
-      const t = window.__startup.interactive;
-      const entries = [performance.getEntriesByType('navigation')[0], ...performance.getEntriesByType('resource')].filter((e) => e.startTime <= t);
-      return { t, widget: window.__startup.widget, bytes: entries.reduce((s, e) => s + e.transferSize, 0), requests: entries.length };
-    });
+    const { t, widget, origin } = await page.evaluate(() => ({ t: window.__startup.interactive, widget: window.__startup.widget, origin: performance.timeOrigin }));
     // Settled: no new request for 2 s (at most 60 s).
-    const settled = await page.evaluate(async () => {
-      const count = () => performance.getEntriesByType('resource').length;
-      const until = performance.now() + 60_000;
-      let last = count();
-      let quietSince = performance.now();
-      while (performance.now() < until && performance.now() - quietSince < 2000) {
-        await new Promise((r) => setTimeout(r, 200));
-        if (count() !== last) { last = count(); quietSince = performance.now(); }
-      }
-      const entries = [performance.getEntriesByType('navigation')[0], ...performance.getEntriesByType('resource')];
-      return { bytes: entries.reduce((s, e) => s + e.transferSize, 0), requests: entries.length, longest: window.__startup.longest };
-    });
-    samples.push({ ...before, settled, errors });
+    const until = Date.now() + 60_000;
+    let seen = requests.length;
+    let quietSince = Date.now();
+    while (Date.now() < until && Date.now() - quietSince < 2000) {
+      await new Promise((r) => setTimeout(r, 200));
+      if (requests.length !== seen) { seen = requests.length; quietSince = Date.now(); }
+    }
+    const longest = await page.evaluate(() => window.__startup.longest);
+    const sized = await Promise.all(requests.map(async ({ request, at }) => {
+      const s = await request.sizes().catch(() => ({ responseHeadersSize: 0, responseBodySize: 0 }));
+      return { at, bytes: s.responseHeadersSize + s.responseBodySize };
+    }));
+    const early = sized.filter((r) => r.at <= origin + t);
+    const total = (list) => list.reduce((sum, r) => sum + r.bytes, 0);
+    samples.push({ t, widget, bytes: total(early), requests: early.length, settled: { bytes: total(sized), requests: sized.length, longest }, errors });
     await context.close();
   }
 } finally {
@@ -85,7 +89,9 @@ const wasm = await readFile(join(WWW, 'pkg', 'cnn_playground_bg.wasm'));
 const gz = gzipSync(wasm, { level: 9 }).length;
 const br = brotliCompressSync(wasm, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: wasm.length } }).length;
 console.log(`cnn-playground start-up (headless Chromium, localhost, cold cache, median of ${loads} loads)`);
-console.log(`  wasm module: ${mb(wasm.length)} raw, ${mb(gz)} gzip -9, ${mb(br)} brotli -q 11`);
+// The copies scripts/build.sh wrote and the server sends (gzip by zopfli where it was installed).
+const served = async (ext) => readFile(join(WWW, 'pkg', `cnn_playground_bg.wasm.${ext}`)).then((b) => mb(b.length), () => 'none');
+console.log(`  wasm module: ${mb(wasm.length)} raw, ${mb(gz)} gzip -9, ${mb(br)} brotli -q 11; copies served: ${await served('gz')} .gz, ${await served('br')} .br`);
 console.log(`  first widget interactive: ${median(samples.map((s) => s.t)).toFixed(0)} ms after navigation (each load: ${samples.map((s) => s.t.toFixed(0)).join(', ')}; widget "${samples[0].widget}")`);
 console.log(`  transferred before it:    ${mb(median(samples.map((s) => s.bytes)))} in ${median(samples.map((s) => s.requests))} requests`);
 console.log(`  settled (no scrolling):   ${mb(median(samples.map((s) => s.settled.bytes)))} in ${median(samples.map((s) => s.settled.requests))} requests`);

@@ -20,7 +20,7 @@ after(async () => {
 const mountedIds = () => ctx.page.$$eval('main .widget[data-mounted]', (els) => els.map((e) => e.id));
 const fetched = (pattern) => requests.filter((r) => pattern.test(r.path));
 
-test('the first screen mounts its widgets only; the wasm module comes compressed and streams into the compiler', async () => {
+test('the first screen mounts its widgets only; the wasm module comes compressed and streams into the compiler in a worker', async () => {
   const { page } = ctx;
   // Counts which compile path the page takes.
   await page.addInitScript(() => {
@@ -41,7 +41,29 @@ test('the first screen mounts its widgets only; the wasm module comes compressed
   assert.equal(wasm.length, 1);
   // scripts/build.sh writes the .br copy; tools/serve.mjs sends it to a browser that accepts it.
   assert.equal(wasm[0].encoding, 'br');
-  assert.deepEqual(await page.evaluate(() => window.compiles), { streaming: 1, bytes: 0 });
+  // The start-up worker compiled it (the page's own thread compiled nothing) and warmed it up.
+  assert.deepEqual(await page.evaluate(() => window.compiles), { streaming: 0, bytes: 0 });
+  assert.deepEqual(await page.evaluate(async () => (await import('./lib/loader.js')).wasmStartup()), { compiledIn: 'worker', warmedUp: true });
+});
+
+test('without workers the page compiles the module itself, while it streams, and works', async () => {
+  const page = await ctx.context.newPage();
+  try {
+    await page.addInitScript(() => {
+      window.compiles = { streaming: 0, bytes: 0 };
+      const { compile, compileStreaming } = WebAssembly;
+      WebAssembly.compileStreaming = (...a) => { window.compiles.streaming += 1; return compileStreaming(...a); };
+      WebAssembly.compile = (...a) => { window.compiles.bytes += 1; return compile(...a); };
+      delete window.Worker;
+    });
+    await page.goto(ctx.server.url);
+    await page.waitForSelector('html[data-ready="true"]', { timeout: 60_000 });
+    assert.deepEqual(await page.evaluate(() => window.compiles), { streaming: 1, bytes: 0 });
+    assert.deepEqual(await page.evaluate(async () => (await import('./lib/loader.js')).wasmStartup()), { compiledIn: 'page', warmedUp: false });
+    assert.equal(await page.textContent('#status'), 'Ready.');
+  } finally {
+    await page.close();
+  }
 });
 
 test('scrolling to a widget mounts it; LeNet-5, used by four widgets, is downloaded once', async () => {

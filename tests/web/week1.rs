@@ -411,3 +411,14 @@ fn one_column_kernels_with_padding_run_in_the_browser() {
         assert_eq!(data(&out), data(&wasm::conv_reference(options).unwrap()));
     }
 }
+
+/// `warmUp`, which the page's start-up worker calls (www/lib/startup-worker.js), runs its five
+/// computations without an error, twice in a row (the second time from the engine's plan cache).
+#[wasm_bindgen_test]
+fn the_warm_up_runs_the_first_drawings_paths() {
+    assert_eq!(wasm::warm_up().unwrap(), 5);
+    let cached = wasm::cached_plans().unwrap();
+    assert!(cached >= 4.0, "{cached}");
+    assert_eq!(wasm::warm_up().unwrap(), 5);
+    assert_eq!(wasm::cached_plans().unwrap(), cached);
+}
