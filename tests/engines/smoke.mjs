@@ -119,8 +119,10 @@ async function smoke(name, url) {
     if (cells !== 16) throw new Error(`the first widget shows ${cells} output cells, not 16`);
     let problems = await errors();
     if (problems.length) throw new Error(`errors on the page: ${problems.join(' | ')}`);
-    // Which module this engine chose (relaxed SIMD where it validates, else simd128).
-    const wasm = await session.run('return performance.getEntriesByType("resource").map((e) => e.name.split("/").pop()).filter((n) => n.endsWith(".wasm")).join(", ")');
+    // Which module this engine chose (relaxed SIMD where it validates, else simd128), and that the
+    // start-up worker compiled it and warmed it up (lib/loader.js).
+    const wasm = await session.run('return document.documentElement.dataset.wasm');
+    if (!/^(relaxed|simd128), compiled in the worker, warmed up$/.test(wasm)) throw new Error(`the module did not start in the start-up worker: "${wasm}"`);
     // Widgets mount when scrolled near. The explorer loads LeNet-5 in its model worker (a module
     // worker with its own wasm instance).
     await session.run('document.querySelector("#edge-lab").scrollIntoView();');

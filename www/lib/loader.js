@@ -125,7 +125,8 @@ const startup = { compiledIn: null, warmedUp: false };
 /**
  * Where the page's module was compiled (`compiledIn`: `"worker"`, or `"page"` where workers are
  * unavailable or failed) and whether a worker warmed its code up first (`warmedUp`), once
- * `loadApi` has resolved; for the tests and the benchmark.
+ * `loadApi` has resolved; for the tests and the benchmark. The page's `<html data-wasm>` says
+ * the same in words, with the build (`"relaxed, compiled in the worker, warmed up"`).
  */
 export function wasmStartup() {
   return { ...startup };
@@ -172,6 +173,11 @@ function compileInWorker(url, onProgress) {
       finish(false);
       reject(new Error(e.message || 'the start-up worker failed'));
     };
+    // A browser that cannot hand a compiled module from a worker to the page says so here.
+    worker.onmessageerror = () => {
+      finish(false);
+      reject(new Error('the start-up worker could not hand over the module'));
+    };
     worker.postMessage({ url: url.href });
   });
 }
@@ -194,6 +200,8 @@ export function loadApi(onProgress) {
       compiled = module;
       const [, warmedUp] = await Promise.all([init({ module_or_path: module }), warm]);
       Object.assign(startup, { compiledIn: where, warmedUp });
+      // Also on the page, for tools that cannot import this module (a WebDriver script's sandbox).
+      document.documentElement.dataset.wasm = `${wasmBuild()}, compiled in the ${where}${warmedUp ? ', warmed up' : ''}`;
     })
     .then(() => {
       listeners.clear();
