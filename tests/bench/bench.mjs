@@ -186,13 +186,20 @@ try {
         session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
         loads.ort.push(performance.now() - t0);
       }
+      // tract's load phase by phase (Model.load_timed: read, analyse, optimise), median of 3.
+      const phases = { read: [], analyse: [], optimise: [] };
+      for (let i = 0; i < 3; i++) {
+        const p = api.loadPhases(bytes, shape);
+        for (const k of Object.keys(phases)) phases[k].push(p[k]);
+      }
       const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', input, shape) };
       const tractRun = await time(() => model.run(input), 20);
       const ortRun = await time(() => session.run(feeds), 20);
       const a = model.run(input).data;
       const b = (await session.run(feeds))[session.outputNames[0]].data;
       const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-      rows.push({ name, shape: shape.join('x'), size: bytes.length, loadTract: median(loads.tract), loadOrt: median(loads.ort), tractRun, ortRun, diff: api.maxAbsDiff(a, b) });
+      rows.push({ name, shape: shape.join('x'), size: bytes.length, loadTract: median(loads.tract), loadOrt: median(loads.ort), tractRun, ortRun, diff: api.maxAbsDiff(a, b),
+        phases: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, median(v)])) });
       model.free();
       await session.release();
     }
@@ -258,6 +265,13 @@ try {
       console.log(`  ${r.name} (${r.shape}, ${(r.size / 1e6).toFixed(2)} MB): load tract ${ms(r.loadTract)} vs ort ${ms(r.loadOrt)} (${(r.loadTract / r.loadOrt).toFixed(2)}x); ` +
         `run tract ${ms(r.tractRun.median)} vs ort ${ms(r.ortRun.median)} (${(r.tractRun.median / r.ortRun.median).toFixed(2)}x); largest |tract - ort| ${r.diff.toExponential(1)}` +
         (flops[r.name] ? `; ${gflops(r.name, r.tractRun.median)} vs ${gflops(r.name, r.ortRun.median)} GFLOP/s` : ''));
+    }
+    console.log("where tract's load time goes (loadPhases: read = decode, checks and tract's graph; analyse = types and shapes; optimise = declutter, kernels, packing; medians of 3)");
+    for (const r of versus) {
+      const { read, analyse, optimise } = r.phases;
+      const total = read + analyse + optimise;
+      const share = (x) => `${((100 * x) / total).toFixed(0)} %`;
+      console.log(`  ${r.name}: read ${ms(read)} (${share(read)}), analyse ${ms(analyse)} (${share(analyse)}), optimise ${ms(optimise)} (${share(optimise)})`);
     }
   } else {
     console.log('  onnxruntime-web is not installed (tests/bench): run scripts/bench.sh for the comparison');

@@ -124,6 +124,30 @@ fn the_mlp_fixture_runs_and_has_no_convolution() {
     assert!((out.data.iter().sum::<f32>() - 1.0).abs() < 1e-5);
 }
 
+/// `Model::load_timed` reads the clock once at each phase boundary (read → analyse → optimise):
+/// with a clock that counts its calls every phase takes exactly one tick, and the model it loads
+/// runs like `Model::load`'s.
+#[test]
+fn loading_is_timed_phase_by_phase() {
+    let ticks = std::cell::Cell::new(0.0);
+    let clock = || {
+        ticks.set(ticks.get() + 1.0);
+        ticks.get()
+    };
+    let bytes = include_bytes!("../fixtures/mlp.onnx");
+    let (model, phases) = Model::load_timed(bytes, None, &clock).unwrap();
+    assert_eq!(
+        (phases.read_ms, phases.analyse_ms, phases.optimise_ms),
+        (1.0, 1.0, 1.0)
+    );
+    assert_eq!(ticks.get(), 4.0);
+    let plain = Model::load(bytes).unwrap();
+    assert_eq!(
+        model.run(&[0.5; 64]).unwrap(),
+        plain.run(&[0.5; 64]).unwrap()
+    );
+}
+
 /// An op no runtime knows (tests/fixtures/unknown-op.onnx, examples/make_fixtures.rs): loading
 /// fails with a message that names it.
 #[test]

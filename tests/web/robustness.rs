@@ -52,6 +52,12 @@ fn every_robustness_model_is_refused_and_the_module_keeps_working() {
     assert_eq!(files.len(), 35);
     for (name, bytes) in files {
         let err = message(wasm::load_model(u8s(bytes), JsValue::UNDEFINED));
+        // The timed load refuses it with the same words.
+        assert_eq!(
+            message(wasm::load_phases(u8s(bytes), JsValue::UNDEFINED)),
+            err,
+            "{name}"
+        );
         // A plain sentence first; tract's chain, if any, after a line break and capped.
         let (plain, details) = err.split_once('\n').unwrap_or((&err, ""));
         assert!(

@@ -129,3 +129,18 @@ fn a_model_run_is_profiled_node_by_node() {
         "a profile takes 1 to 100 runs, not 101"
     );
 }
+
+/// `loadPhases` times LeNet-5's load with the page's clock: three non-negative times, read,
+/// analyse and optimise (the refusals are checked with the robustness models).
+#[wasm_bindgen_test]
+fn a_model_load_is_timed_phase_by_phase() {
+    let phases = wasm::load_phases(
+        u8s(include_bytes!("../../www/models/lenet5-digits.onnx")),
+        JsValue::UNDEFINED,
+    )
+    .unwrap();
+    for key in ["read", "analyse", "optimise"] {
+        let ms = get(&phases, key).as_f64().unwrap();
+        assert!(ms.is_finite() && ms >= 0.0, "{key}: {ms}");
+    }
+}

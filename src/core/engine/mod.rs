@@ -28,7 +28,7 @@ pub mod profile;
 mod validate;
 
 pub use layers::{analyse, LayerInfo, LayerWindow};
-pub use model::{Model, Structure};
+pub use model::{LoadPhases, Model, Structure};
 pub use onnx::{conv_weights, strip_weights, MAX_MODEL_BYTES, MAX_RUN_BYTES};
 pub use profile::NodeTime;
 

@@ -47,6 +47,19 @@ pub struct Model {
     layer_plans: RefCell<HashMap<usize, Plan>>,
 }
 
+/// Where [`Model::load_timed`] spent its time, milliseconds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LoadPhases {
+    /// Reading: the file decoded and checked (this crate's validator), and tract's graph built
+    /// from it, with the input shape fixed.
+    pub read_ms: f64,
+    /// tract's analysis: every type and shape worked out (`into_typed`).
+    pub analyse_ms: f64,
+    /// tract's optimisation: decluttering, then kernels chosen and weights packed
+    /// (`into_optimized`, this crate's max-pool swap, the runnable plan).
+    pub optimise_ms: f64,
+}
+
 impl Model {
     /// Reads ONNX `bytes`, fixes its input shape (from the file, with a batch of 1 for a symbolic
     /// batch axis) and optimises it. Errors name the cause: bytes that are not ONNX, a file over
@@ -60,6 +73,17 @@ impl Model {
     /// runs on 14x14, 16x16 and 28x28 inputs. The shape must have as many axes as the file's input
     /// and agree with every size the file fixes.
     pub fn load_with_input_shape(bytes: &[u8], input_shape: Option<&[usize]>) -> Result<Model> {
+        Ok(Model::load_timed(bytes, input_shape, &|| 0.0)?.0)
+    }
+
+    /// [`Model::load_with_input_shape`], timing its three phases with `clock` (milliseconds, e.g.
+    /// the browser's `performance.now()`): where the load time goes, measured where it runs.
+    pub fn load_timed(
+        bytes: &[u8],
+        input_shape: Option<&[usize]>,
+        clock: &dyn Fn() -> f64,
+    ) -> Result<(Model, LoadPhases)> {
+        let t0 = clock();
         let (file, mut model) = read_onnx(bytes)?;
         let inputs = model.input_outlets()?.len();
         ensure!(
@@ -70,6 +94,7 @@ impl Model {
         let graph = model.clone();
         let nodes = onnx_nodes(&file)?;
 
+        let t1 = clock();
         let typed = model.into_typed().plainly(|| ANALYSE)?;
         let output_shape = typed
             .output_fact(0)?
@@ -83,8 +108,10 @@ impl Model {
             shape_text(&dims),
             shape_text(&output_shape)
         );
+        let t2 = clock();
         let plan = optimize(typed)?;
-        Ok(Model {
+        let t3 = clock();
+        let model = Model {
             plan,
             input_shape: dims,
             output_shape,
@@ -93,7 +120,13 @@ impl Model {
             table: OnceCell::new(),
             probe_plan: RefCell::new(None),
             layer_plans: Default::default(),
-        })
+        };
+        let phases = LoadPhases {
+            read_ms: t1 - t0,
+            analyse_ms: t2 - t1,
+            optimise_ms: t3 - t2,
+        };
+        Ok((model, phases))
     }
 
     /// A model file's structure without its weights, for files too large to run (up to

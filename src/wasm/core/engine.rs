@@ -68,19 +68,37 @@ pub fn max_model_bytes() -> f64 {
 /// that does not fit, or an op tract cannot run.
 #[wasm_bindgen(js_name = loadModel)]
 pub fn load_model(model: JsValue, input_shape: JsValue) -> JsResult<JsModel> {
-    let shape = if is_missing(&input_shape) {
-        None
-    } else {
-        Some(dims(
-            "inputShape",
-            &input_shape,
-            "an array of whole numbers",
-        )?)
-    };
+    let shape = optional_input_shape(&input_shape)?;
     Ok(JsModel {
         model: engine::Model::load_with_input_shape(&bytes("model", &model)?, shape.as_deref())
             .map_err(core_error)?,
     })
+}
+
+/// `loadModel`'s optional `inputShape`.
+fn optional_input_shape(v: &JsValue) -> JsResult<Option<Vec<usize>>> {
+    if is_missing(v) {
+        return Ok(None);
+    }
+    Ok(Some(dims("inputShape", v, "an array of whole numbers")?))
+}
+
+/// Where loading a model spends its time, timed with `performance.now()` inside the module:
+/// loads it as `loadModel(model, inputShape)` does and returns `{ read, analyse, optimise }`
+/// in milliseconds — reading (decode, this crate's checks, tract's graph), tract's analysis of
+/// types and shapes, and tract's optimisation (declutter, kernels, packed weights). The model is
+/// dropped afterwards. Throws what `loadModel` throws.
+#[wasm_bindgen(js_name = loadPhases)]
+pub fn load_phases(model: JsValue, input_shape: JsValue) -> JsResult<Object> {
+    let shape = optional_input_shape(&input_shape)?;
+    let (_, phases) =
+        engine::Model::load_timed(&bytes("model", &model)?, shape.as_deref(), &performance_now)
+            .map_err(core_error)?;
+    let out = Object::new();
+    set(&out, "read", phases.read_ms)?;
+    set(&out, "analyse", phases.analyse_ms)?;
+    set(&out, "optimise", phases.optimise_ms)?;
+    Ok(out)
 }
 
 #[wasm_bindgen(js_class = Model)]
