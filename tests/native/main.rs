@@ -6,6 +6,7 @@
 #[macro_use]
 mod common;
 
+mod engine;
 mod robustness;
 
 mod week1_course_examples;
