@@ -480,6 +480,85 @@ mod fuzz_findings {
         }
     }
 
+    /// `graph` target (the test command's smoke run, Dec 2026): Gather whose indices were the
+    /// graph's own float values (Softmax of the input, [1.0], gathering from a tensor of one
+    /// value) panicked in tract-core's Gather at run time (`gather.rs:75`, index out of bounds):
+    /// tract reads float indices as whole numbers and does not check them against the data. Gather
+    /// indices must be whole numbers known before the run; within the data's size they are fine.
+    #[test]
+    fn gather_with_indices_computed_at_run_time() {
+        let computed = chain(
+            &[1],
+            &[
+                ("Softmax", &["input"], vec![]),
+                ("Gather", &["v0", "v0"], vec![]),
+            ],
+        );
+        assert_eq!(
+            refused(&computed),
+            "Gather \"n1\": its indices are computed from the input while the model runs; the playground runs Gather with whole-number indices fixed in the file (an initializer or a Constant)"
+        );
+        let index = |name: &str, v: i64| pb::TensorProto {
+            name: name.into(),
+            data_type: DataType::Int64 as i32,
+            int64_data: vec![v],
+            dims: vec![1],
+            ..Default::default()
+        };
+        let gather_at = |i: i64| {
+            let bytes = chain(
+                &[1, 3],
+                &[("Gather", &["input", "i"], vec![int_attr("axis", 1)])],
+            );
+            let mut model = <pb::ModelProto as prost::Message>::decode(&bytes[..]).unwrap();
+            model.graph.as_mut().unwrap().initializer = vec![index("i", i)];
+            prost::Message::encode_to_vec(&model)
+        };
+        // Fixed indices outside the axis are refused before the run, inside they run.
+        for i in [3, -4, i64::MAX, i64::MIN] {
+            assert_eq!(
+                refused(&gather_at(i)),
+                format!("Gather \"n0\": indices [{i}] reach past the 3 entries of axis 1"),
+            );
+        }
+        // Indices tract folds from the shapes are checked the same way: Shape of a [1, 3] input
+        // is [1, 3], and 3 is past axis 1.
+        let from_shape = chain(
+            &[1, 3],
+            &[
+                ("Shape", &["input"], vec![]),
+                ("Gather", &["input", "v0"], vec![int_attr("axis", 1)]),
+            ],
+        );
+        assert_eq!(
+            refused(&from_shape),
+            "Gather \"n1\": indices [1, 3] reach past the 3 entries of axis 1"
+        );
+        // GatherElements is held to the same rule.
+        let elements = chain(
+            &[1, 3],
+            &[
+                ("Softmax", &["input"], vec![]),
+                (
+                    "GatherElements",
+                    &["input", "v0"],
+                    vec![int_attr("axis", 1)],
+                ),
+            ],
+        );
+        assert!(refused(&elements).starts_with("GatherElements \"n1\": its indices are computed"));
+        for (i, expected) in [(2, 0.25), (-3, 0.75)] {
+            let out = catch_unwind(AssertUnwindSafe(|| {
+                Model::load(&gather_at(i))
+                    .unwrap()
+                    .run(&[0.75, 0.5, 0.25])
+                    .unwrap()
+            }))
+            .expect("no panic");
+            assert_eq!(out.data, [expected], "index {i}");
+        }
+    }
+
     /// `graph` target: Gather on a [15, 0] weight divided by zero in tract-core's reduction
     /// (`reduce.rs:261`) while folding constants: empty matrices are refused (an empty list, a
     /// common stand-in for an absent argument, is not).

@@ -2,12 +2,15 @@
 //! graphs, and in wasm a panic aborts the whole module every widget shares; so what tract would
 //! assert on is refused here with an error that names the node and the attribute: zero or
 //! wrong-length strides, pads and kernels, sizes past the playground's limits, axes outside a
-//! tensor's rank, shapes and steps that cannot be, and outputs that nothing produces.
+//! tensor's rank, shapes and steps that cannot be, and outputs that nothing produces. Once tract
+//! has typed the graph, [`check_gathers`] refuses what its gathers would index unchecked at run
+//! time.
 
 use std::collections::{HashMap, HashSet};
 
 use anyhow::{bail, ensure, Result};
 use tract_onnx::pb;
+use tract_onnx::prelude::*;
 
 use crate::core::geometry::{MAX_ELEMENTS, MAX_SIDE};
 
@@ -657,6 +660,87 @@ fn check_node(
             }
         }
         _ => {}
+    }
+    Ok(())
+}
+
+/// Checks the gathers of `model`, once tract has worked out its types and shapes, for what
+/// tract 0.23.9 would index with unchecked at run time (a panic, so a trap in wasm): `Gather`,
+/// `GatherElements` and `GatherND` must have indices tract knows before the run (constants, or
+/// folded from the shapes), and each index must lie inside the data's axis, `-n ≤ i < n`.
+pub(crate) fn check_gathers(model: &TypedModel) -> Result<()> {
+    use tract_onnx::tract_core::ops::array::{Gather, GatherElements, GatherNd};
+    for node in model.nodes() {
+        let axis = if let Some(g) = node.op_as::<Gather>() {
+            Some(g.axis)
+        } else if let Some(g) = node.op_as::<GatherElements>() {
+            Some(g.axis)
+        } else if node.op_is::<GatherNd>() {
+            None
+        } else {
+            continue;
+        };
+        let (Some(&data), Some(&indices)) = (node.inputs.first(), node.inputs.get(1)) else {
+            continue;
+        };
+        let (data, indices) = (model.outlet_fact(data)?, model.outlet_fact(indices)?);
+        let Some(values) = &indices.konst else {
+            bail!(
+                "{} \"{}\": its indices are computed from the input while the model runs; the playground runs {} with whole-number indices fixed in the file (an initializer or a Constant)",
+                node.op.name(),
+                node.name,
+                node.op.name()
+            );
+        };
+        let values: Vec<i64> = values
+            .cast_to::<i64>()?
+            .to_plain_array_view::<i64>()?
+            .iter()
+            .copied()
+            .collect();
+        let dims: Vec<Option<i64>> = data.shape.iter().map(|d| d.to_i64().ok()).collect();
+        let inside = |i: i64, n: i64| -n <= i && i < n;
+        match axis {
+            Some(axis) => {
+                let Some(Some(n)) = dims.get(axis).copied() else {
+                    continue;
+                };
+                ensure!(
+                    values.iter().all(|&i| inside(i, n)),
+                    "{} \"{}\": indices {values:?} reach past the {n} entries of axis {axis}",
+                    node.op.name(),
+                    node.name
+                );
+            }
+            None => {
+                // GatherND: each row of the last axis indexes the data's leading axes (after
+                // the batch axes).
+                let batch = node.op_as::<GatherNd>().map_or(0, |g| g.batch_dims);
+                let width = indices
+                    .shape
+                    .last()
+                    .and_then(|d| d.to_i64().ok())
+                    .and_then(|w| usize::try_from(w).ok())
+                    .unwrap_or(0);
+                if width == 0 {
+                    continue;
+                }
+                for tuple in values.chunks(width) {
+                    for (k, &i) in tuple.iter().enumerate() {
+                        let Some(Some(n)) = dims.get(batch + k).copied() else {
+                            continue;
+                        };
+                        ensure!(
+                            inside(i, n),
+                            "{} \"{}\": index {i} reaches past the {n} entries of axis {}",
+                            node.op.name(),
+                            node.name,
+                            batch + k
+                        );
+                    }
+                }
+            }
+        }
     }
     Ok(())
 }
