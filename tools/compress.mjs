@@ -4,7 +4,7 @@
 // Images and ONNX models are left alone: they barely compress.
 // The gzip copies come from zopfli (Debian's `zopfli`, installed by scripts/setup-tools.sh) where it
 // is on the PATH: a gzip stream any browser reads, 4-5 % smaller than zlib's level 9 on the wasm
-// modules (measured Dec 2026: 2.113 → 2.019 MB), at ~20 s per module. Without it, zlib level 9.
+// modules (measured Dec 2026: 2.25 → 2.14 MB), at ~20 s per module. Without it, zlib level 9.
 import { execFile as execFileCallback } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, extname } from 'node:path';
