@@ -54,9 +54,15 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "$@" >/dev/null
 }
 
-if ! command -v node >/dev/null || ! command -v npm >/dev/null || ! command -v zopfli >/dev/null; then
-  step "installing Debian's nodejs, npm and zopfli (build tools, tests; zopfli writes the site's gzip copies)"
-  apt_install nodejs npm zopfli
+# Only what is missing: a Node.js from elsewhere (NodeSource's package ships npm itself) conflicts
+# with Debian's npm package, and asking apt for both fails.
+tools=()
+for pair in nodejs:node npm:npm zopfli:zopfli; do
+  if ! command -v "${pair#*:}" >/dev/null; then tools+=("${pair%%:*}"); fi
+done
+if [ ${#tools[@]} != 0 ]; then
+  step "installing Debian's ${tools[*]} (build tools, tests; zopfli writes the site's gzip copies)"
+  apt_install "${tools[@]}"
 fi
 
 GECKODRIVER_VERSION=0.37.1
