@@ -127,9 +127,11 @@ fn into_optimized(model: TypedModel) -> TractResult<TypedModel> {
 /// switched off (knobs scoped to this call, on every target); every other model keeps it. tract's
 /// declutter runs without its `ChangeAxes` pass ([`lean_declutter`]) unless the model holds a
 /// grouped convolution ([`has_grouped_conv`]). After tract's
-/// optimisation, its 2×2 max pools are replaced by [`maxpool::MaxPool2x2`].
+/// optimisation, its 2×2 max pools are replaced by [`maxpool::MaxPool2x2`]. First, gathers whose
+/// indices tract would not check at run time are refused ([`validate::check_gathers`]).
 pub fn optimize(model: TypedModel) -> Result<Plan> {
     use tract_onnx::tract_core::knobs::KnobScope;
+    validate::check_gathers(&model)?;
     let optimised = if has_blocked_conv_hazard(&model) {
         let scope = KnobScope::new([
             ("TRACT_DISABLE_BLOCKED_CONV", "true"),
