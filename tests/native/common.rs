@@ -4,6 +4,7 @@
 use cnn_playground::engine::Engine;
 use cnn_playground::ops::{Conv, Output};
 use cnn_playground::reference;
+use tract_onnx::prelude::{TValue, TVec};
 
 /// The 6x6 grey-scale image of lecture 02 (course notes, "Edge Detection Example").
 pub const COURSE_IMAGE: [f32; 36] = [
@@ -156,5 +157,15 @@ pub fn check_against_face_api(
             assert!(diff < 1e-4, "seed {seed}: {diff}");
             ours
         })
+        .collect()
+}
+
+/// The first of a tract plan's `outputs`, as f32 values in row-major order.
+pub fn first_output(outputs: &TVec<TValue>) -> Vec<f32> {
+    outputs[0]
+        .to_plain_array_view::<f32>()
+        .unwrap()
+        .iter()
+        .copied()
         .collect()
 }

@@ -2,6 +2,8 @@
 
 use cnn_playground::engine::{has_grouped_conv, is_change_axes, lean_declutter, optimize, Model};
 use tract_onnx::prelude::*;
+
+use crate::common::first_output;
 use tract_onnx::tract_core::optim::Optimizer;
 
 /// The engine declutters with tract's passes minus exactly one, `ChangeAxes`. Fails if a tract
@@ -53,19 +55,8 @@ fn the_lean_declutter_gives_tracts_outputs() {
         let input: Vec<f32> = (0..n).map(|i| ((i * 7919) % 255) as f32 / 255.0).collect();
         let typed = typed_model(bytes, &shape);
         let run = |model: TypedModel| -> Vec<f32> {
-            let out = model
-                .into_runnable()
-                .unwrap()
-                .run(tvec!(Tensor::from_shape(&shape, &input)
-                    .unwrap()
-                    .into_tvalue()))
-                .unwrap();
-            out[0]
-                .to_plain_array_view::<f32>()
-                .unwrap()
-                .iter()
-                .copied()
-                .collect()
+            let input = Tensor::from_shape(&shape, &input).unwrap().into_tvalue();
+            first_output(&model.into_runnable().unwrap().run(tvec!(input)).unwrap())
         };
         assert_eq!(
             run(lean(&typed)),

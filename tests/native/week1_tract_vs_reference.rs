@@ -323,13 +323,7 @@ fn both_max_pools(
     };
     let tensor = || Tensor::from_shape(&[1, shape[0], shape[1], shape[2]], input).unwrap();
     let run = |plan: &cnn_playground::engine::Plan| -> Vec<f32> {
-        let out = plan.run(tvec!(tensor().into_tvalue())).unwrap();
-        out[0]
-            .to_plain_array_view::<f32>()
-            .unwrap()
-            .iter()
-            .copied()
-            .collect()
+        crate::common::first_output(&plan.run(tvec!(tensor().into_tvalue())).unwrap())
     };
     let plain = std::sync::Arc::new(typed().into_optimized().unwrap().into_runnable().unwrap());
     let ours = cnn_playground::engine::optimize(typed()).unwrap();
