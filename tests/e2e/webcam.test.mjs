@@ -33,14 +33,31 @@ test('webcam frames are edge-filtered live', async () => {
 test('webcam frames go through the face detector live, in its worker', async (t) => {
   const ctx = await openPlayground({ extraArgs: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'] });
   try {
+    // What the page asks its workers to do: the frames must go out as the camera's RGBA bytes,
+    // letterboxed and detected in the worker, so that the page's thread only draws.
+    await ctx.page.addInitScript(() => {
+      window.workerCalls = [];
+      const post = Worker.prototype.postMessage;
+      Worker.prototype.postMessage = function (message, ...rest) {
+        if (message?.op) window.workerCalls.push({ op: message.op, args: (message.args ?? []).map((a) => a?.constructor?.name === 'Object' ? 'Object' : `${a?.constructor?.name}${a?.length ?? ''}`) });
+        return post.call(this, message, ...rest);
+      };
+    });
     await ready(ctx);
     await ctx.page.waitForSelector('#face-lab[data-ready="true"]', { timeout: 60_000 });
     await recordLongTasks(ctx.page);
     await ctx.page.selectOption('#face-source', 'webcam');
     await ctx.page.waitForFunction(() => Number(document.querySelector('#face-stats').dataset.frames) >= 20, null, { timeout: 60_000 });
     const stats = await ctx.page.textContent('#face-stats');
-    const [, rate] = stats.match(/^tract, decoding and NMS \d+ ms in a worker · ([\d.]+) frames\/s detected$/) ?? [];
+    const [, rate] = stats.match(/^letterbox, tract, decoding and NMS \d+ ms in a worker · ([\d.]+) frames\/s detected$/) ?? [];
     assert.ok(rate, stats);
+    const calls = await ctx.page.evaluate(() => window.workerCalls);
+    const frames = calls.filter((c) => c.op === 'detectFrame');
+    assert.ok(frames.length >= 20, JSON.stringify(calls.slice(0, 5)));
+    assert.deepEqual(frames.at(-1).args.slice(1, 4), ['Uint8ClampedArray1228800', 'Number', 'Number']);
+    // A face-detector input, 3×416×416, letterboxed on the page's thread (the shapes detector's
+    // 3×96×96 photo on the same page may go out as a tensor).
+    assert.deepEqual(calls.filter((c) => c.op === 'detect' && c.args[1] === 'Float32Array519168'), [], 'the page letterboxed a frame itself');
     const longest = await longestTask(ctx.page);
     t.diagnostic(`webcam face detection: ${rate} frames/s detected; longest main-thread task ${longest.toFixed(0)} ms`);
     // The fake camera's test pattern holds no face.

@@ -47,6 +47,20 @@ const ops = {
     d.ms = performance.now() - t0;
     return d;
   },
+  /** A frame for live video: `letterbox`es the RGBA `pixels` of `width × height` into the
+   * detector's input square and runs `Detector.detect` on it, here, so that the page's thread only
+   * draws. Returns what `detect` does plus `view`, the letterboxed square as RGBA bytes (what the
+   * detector saw, to draw), and `ms`, the time spent in here. */
+  detectFrame(handle, pixels, width, height, score, iou) {
+    const t0 = performance.now();
+    const detector = model(handle);
+    const size = detector.inputSize();
+    const tensor = api.letterbox(pixels, width, height, size);
+    const d = detector.detect(tensor, score, iou);
+    d.ms = performance.now() - t0;
+    d.view = api.imageFromTensor(tensor, size, size);
+    return d;
+  },
   /** Lectures 40-42: the network's model for tract's costs, and the indices of its ReLU and
    * max-pool layers. */
   styleModel(bytes, shape) {

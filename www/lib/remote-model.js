@@ -122,8 +122,8 @@ export class RemoteModel {
 
 /**
  * A Rust `Detector` (`new api.Detector(bytes, kind)`) in a worker of its own, for live video: the
- * page's thread only letterboxes frames and draws. `detect` resolves to what `Detector.detect`
- * returns.
+ * page's thread only draws (`detectFrame` letterboxes in the worker). `detect` resolves to what
+ * `Detector.detect` returns.
  */
 export class RemoteDetector {
   /** Loads detector `kind` from ONNX `bytes` (handed over to the worker). */
@@ -149,6 +149,13 @@ export class RemoteDetector {
    * with `ms`, the time the worker spent on it. */
   detect(tensor, scoreThreshold, iouThreshold) {
     return this.#send('detect', [this.info.handle, tensor, scoreThreshold, iouThreshold]);
+  }
+
+  /** The RGBA `pixels` of a `width × height` frame (copied) letterboxed into the input square
+   * and detected, both in the worker: what `detect` resolves to, plus `view`, the letterboxed
+   * square as RGBA bytes to draw, and `ms`, the worker's time for both steps. */
+  detectFrame(pixels, width, height, scoreThreshold, iouThreshold) {
+    return this.#send('detectFrame', [this.info.handle, pixels, width, height, scoreThreshold, iouThreshold]);
   }
 
   /** Loads face-api's 68-point landmark network from ONNX `bytes` (copied) into this detector's

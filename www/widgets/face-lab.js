@@ -1,10 +1,10 @@
 // Widget: a real face detector on photos and the webcam (lectures 27-31 on real images). tract
 // runs face-api's Tiny Face Detector converted to ONNX (www/models/face-detector.onnx, see
-// data/face/README.md); Rust's `Detector` letterboxes nothing here (the frame is letterboxed once
-// with `letterbox`, to draw it too), decodes the 13×13×5 grid and suppresses duplicates, the same
-// pipeline as the shapes detector, in a Web Worker of its own (lib/remote-model.js), so live video
-// never blocks the page: while one frame is being detected the newest frame waits, and older ones
-// are dropped. With "68 landmarks" on, face-api's landmark network (converted to ONNX, lecture 24)
+// data/face/README.md). In a Web Worker of its own (lib/remote-model.js, `detectFrame`), each
+// frame is letterboxed (`letterbox`; the square comes back to be drawn: what the detector saw),
+// and Rust's `Detector` decodes the 13×13×5 grid and suppresses duplicates, the same pipeline as
+// the shapes detector, so live video never blocks the page: while one frame is being detected the
+// newest frame waits, and older ones are dropped. With "68 landmarks" on, face-api's landmark network (converted to ONNX, lecture 24)
 // finds the points of each face in the same worker (Rust's `Landmarker`). This file moves pixels
 // and draws.
 
@@ -44,10 +44,10 @@ export function mountFaceLab(root, api) {
 
   const fail = error.show;
 
-  /** Uses RGBA `pixels` of `width × height` as the current frame and detects (letterboxed when
-   * the detector gets to it: frames that arrive meanwhile replace it unconverted). */
+  /** Uses RGBA `pixels` of `width × height` as the current frame and detects (frames that arrive
+   * while the worker is busy replace it). */
   function useFrame(pixels, width, height) {
-    state.frame = { pixels, width, height, tensor: null, sent: false };
+    state.frame = { pixels, width, height, sent: false };
     error.clear();
     detect();
   }
@@ -67,8 +67,7 @@ export function mountFaceLab(root, api) {
     const frame = state.frame;
     frame.sent = true;
     try {
-      frame.tensor ??= api.letterbox(frame.pixels, frame.width, frame.height, state.size);
-      const d = await state.model.detect(frame.tensor, state.scoreThreshold, state.iouThreshold);
+      const d = await state.model.detectFrame(frame.pixels, frame.width, frame.height, state.scoreThreshold, state.iouThreshold);
       let points = null;
       let landmarkMs = 0;
       if (state.landmarks && d.kept.length) {
@@ -96,7 +95,7 @@ export function mountFaceLab(root, api) {
    * kept face (image pixels; found in `landmarkMs` including the trip to the worker) if any. */
   function draw(frame, d, ms, points, landmarkMs) {
     const ctx = canvas.getContext('2d');
-    ctx.putImageData(new ImageData(api.imageFromTensor(frame.tensor, state.size, state.size), state.size, state.size), 0, 0);
+    ctx.putImageData(new ImageData(d.view, state.size, state.size), 0, 0);
     const s = state.spec.grid;
     if (state.grid) {
       ctx.save();
@@ -135,7 +134,7 @@ export function mountFaceLab(root, api) {
     if (cam) cam.detected = (cam.detected ?? 0) + 1;
     const fps = cam && cam.detected > 1 ? ` · ${(cam.detected / ((performance.now() - cam.since) / 1000)).toFixed(1)} frames/s detected` : '';
     const marks = points ? `; 68 landmarks per face ${landmarkMs.toFixed(0)} ms` : '';
-    stats.textContent = `tract, decoding and NMS ${ms.toFixed(0)} ms in a worker${marks}${fps}`;
+    stats.textContent = `letterbox, tract, decoding and NMS ${ms.toFixed(0)} ms in a worker${marks}${fps}`;
     stats.dataset.frames = cam ? cam.detected : 0;
   }
 
