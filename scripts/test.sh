@@ -87,8 +87,15 @@ other_engine_tests() {
       ;;
     WebKit)
       # MiniBrowser has no headless mode: WebKitWebDriver runs on a virtual X display.
+      # JSC_useWasmFaultSignalHandler=false makes JavaScriptCore check wasm memory bounds in code
+      # rather than through guard pages and its fault handler. With the handler, WebKitGTK 2.50.6
+      # (Debian 12, Dec 2026) trapped at random on this suite: "Out of bounds memory access" in
+      # safe Rust (train_softmax, style::forward, tract's analyser) or tract misreading a model,
+      # a different test each time, in 5 of 8 runs of two builds of the module (an older commit's
+      # module: 1 of 4), never in Chromium or Firefox; without the handler, 3 of 3 passed.
+      # JSC_useOMGJIT=false did not help (2 of 3 failed).
       local port=$((4500 + RANDOM % 400))
-      xvfb-run -a WebKitWebDriver --port=$port >/dev/null 2>&1 &
+      JSC_useWasmFaultSignalHandler=false xvfb-run -a WebKitWebDriver --port=$port >/dev/null 2>&1 &
       local driver=$!
       sleep 2
       SAFARIDRIVER_REMOTE=http://127.0.0.1:$port \
