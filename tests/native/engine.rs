@@ -2,9 +2,9 @@
 
 use cnn_playground::engine::{has_grouped_conv, is_change_axes, lean_declutter, optimize, Model};
 use tract_onnx::prelude::*;
+use tract_onnx::tract_core::optim::Optimizer;
 
 use crate::common::first_output;
-use tract_onnx::tract_core::optim::Optimizer;
 
 /// The engine declutters with tract's passes minus exactly one, `ChangeAxes`. Fails if a tract
 /// upgrade renames or drops that pass, so that the choice (and its measurement) is made again.

@@ -4,9 +4,9 @@
 // frame is letterboxed (`letterbox`; the square comes back to be drawn: what the detector saw),
 // and Rust's `Detector` decodes the 13×13×5 grid and suppresses duplicates, the same pipeline as
 // the shapes detector, so live video never blocks the page: while one frame is being detected the
-// newest frame waits, and older ones are dropped. With "68 landmarks" on, face-api's landmark network (converted to ONNX, lecture 24)
-// finds the points of each face in the same worker (Rust's `Landmarker`). This file moves pixels
-// and draws.
+// newest frame waits, and older ones are dropped. With "68 landmarks" on, face-api's landmark
+// network (converted to ONNX, lecture 24) finds the points of each face in the same worker (Rust's
+// `Landmarker`). This file moves pixels and draws.
 
 import { h, errorLine, slider, sourceMemory } from '../lib/dom.js';
 import { drawLandmarks, strokeBox } from '../lib/scene.js';

@@ -126,9 +126,9 @@ fn into_optimized(model: TypedModel) -> TractResult<TypedModel> {
 /// graphs the crate builds and to loaded models alike: such a model is optimised with that kernel
 /// switched off (knobs scoped to this call, on every target); every other model keeps it. tract's
 /// declutter runs without its `ChangeAxes` pass ([`lean_declutter`]) unless the model holds a
-/// grouped convolution ([`has_grouped_conv`]). After tract's
-/// optimisation, its 2×2 max pools are replaced by [`maxpool::MaxPool2x2`]. First, gathers whose
-/// indices tract would not check at run time are refused ([`validate::check_gathers`]).
+/// grouped convolution ([`has_grouped_conv`]). After tract's optimisation, its 2×2 max pools are
+/// replaced by [`maxpool::MaxPool2x2`]. First, gathers whose indices tract would not check at run
+/// time are refused ([`validate::check_gathers`]).
 pub fn optimize(model: TypedModel) -> Result<Plan> {
     use tract_onnx::tract_core::knobs::KnobScope;
     validate::check_gathers(&model)?;
