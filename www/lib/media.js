@@ -21,11 +21,13 @@ export async function decodeImage(blob, api) {
 
 /**
  * Opens the webcam at 640×480 and calls `onFrame(pixels, width, height)` with each frame's RGBA
- * bytes on every animation frame. Returns `{ frames, since, stop() }`, or `null` after passing a
- * clear message to `fail` (no camera API, access denied, no camera); `instead` completes the
- * denied message ("pick another image").
+ * bytes on every animation frame where `wants()` is true (by default, every one): a consumer that
+ * cannot use a frame yet is not handed one, and the page does not copy it out of the video.
+ * Returns `{ frames, since, stop() }` (`frames` counts the frames handed over), or `null` after
+ * passing a clear message to `fail` (no camera API, access denied, no camera); `instead`
+ * completes the denied message ("pick another image").
  */
-export async function openCamera(onFrame, fail, instead) {
+export async function openCamera(onFrame, fail, instead, wants = () => true) {
   if (!navigator.mediaDevices?.getUserMedia) {
     fail('This browser gives no camera access to this page (it needs https or localhost).');
     return null;
@@ -52,9 +54,11 @@ export async function openCamera(onFrame, fail, instead) {
   };
   const frame = () => {
     if (!camera.live) return;
-    ctx.drawImage(video, 0, 0);
-    onFrame(ctx.getImageData(0, 0, canvas.width, canvas.height).data, canvas.width, canvas.height);
-    camera.frames += 1;
+    if (wants()) {
+      ctx.drawImage(video, 0, 0);
+      onFrame(ctx.getImageData(0, 0, canvas.width, canvas.height).data, canvas.width, canvas.height);
+      camera.frames += 1;
+    }
     requestAnimationFrame(frame);
   };
   requestAnimationFrame(frame);

@@ -56,6 +56,10 @@ export function mountFaceLab(root, api) {
   // and a frame arriving meanwhile waits (only the newest is kept).
   let inFlight = 0;
   let again = false;
+  /** Whether a new camera frame would go to the worker at once: otherwise the camera loop does
+   * not copy it out of the video (at 60 animation frames a second against 15-30 detections, most
+   * copies were thrown away). */
+  const wantsFrame = () => inFlight < 2 && !(state.frame && !state.frame.sent);
   /** Detects on the current frame in the worker, or once a running detection ends. */
   async function detect() {
     if (!state.model || !state.frame) return;
@@ -163,7 +167,7 @@ export function mountFaceLab(root, api) {
 
   async function startCamera() {
     stopCamera();
-    const camera = await openCamera(useFrame, fail, 'pick a photo');
+    const camera = await openCamera(useFrame, fail, 'pick a photo', wantsFrame);
     if (!camera) {
       memory.back();
       return;
