@@ -169,3 +169,125 @@ pub fn first_output(outputs: &TVec<TValue>) -> Vec<f32> {
         .copied()
         .collect()
 }
+
+/// Random stride-1 convolution `case` (seeded): `[1, c, h, w]` by `o` filters `kh × kw` with
+/// per-side padding and a bias, then a leaky ReLU of a random slope (negative and above 1
+/// included), a ReLU or nothing; every third case a 1×1 kernel without padding, every fifth a
+/// wide image, so that the vector kernel's blocks of 8 columns and its tails both run. Returns
+/// `(tract's own output, the engine's output, what was run)`, after checking that the engine
+/// computed it with `DirectConv` (and fused the leaky ReLU).
+pub fn direct_conv_against_tract(case: u64) -> (Vec<f32>, Vec<f32>, String) {
+    use cnn_playground::graph::{encode, GraphBuilder};
+    use cnn_playground::rng::Rng;
+    use tract_onnx::prelude::*;
+    let mut rng = Rng::new(20_261_202 + case);
+    let pointwise = case.is_multiple_of(3);
+    let (kh, kw) = if pointwise {
+        (1, 1)
+    } else {
+        (rng.int(1, 3), rng.int(1, 5))
+    };
+    let pad: [usize; 4] = if pointwise {
+        [0; 4]
+    } else {
+        std::array::from_fn(|_| rng.int(0, 2))
+    };
+    let wide = case.is_multiple_of(5);
+    // Wider kernels are swapped up to `MAX_TAPS` taps.
+    let c = rng.int(
+        1,
+        if pointwise {
+            24
+        } else {
+            cnn_playground::engine::direct_conv::MAX_TAPS / (kh * kw)
+        },
+    );
+    let o = rng.int(1, 11);
+    let h = rng.int(kh.saturating_sub(pad[0] + pad[2]).max(1), 12);
+    let w = rng.int(
+        kw.saturating_sub(pad[1] + pad[3]).max(1),
+        if wide { 70 } else { 20 },
+    );
+    let activation = rng.int(0, 2);
+    let slope = [0.1, -0.5, 1.5][rng.int(0, 2)];
+    let weights: Vec<f32> = (0..o * c * kh * kw).map(|_| rng.range(-1.0, 1.0)).collect();
+    let bias: Vec<f32> = (0..o).map(|_| rng.range(-1.0, 1.0)).collect();
+    let input: Vec<f32> = (0..c * h * w).map(|_| rng.range(-1.0, 1.0)).collect();
+    let mut g = GraphBuilder::new("direct-conv", &[1, c, h, w]);
+    let x = g.input();
+    let y = g.conv(
+        &x,
+        (&[o, c, kh, kw], &weights),
+        Some(&bias),
+        &pad,
+        &[1, 1],
+        1,
+    );
+    let y = match activation {
+        0 => g.leaky_relu(&y, slope),
+        1 => g.relu(&y),
+        _ => y,
+    };
+    let bytes = encode(&g.finish(&y));
+    let what = format!(
+        "case {case}: {c}x{h}x{w} * {o}x{c}x{kh}x{kw}, pads {pad:?}, activation {activation} (slope {slope})"
+    );
+    let typed = || {
+        tract_onnx::onnx()
+            .model_for_read(&mut &bytes[..])
+            .unwrap()
+            .into_typed()
+            .unwrap()
+    };
+    let run = |plan: &cnn_playground::engine::Plan| -> Vec<f32> {
+        let tensor = Tensor::from_shape(&[1, c, h, w], &input).unwrap();
+        first_output(&plan.run(tvec!(tensor.into_tvalue())).unwrap())
+    };
+    // tract's own op, with its wasm "blocked" convolution off where it would fail (the engine's
+    // work-around, `engine::has_blocked_conv_hazard`).
+    let plain = tract_onnx::tract_core::knobs::KnobScope::new([(
+        "TRACT_DISABLE_BLOCKED_CONV",
+        if cnn_playground::engine::has_blocked_conv_hazard(&typed()) {
+            "true"
+        } else {
+            "false"
+        },
+    )])
+    .unwrap()
+    .enter(|| typed().into_optimized().unwrap().into_runnable().unwrap());
+    let plain = std::sync::Arc::new(plain);
+    let ours = cnn_playground::engine::optimize(typed()).unwrap();
+    let ops: Vec<String> = ours
+        .model()
+        .nodes()
+        .iter()
+        .map(|n| n.op.name().to_string())
+        .collect();
+    assert!(ops.iter().any(|op| op == "DirectConv"), "{what}: {ops:?}");
+    if activation == 0 {
+        assert!(
+            !ops.iter().any(|op| op.contains("LeakyRelu")),
+            "{what}: {ops:?}"
+        );
+    }
+    (run(&plain), run(&ours), what)
+}
+
+/// Runs [`direct_conv_against_tract`] on `cases` cases and checks every output within
+/// `1e-4 · (1 + |tract's value|)` (the two sum the taps in different orders); returns the
+/// largest difference seen.
+pub fn check_direct_convs(cases: u64) -> f32 {
+    let mut largest = 0f32;
+    for case in 0..cases {
+        let (tract, ours, what) = direct_conv_against_tract(case);
+        assert_eq!(tract.len(), ours.len(), "{what}");
+        for (i, (a, b)) in tract.iter().zip(&ours).enumerate() {
+            assert!(
+                (a - b).abs() <= 1e-4 * (1.0 + a.abs()),
+                "{what}: output {i}: tract {a}, engine {b}"
+            );
+            largest = largest.max((a - b).abs());
+        }
+    }
+    largest
+}

@@ -1,6 +1,8 @@
 //! The engine's own choices about tract (`cnn_playground::engine`): the declutter passes it runs.
 
-use cnn_playground::engine::{has_grouped_conv, is_change_axes, lean_declutter, optimize, Model};
+use cnn_playground::engine::{
+    direct_conv, has_grouped_conv, is_change_axes, lean_declutter, optimize, Model,
+};
 use tract_onnx::prelude::*;
 use tract_onnx::tract_core::optim::Optimizer;
 
@@ -104,8 +106,11 @@ fn depthwise_models_keep_change_axes() {
         let shape = Model::load(bytes).unwrap().input_shape().to_vec();
         let typed = typed_model(bytes, &shape);
         assert_eq!(has_grouped_conv(&typed), grouped, "{file}");
-        let full = typed.clone().into_optimized().unwrap();
-        let lean = lean(&typed);
+        // The engine first puts its own convolution in place where it computes one.
+        let mut swapped = typed.clone();
+        direct_conv::swap_convs(&mut swapped).unwrap();
+        let full = swapped.clone().into_optimized().unwrap();
+        let lean = lean(&swapped);
         assert_ne!(
             text(&full),
             text(&lean),
@@ -115,4 +120,41 @@ fn depthwise_models_keep_change_axes() {
         let expected = if grouped { &full } else { &lean };
         assert_eq!(text(ours.model()), text(expected), "{file}");
     }
+}
+
+/// The engine's own convolution takes 1×1 convolutions at any depth and wider ones up to
+/// `direct_conv::MAX_TAPS` taps; deeper 3×3 convolutions (slower with it in the browser) stay with
+/// tract.
+#[test]
+fn direct_convolution_takes_pointwise_and_shallow_convolutions_only() {
+    use cnn_playground::graph::{encode, GraphBuilder};
+    let ops = |c: usize, k: usize| -> Vec<String> {
+        let mut g = GraphBuilder::new("gate", &[1, c, 12, 12]);
+        let x = g.input();
+        let y = g.conv(
+            &x,
+            (&[8, c, k, k], &vec![0.5; 8 * c * k * k]),
+            None,
+            &[0; 4],
+            &[1, 1],
+            1,
+        );
+        let bytes = encode(&g.finish(&y));
+        let typed = tract_onnx::onnx()
+            .model_for_read(&mut &bytes[..])
+            .unwrap()
+            .into_typed()
+            .unwrap();
+        let plan = optimize(typed).unwrap();
+        plan.model()
+            .nodes()
+            .iter()
+            .map(|n| n.op.name().to_string())
+            .collect()
+    };
+    let direct = |ops: &[String]| ops.iter().any(|op| op == "DirectConv");
+    assert_eq!(direct_conv::MAX_TAPS, 32);
+    assert!(direct(&ops(3, 3)), "27 taps");
+    assert!(!direct(&ops(4, 3)), "36 taps");
+    assert!(direct(&ops(512, 1)), "1x1 over 512 channels");
 }

@@ -337,6 +337,16 @@ fn both_max_pools(
     (run(&plain), run(&ours))
 }
 
+/// The engine's stride-1 convolution (`engine::direct_conv::DirectConv`, with a fused leaky ReLU)
+/// equals tract 0.23.9's own optimised convolution within rounding on 400 seeded random cases
+/// (natively the op's scalar path; `tests/web/differential.rs` runs the same cases on its wasm
+/// vector kernel).
+#[test]
+fn the_engines_direct_convolution_equals_tracts() {
+    let largest = crate::common::check_direct_convs(400);
+    println!("largest |tract − DirectConv| over 400 cases: {largest:e}");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
 

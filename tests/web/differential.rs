@@ -168,3 +168,14 @@ fn five_hundred_random_poolings_equal_the_reference_in_the_browser() {
         assert_close(&tract, &reference::pool(&pool).unwrap(), 1e-5, &what);
     }
 }
+
+/// The engine's stride-1 convolution (`engine::direct_conv::DirectConv`: four output channels
+/// times eight pixels in wasm vectors, a fused leaky ReLU) against tract's own optimised
+/// convolution in the browser, on the 400 seeded cases the native suite runs on the scalar path.
+#[wasm_bindgen_test]
+fn direct_convolution_equals_tracts_in_the_browser() {
+    let largest = crate::common::check_direct_convs(400);
+    web_sys::console::log_1(
+        &format!("largest |tract - DirectConv| over 400 cases: {largest:e}").into(),
+    );
+}
