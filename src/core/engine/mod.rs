@@ -112,14 +112,15 @@ pub fn has_grouped_conv(model: &TypedModel) -> bool {
 /// `ChangeAxes` pass. If tract cannot generate code for that graph, its full `into_optimized` is
 /// tried. Models with a grouped convolution ([`has_grouped_conv`]) get tract's full declutter.
 fn into_optimized(model: TypedModel) -> TractResult<TypedModel> {
-    let declutter = if has_grouped_conv(&model) {
+    let grouped = has_grouped_conv(&model);
+    let declutter = if grouped {
         tract_onnx::tract_core::optim::Optimizer::declutter()
     } else {
         lean_declutter()
     };
     let ours = (|| {
         let mut ours = model.clone();
-        direct_conv::swap_convs(&mut ours)?;
+        direct_conv::swap_convs(&mut ours, grouped)?;
         declutter.optimize(&mut ours)?;
         ours.optimize()?;
         Ok(ours)
