@@ -160,6 +160,16 @@ pub fn check_against_face_api(
         .collect()
 }
 
+/// ONNX `bytes` read by tract and typed (its shapes as the file declares them).
+pub fn typed_onnx(bytes: &[u8]) -> tract_onnx::prelude::TypedModel {
+    use tract_onnx::prelude::*;
+    tract_onnx::onnx()
+        .model_for_read(&mut &bytes[..])
+        .unwrap()
+        .into_typed()
+        .unwrap()
+}
+
 /// The first of a tract plan's `outputs`, as f32 values in row-major order.
 pub fn first_output(outputs: &TVec<TValue>) -> Vec<f32> {
     outputs[0]
@@ -232,13 +242,7 @@ pub fn direct_conv_against_tract(case: u64) -> (Vec<f32>, Vec<f32>, String) {
     let what = format!(
         "case {case}: {c}x{h}x{w} * {o}x{c}x{kh}x{kw}, pads {pad:?}, activation {activation} (slope {slope})"
     );
-    let typed = || {
-        tract_onnx::onnx()
-            .model_for_read(&mut &bytes[..])
-            .unwrap()
-            .into_typed()
-            .unwrap()
-    };
+    let typed = || typed_onnx(&bytes);
     let run = |plan: &cnn_playground::engine::Plan| -> Vec<f32> {
         let tensor = Tensor::from_shape(&[1, c, h, w], &input).unwrap();
         first_output(&plan.run(tvec!(tensor.into_tvalue())).unwrap())

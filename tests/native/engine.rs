@@ -140,12 +140,7 @@ fn direct_convolution_takes_pointwise_and_shallow_convolutions_only() {
             1,
         );
         let bytes = encode(&g.finish(&y));
-        let typed = tract_onnx::onnx()
-            .model_for_read(&mut &bytes[..])
-            .unwrap()
-            .into_typed()
-            .unwrap();
-        let plan = optimize(typed).unwrap();
+        let plan = optimize(crate::common::typed_onnx(&bytes)).unwrap();
         plan.model()
             .nodes()
             .iter()
@@ -182,10 +177,7 @@ fn depthwise_convolutions_lose_the_batch_axis_as_in_tracts_plan() {
     let depthwise = inputs(ours.model(), "DepthWiseConv");
     assert_eq!(depthwise.len(), 15);
     assert_eq!(depthwise, inputs(&tract, "DepthWiseConv"));
-    assert_eq!(
-        depthwise.iter().filter(|s| !s.starts_with("1,")).count(),
-        8
-    );
+    assert_eq!(depthwise.iter().filter(|s| !s.starts_with("1,")).count(), 8);
     let direct = inputs(ours.model(), "DirectConv");
     assert!(!direct.is_empty());
     assert!(

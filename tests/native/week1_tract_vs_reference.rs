@@ -267,12 +267,7 @@ fn only_one_column_kernels_with_width_padding_avoid_the_blocked_conv() {
         };
         let geometry: Geometry = conv.validate().unwrap();
         let bytes = graph::encode(&graph::conv(&conv, &geometry));
-        let typed = tract_onnx::onnx()
-            .model_for_read(&mut &bytes[..])
-            .unwrap()
-            .into_typed()
-            .unwrap();
-        has_blocked_conv_hazard(&typed)
+        has_blocked_conv_hazard(&crate::common::typed_onnx(&bytes))
     };
     assert!(hazard(1, Padding::Uniform(1)));
     assert!(hazard(
@@ -314,13 +309,7 @@ fn both_max_pools(
     };
     let geometry = pool.validate().unwrap();
     let bytes = graph::encode(&graph::pool(&pool, &geometry));
-    let typed = || {
-        tract_onnx::onnx()
-            .model_for_read(&mut &bytes[..])
-            .unwrap()
-            .into_typed()
-            .unwrap()
-    };
+    let typed = || crate::common::typed_onnx(&bytes);
     let tensor = || Tensor::from_shape(&[1, shape[0], shape[1], shape[2]], input).unwrap();
     let run = |plan: &cnn_playground::engine::Plan| -> Vec<f32> {
         crate::common::first_output(&plan.run(tvec!(tensor().into_tvalue())).unwrap())

@@ -105,11 +105,7 @@ impl EvalOp for DirectConv {
             shape.len() >= 3 && shape[shape.len() - 3..] == [c, h, w],
             "DirectConv planned for {c}x{h}x{w} got {shape:?}"
         );
-        let mut out_shape: TVec<usize> = shape.into();
-        let rank = out_shape.len();
-        out_shape[rank - 3] = o;
-        out_shape[rank - 2] = oh;
-        out_shape[rank - 1] = ow;
+        let out_shape = super::with_tail(shape, &[o, oh, ow])?;
         let mut output = Tensor::zero::<f32>(&out_shape)?;
         {
             let plain = input.try_as_plain_ram()?;
@@ -130,16 +126,12 @@ impl EvalOp for DirectConv {
 
 impl TypedOp for DirectConv {
     fn output_facts(&self, inputs: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
-        let mut shape: TVec<usize> = inputs[0]
-            .shape
-            .as_concrete()
-            .context("DirectConv needs a concrete shape")?
-            .into();
-        let rank = shape.len();
-        shape[rank - 3] = self.output.0;
-        shape[rank - 2] = self.output.1;
-        shape[rank - 1] = self.output.2;
-        Ok(tvec!(f32::fact(shape)))
+        let (o, oh, ow) = self.output;
+        Ok(tvec!(super::tail_fact(
+            inputs[0],
+            &[o, oh, ow],
+            "DirectConv"
+        )?))
     }
 
     as_op!();

@@ -53,10 +53,7 @@ impl EvalOp for MaxPool2x2 {
             shape.len() >= 3 && shape[shape.len() - 2..] == [h, w],
             "MaxPool2x2 planned for {h}x{w} got {shape:?}"
         );
-        let mut out_shape: TVec<usize> = shape.into();
-        let rank = out_shape.len();
-        out_shape[rank - 2] = oh;
-        out_shape[rank - 1] = ow;
+        let out_shape = super::with_tail(shape, &[oh, ow])?;
         let mut output = Tensor::zero::<f32>(&out_shape)?;
         {
             let plain = input.try_as_plain_ram()?;
@@ -73,15 +70,8 @@ impl EvalOp for MaxPool2x2 {
 
 impl TypedOp for MaxPool2x2 {
     fn output_facts(&self, inputs: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
-        let mut shape: TVec<usize> = inputs[0]
-            .shape
-            .as_concrete()
-            .context("MaxPool2x2 needs a concrete shape")?
-            .into();
-        let rank = shape.len();
-        shape[rank - 2] = self.output.0;
-        shape[rank - 1] = self.output.1;
-        Ok(tvec!(f32::fact(shape)))
+        let (oh, ow) = self.output;
+        Ok(tvec!(super::tail_fact(inputs[0], &[oh, ow], "MaxPool2x2")?))
     }
 
     as_op!();

@@ -156,6 +156,31 @@ pub fn optimize(model: TypedModel) -> Result<Plan> {
         .plainly(|| "tract cannot plan this model's run")
 }
 
+/// `shape` with its last `tail.len()` sizes replaced by `tail`, the leading axes (a batch axis)
+/// kept: the output shape of this crate's ops ([`maxpool::MaxPool2x2`],
+/// [`direct_conv::DirectConv`]), which compute on the last axes only.
+pub(crate) fn with_tail(shape: &[usize], tail: &[usize]) -> TractResult<TVec<usize>> {
+    let lead = shape.len().checked_sub(tail.len()).with_context(|| {
+        format!(
+            "a shape of rank {} where {} axes were planned",
+            shape.len(),
+            tail.len()
+        )
+    })?;
+    let mut out: TVec<usize> = shape.into();
+    out[lead..].copy_from_slice(tail);
+    Ok(out)
+}
+
+/// The f32 fact of [`with_tail`] applied to `input`'s concrete shape, for `op`'s `output_facts`.
+pub(crate) fn tail_fact(input: &TypedFact, tail: &[usize], op: &str) -> TractResult<TypedFact> {
+    let shape = input
+        .shape
+        .as_concrete()
+        .with_context(|| format!("{op} needs a concrete shape"))?;
+    Ok(f32::fact(with_tail(shape, tail)?))
+}
+
 /// Runs `plan` on one f32 `input` of `shape` and returns its first output.
 pub(crate) fn run_plan(plan: &Plan, input: &[f32], shape: &[usize]) -> Result<Output> {
     let tensor = Tensor::from_shape(shape, input)?;
