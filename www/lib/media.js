@@ -23,11 +23,13 @@ export async function decodeImage(blob, api) {
  * Opens the webcam at 640×480 and calls `onFrame(pixels, width, height)` with each frame's RGBA
  * bytes on every animation frame where `wants()` is true (by default, every one): a consumer that
  * cannot use a frame yet is not handed one, and the page does not copy it out of the video.
+ * With `bitmaps`, each frame is handed over as an `ImageBitmap` (`onFrame(bitmap, width, height)`),
+ * for a worker to read: the page's thread then never copies pixels out of the video.
  * Returns `{ frames, since, stop() }` (`frames` counts the frames handed over), or `null` after
  * passing a clear message to `fail` (no camera API, access denied, no camera); `instead`
  * completes the denied message ("pick another image").
  */
-export async function openCamera(onFrame, fail, instead, wants = () => true) {
+export async function openCamera(onFrame, fail, instead, wants = () => true, { bitmaps = false } = {}) {
   if (!navigator.mediaDevices?.getUserMedia) {
     fail('This browser gives no camera access to this page (it needs https or localhost).');
     return null;
@@ -52,9 +54,21 @@ export async function openCamera(onFrame, fail, instead, wants = () => true) {
     live: true,
     stop() { camera.live = false; stream.getTracks().forEach((t) => t.stop()); },
   };
+  let grabbing = false;
   const frame = () => {
     if (!camera.live) return;
-    if (wants()) {
+    if (bitmaps && !grabbing && wants()) {
+      grabbing = true;
+      createImageBitmap(video).then((bitmap) => {
+        grabbing = false;
+        if (!camera.live) return bitmap.close();
+        onFrame(bitmap, bitmap.width, bitmap.height);
+        camera.frames += 1;
+      }, (e) => {
+        grabbing = false;
+        fail(`The camera's picture could not be read.\n${e.message}`);
+      });
+    } else if (!bitmaps && wants()) {
       ctx.drawImage(video, 0, 0);
       onFrame(ctx.getImageData(0, 0, canvas.width, canvas.height).data, canvas.width, canvas.height);
       camera.frames += 1;

@@ -10,6 +10,8 @@ import init, * as api from '../pkg/cnn_playground.js';
 let ready = null;
 const models = new Map();
 let nextHandle = 1;
+// The canvas camera frames are read on (`detectBitmap`), kept while their size stays.
+let frameCanvas = null;
 
 /** Keeps `object` (a model, detector, …) for later calls; returns its handle. */
 function keep(object) {
@@ -59,6 +61,22 @@ const ops = {
     const d = detector.detect(tensor, score, iou);
     d.ms = performance.now() - t0;
     d.view = api.imageFromTensor(tensor, size, size);
+    return d;
+  },
+  /** A camera frame handed over as an `ImageBitmap` (the page does not read its pixels): read
+   * here, then as `detectFrame`. Also returns the frame's RGBA `pixels` (the landmarks and a
+   * re-detection with new thresholds need them) with its `width` and `height`. */
+  detectBitmap(handle, bitmap, score, iou) {
+    const { width, height } = bitmap;
+    if (frameCanvas?.width !== width || frameCanvas?.height !== height) {
+      frameCanvas = new OffscreenCanvas(width, height);
+    }
+    const ctx = frameCanvas.getContext('2d', { willReadFrequently: true });
+    ctx.drawImage(bitmap, 0, 0);
+    bitmap.close();
+    const pixels = ctx.getImageData(0, 0, width, height).data;
+    const d = ops.detectFrame(handle, pixels, width, height, score, iou);
+    Object.assign(d, { pixels, width, height });
     return d;
   },
   /** Lectures 40-42: the network's model for tract's costs, and the indices of its ReLU and

@@ -56,9 +56,9 @@ function send(state, op, args, transfer = []) {
  * `send` to the worker `state` that a remote object lives in; rejects with `stopped` (a sentence
  * saying what to do) when that worker has ended since.
  */
-function sendTo(state, stopped, op, args) {
+function sendTo(state, stopped, op, args, transfer = []) {
   if (workers.get(state.lane) !== state) return Promise.reject(new Error(stopped));
-  return send(state, op, args);
+  return send(state, op, args, transfer);
 }
 
 async function call(op, args, transfer, lane = 'models') {
@@ -138,8 +138,8 @@ export class RemoteDetector {
   }
 
   /** `send` to this detector's worker; rejects with a sentence once that worker has stopped. */
-  #send(op, args) {
-    return sendTo(this.state, 'The detector was in a worker that stopped: reload the page.', op, args);
+  #send(op, args, transfer = []) {
+    return sendTo(this.state, 'The detector was in a worker that stopped: reload the page.', op, args, transfer);
   }
 
   inputSize() { return this.info.inputSize; }
@@ -156,6 +156,15 @@ export class RemoteDetector {
    * square as RGBA bytes to draw, and `ms`, the worker's time for both steps. */
   detectFrame(pixels, width, height, scoreThreshold, iouThreshold) {
     return this.#send('detectFrame', [this.info.handle, pixels, width, height, scoreThreshold, iouThreshold]);
+  }
+
+  /** A camera frame as an `ImageBitmap` (handed over: closed here) read, letterboxed and detected
+   * in the worker: what `detectFrame` resolves to, plus the frame's RGBA `pixels`, `width` and
+   * `height`. The page's thread never reads the frame's pixels back. */
+  detectBitmap(bitmap, scoreThreshold, iouThreshold) {
+    // If the worker had stopped, the bitmap was not handed over: close it here (a no-op otherwise).
+    return this.#send('detectBitmap', [this.info.handle, bitmap, scoreThreshold, iouThreshold], [bitmap])
+      .finally(() => bitmap.close());
   }
 
   /** Loads face-api's 68-point landmark network from ONNX `bytes` (copied) into this detector's

@@ -1,7 +1,7 @@
 // Widget: a real face detector on photos and the webcam (lectures 27-31 on real images). tract
 // runs face-api's Tiny Face Detector converted to ONNX (www/models/face-detector.onnx, see
-// data/face/README.md). In a Web Worker of its own (lib/remote-model.js, `detectFrame`), each
-// frame is letterboxed (`letterbox`; the square comes back to be drawn: what the detector saw),
+// data/face/README.md). In a Web Worker of its own (lib/remote-model.js, `detectFrame`; camera
+// frames go there as `ImageBitmap`s and are read there, `detectBitmap`), each frame is letterboxed (`letterbox`; the square comes back to be drawn: what the detector saw),
 // and Rust's `Detector` decodes the 13×13×5 grid and suppresses duplicates, the same pipeline as
 // the shapes detector, so live video never blocks the page: while one frame is being detected the
 // newest frame waits, and older ones are dropped. With "68 landmarks" on, face-api's landmark
@@ -44,10 +44,14 @@ export function mountFaceLab(root, api) {
 
   const fail = error.show;
 
-  /** Uses RGBA `pixels` of `width × height` as the current frame and detects (frames that arrive
-   * while the worker is busy replace it). */
-  function useFrame(pixels, width, height) {
-    state.frame = { pixels, width, height, sent: false };
+  /** Uses `image` of `width × height` as the current frame and detects (frames that arrive while
+   * the worker is busy replace it): RGBA pixels, or a camera frame as an `ImageBitmap` that the
+   * worker reads. */
+  function useFrame(image, width, height) {
+    if (state.frame?.bitmap && !state.frame.sent) state.frame.bitmap.close();
+    state.frame = image instanceof ImageBitmap
+      ? { bitmap: image, pixels: null, width, height, sent: false }
+      : { pixels: image, width, height, sent: false };
     error.clear();
     detect();
   }
@@ -67,11 +71,21 @@ export function mountFaceLab(root, api) {
       again = true;
       return;
     }
-    inFlight += 1;
     const frame = state.frame;
+    // A camera frame whose detection failed has neither its bitmap nor its pixels any more.
+    if (!frame.pixels && !frame.bitmap) return;
+    inFlight += 1;
     frame.sent = true;
     try {
-      const d = await state.model.detectFrame(frame.pixels, frame.width, frame.height, state.scoreThreshold, state.iouThreshold);
+      let d;
+      if (frame.pixels) {
+        d = await state.model.detectFrame(frame.pixels, frame.width, frame.height, state.scoreThreshold, state.iouThreshold);
+      } else {
+        const bitmap = frame.bitmap;
+        frame.bitmap = null;
+        d = await state.model.detectBitmap(bitmap, state.scoreThreshold, state.iouThreshold);
+        frame.pixels = d.pixels;
+      }
       let points = null;
       let landmarkMs = 0;
       if (state.landmarks && d.kept.length) {
@@ -167,7 +181,7 @@ export function mountFaceLab(root, api) {
 
   async function startCamera() {
     stopCamera();
-    const camera = await openCamera(useFrame, fail, 'pick a photo', wantsFrame);
+    const camera = await openCamera(useFrame, fail, 'pick a photo', wantsFrame, { bitmaps: true });
     if (!camera) {
       memory.back();
       return;
