@@ -7,7 +7,8 @@
 #   2. clippy on the native and the wasm32 target (warnings are errors)
 #   3. native tests: cargo test (one binary, tests/native/, by week and topic)
 #   4. browser tests: wasm-pack test --headless --chrome (tests/web/, the JS facade with tract)
-#      then the same test module in Firefox ESR (geckodriver) and WebKitGTK (WebKitWebDriver)
+#      then the same test module in Firefox ESR (geckodriver) and WebKitGTK (WebKitWebDriver),
+#      and the differential tests on a +relaxed-simd build in Chromium
 #   5. end to end: the release page in headless Chromium driven by playwright-core (tests/e2e/),
 #      two files at a time; then a smoke run of the page in Firefox ESR and WebKitGTK
 #   6. fuzzing smoke run: each cargo-fuzz target for a bounded time from the committed corpus
@@ -112,6 +113,24 @@ other_engine_tests() {
 }
 timed "browser tests (Firefox ESR)" other_engine_tests Firefox
 timed "browser tests (WebKitGTK)" other_engine_tests WebKit
+
+# The differential tests (tests/web/differential.rs: tract and the engine's own convolution
+# against the reference and against tract's own op) again on a +relaxed-simd build, the module the
+# page loads where relaxed SIMD validates (Chromium, Firefox): there tract's kernels and
+# DirectConv use fused multiply-add. Its own target directory, since RUSTFLAGS change every crate.
+relaxed_tests() {
+  local log
+  log=$(mktemp)
+  CNN_PLAYGROUND_RELAXED=1 CARGO_TARGET_DIR=target/relaxed-test \
+    RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" \
+    wasm-pack test --headless --chrome --mode no-install -- --locked --test web -- differential 2>&1 | tee "$log"
+  if ! grep -Eq "test result: ok\. [1-9][0-9]* passed" "$log"; then
+    echo "the differential tests did not pass on the relaxed-SIMD build in Chromium" >&2
+    exit 1
+  fi
+  rm -f "$log"
+}
+timed "browser tests, relaxed SIMD (Chromium, differential)" relaxed_tests
 
 # Waits for background job $1 (writing log $2), shows its log, and fails with $3 if it failed.
 wait_background() {

@@ -179,3 +179,12 @@ fn direct_convolution_equals_tracts_in_the_browser() {
         &format!("largest |tract - DirectConv| over 400 cases: {largest:e}").into(),
     );
 }
+
+/// The module was built with the SIMD features its test step asked for: scripts/test.sh runs this
+/// file a second time on a `+relaxed-simd` build, with `CNN_PLAYGROUND_RELAXED=1` at compile time,
+/// and that run must really exercise the fused multiply-add kernels.
+#[wasm_bindgen_test]
+fn differential_module_has_the_simd_features_asked_for() {
+    let relaxed = option_env!("CNN_PLAYGROUND_RELAXED") == Some("1");
+    assert_eq!(cfg!(target_feature = "relaxed-simd"), relaxed);
+}
