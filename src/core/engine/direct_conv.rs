@@ -1,5 +1,5 @@
 //! A direct 2D convolution for f32 channels-first tensors with stride 1, put in place of tract's
-//! `Conv` between declutter and code generation ([`swap_convs`]).
+//! `Conv` before tract declutters the graph, where it beats tract's own lowering ([`swap_convs`]).
 //!
 //! Profiled in Chromium (wasm, simd128; `Model.profile` in `scripts/bench.sh`), tract 0.23.9
 //! spends 84 % of the face detector's run in `OptMatMul`, most of it in the first 3×3
@@ -137,8 +137,8 @@ impl TypedOp for DirectConv {
     as_op!();
 }
 
-/// Where one image's pixels are read: rows of `row` values, `plane` values per channel, and each
-/// tap's offset from an output pixel's first tap.
+/// Where one image's pixels are read: rows of `row` values (the padded width), and each tap's
+/// offset from an output pixel's first tap.
 struct Source<'a> {
     data: &'a [f32],
     row: usize,
