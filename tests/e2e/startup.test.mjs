@@ -127,3 +127,30 @@ test('Chromium gets the relaxed-SIMD module, ?wasm=simd128 the fallback; both ag
   }
   assert.deepEqual(ctx.problems, []);
 });
+
+test('reading a download lets the page run in between, even when every chunk has already arrived', async () => {
+  const { page } = ctx;
+  await page.goto(ctx.server.url);
+  await page.waitForSelector('html[data-ready="true"]', { timeout: 30_000 });
+  const result = await page.evaluate(async () => {
+    const { readWithProgress } = await import('./lib/loader.js');
+    // 400 chunks of 64 KB (25.6 MB, like the face encoder), all queued before reading starts.
+    const body = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < 400; i++) controller.enqueue(new Uint8Array(65536).fill(i % 251));
+        controller.close();
+      },
+    });
+    let ranBetween = false;
+    let done = false;
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => { ranBetween = !done; };
+    channel.port2.postMessage(0);
+    let calls = 0;
+    const bytes = await readWithProgress(new Response(body), () => { calls += 1; });
+    done = true;
+    return { ranBetween, calls, length: bytes.length, last: bytes[bytes.length - 1] };
+  });
+  assert.deepEqual(result, { ranBetween: true, calls: 400, length: 400 * 65536, last: 399 % 251 });
+  assert.deepEqual(ctx.problems, []);
+});
