@@ -46,8 +46,9 @@ export async function openCamera(onFrame, fail, instead, wants = () => true, { b
   const video = h('video', { muted: true, playsinline: true });
   video.srcObject = stream;
   await video.play();
-  const canvas = new OffscreenCanvas(video.videoWidth, video.videoHeight);
-  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  // The page reads frames itself only without `bitmaps`.
+  const canvas = bitmaps ? null : new OffscreenCanvas(video.videoWidth, video.videoHeight);
+  const ctx = canvas?.getContext('2d', { willReadFrequently: true });
   const camera = {
     frames: 0,
     since: performance.now(),

@@ -1,8 +1,9 @@
 // Widget: a real face detector on photos and the webcam (lectures 27-31 on real images). tract
 // runs face-api's Tiny Face Detector converted to ONNX (www/models/face-detector.onnx, see
 // data/face/README.md). In a Web Worker of its own (lib/remote-model.js, `detectFrame`; camera
-// frames go there as `ImageBitmap`s and are read there, `detectBitmap`), each frame is letterboxed (`letterbox`; the square comes back to be drawn: what the detector saw),
-// and Rust's `Detector` decodes the 13×13×5 grid and suppresses duplicates, the same pipeline as
+// frames go there as `ImageBitmap`s and are read there, `detectBitmap`), each frame is
+// letterboxed (`letterbox`; the square comes back to be drawn: what the detector saw), and Rust's
+// `Detector` decodes the 13×13×5 grid and suppresses duplicates, the same pipeline as
 // the shapes detector, so live video never blocks the page: while one frame is being detected the
 // newest frame waits, and older ones are dropped. With "68 landmarks" on, face-api's landmark
 // network (converted to ONNX, lecture 24) finds the points of each face in the same worker (Rust's
