@@ -51,27 +51,50 @@ fn every_robustness_model_is_refused_and_the_module_keeps_working() {
     ];
     assert_eq!(files.len(), 35);
     for (name, bytes) in files {
-        let err = message(wasm::load_model(u8s(bytes), JsValue::UNDEFINED));
-        // The timed load refuses it with the same words.
-        assert_eq!(
-            message(wasm::load_phases(u8s(bytes), JsValue::UNDEFINED)),
-            err,
-            "{name}"
-        );
-        // A plain sentence first; tract's chain, if any, after a line break and capped.
-        let (plain, details) = err.split_once('\n').unwrap_or((&err, ""));
-        assert!(
-            !plain.is_empty() && plain.chars().count() <= 300,
-            "{name}: {err}"
-        );
-        assert!(details.chars().count() <= 2100, "{name}: {err}");
-        // Still alive: a plain call answers.
-        assert_eq!(
-            wasm::output_size(6.into(), 3.into(), 0.into(), 1.into()).unwrap(),
-            4.0,
-            "after {name}"
-        );
+        refused_and_alive(name, bytes);
     }
+}
+
+/// The files the fuzzer found (tests/fixtures/fuzz/, see fuzz/README.md), each of which panicked
+/// in tract natively, go the same way in the browser.
+#[wasm_bindgen_test]
+fn every_fuzz_finding_file_is_refused_and_the_module_keeps_working() {
+    macro_rules! found {
+        ($($name:literal,)*) => {
+            [$(($name, &include_bytes!(concat!("../fixtures/fuzz/", $name))[..]),)*]
+        };
+    }
+    for (name, bytes) in found![
+        "expand-hidden-huge-size.onnx",
+        "gather-index-in-two-fields.onnx",
+        "output-without-name.onnx",
+        "range-negative-tiny-step.onnx",
+        "slice-step-2-60.onnx",
+    ] {
+        refused_and_alive(name, bytes);
+    }
+}
+
+/// `loadModel` and `loadPhases` refuse `bytes` with the same short sentence (tract's chain, if
+/// any, after a line break and capped), and the module still answers a plain call afterwards.
+fn refused_and_alive(name: &str, bytes: &[u8]) {
+    let err = message(wasm::load_model(u8s(bytes), JsValue::UNDEFINED));
+    assert_eq!(
+        message(wasm::load_phases(u8s(bytes), JsValue::UNDEFINED)),
+        err,
+        "{name}"
+    );
+    let (plain, details) = err.split_once('\n').unwrap_or((&err, ""));
+    assert!(
+        !plain.is_empty() && plain.chars().count() <= 300,
+        "{name}: {err}"
+    );
+    assert!(details.chars().count() <= 2100, "{name}: {err}");
+    assert_eq!(
+        wasm::output_size(6.into(), 3.into(), 0.into(), 1.into()).unwrap(),
+        4.0,
+        "after {name}"
+    );
 }
 
 /// A JavaScript exception that unwinds through wasm leaks the module's shadow stack (about 1,900

@@ -37,70 +37,76 @@ fn who(node: &pb::NodeProto) -> String {
     format!("{} {name:?}", node.op_type)
 }
 
-/// The integer values of a constant tensor (an initializer or a `Constant` node's value).
-fn int_values(t: &pb::TensorProto) -> Vec<i64> {
-    if !t.int64_data.is_empty() {
-        return t.int64_data.clone();
+/// A constant tensor's values as tract-onnx 0.23.9 reads them (`tensor.rs`): `raw_data` when it
+/// is not empty, otherwise only the typed field that `data_type` names (`int64_data` for INT64
+/// and UINT64, `int32_data` for the smaller integers, BOOL and FLOAT16, `float_data`,
+/// `double_data`). A file may fill other fields too; checking those instead of what tract reads
+/// let an index of 5 through as 1. Empty for types that hold no numbers.
+fn numbers(t: &pb::TensorProto) -> Vec<f64> {
+    fn raw<const N: usize>(bytes: &[u8], f: impl Fn([u8; N]) -> f64) -> Vec<f64> {
+        bytes
+            .chunks_exact(N)
+            .map(|b| f(b.try_into().unwrap_or([0; N])))
+            .collect()
     }
-    if !t.int32_data.is_empty() {
-        return t.int32_data.iter().map(|&v| v as i64).collect();
+    let half = |bits: u16| f16::from_bits(bits).to_f64();
+    let r = &t.raw_data;
+    if !r.is_empty() {
+        return match t.data_type {
+            1 => raw(r, |b| f64::from(f32::from_le_bytes(b))),
+            2 | 9 => raw(r, |b: [u8; 1]| f64::from(b[0])),
+            3 => raw(r, |b: [u8; 1]| f64::from(b[0] as i8)),
+            4 => raw(r, |b| f64::from(u16::from_le_bytes(b))),
+            5 => raw(r, |b| f64::from(i16::from_le_bytes(b))),
+            6 => raw(r, |b| f64::from(i32::from_le_bytes(b))),
+            7 => raw(r, |b| i64::from_le_bytes(b) as f64),
+            10 => raw(r, |b| half(u16::from_le_bytes(b))),
+            11 => raw(r, f64::from_le_bytes),
+            12 => raw(r, |b| f64::from(u32::from_le_bytes(b))),
+            13 => raw(r, |b| u64::from_le_bytes(b) as f64),
+            _ => Vec::new(),
+        };
     }
     match t.data_type {
-        // INT64
-        7 => t
-            .raw_data
-            .chunks_exact(8)
-            .map(|b| i64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
+        1 => t.float_data.iter().map(|&v| f64::from(v)).collect(),
+        2 => t.int32_data.iter().map(|&v| f64::from(v as u8)).collect(),
+        3 => t.int32_data.iter().map(|&v| f64::from(v as i8)).collect(),
+        4 => t.int32_data.iter().map(|&v| f64::from(v as u16)).collect(),
+        5 => t.int32_data.iter().map(|&v| f64::from(v as i16)).collect(),
+        6 => t.int32_data.iter().map(|&v| f64::from(v)).collect(),
+        9 => t
+            .int32_data
+            .iter()
+            .map(|&v| f64::from(u8::from(v != 0)))
             .collect(),
-        // INT32
-        6 => t
-            .raw_data
-            .chunks_exact(4)
-            .map(|b| i32::from_le_bytes(b.try_into().unwrap_or([0; 4])) as i64)
-            .collect(),
+        10 => t.int32_data.iter().map(|&v| half(v as u16)).collect(),
+        11 => t.double_data.clone(),
+        12 => t.int32_data.iter().map(|&v| f64::from(v as u32)).collect(),
+        7 => t.int64_data.iter().map(|&v| v as f64).collect(),
+        13 => t.int64_data.iter().map(|&v| v as u64 as f64).collect(),
         _ => Vec::new(),
     }
 }
 
-/// A constant tensor's values as f64, for integer and floating-point tensors stored either way
-/// (empty for other types).
-fn numbers(t: &pb::TensorProto) -> Vec<f64> {
+/// The whole-number values of a constant integer tensor as tract reads them (see [`numbers`]);
+/// INT64 exactly, the other integer types through their `numbers`; empty for other types.
+fn int_values(t: &pb::TensorProto) -> Vec<i64> {
     match t.data_type {
-        // FLOAT
-        1 if !t.float_data.is_empty() => t.float_data.iter().map(|&v| f64::from(v)).collect(),
-        1 => t
-            .raw_data
-            .chunks_exact(4)
-            .map(|b| f64::from(f32::from_le_bytes(b.try_into().unwrap_or([0; 4]))))
-            .collect(),
-        // DOUBLE
-        11 if !t.double_data.is_empty() => t.double_data.clone(),
-        11 => t
+        7 if !t.raw_data.is_empty() => t
             .raw_data
             .chunks_exact(8)
-            .map(|b| f64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
+            .map(|b| i64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
             .collect(),
-        _ => int_values(t).into_iter().map(|v| v as f64).collect(),
+        7 => t.int64_data.clone(),
+        // UINT64 past i64::MAX saturates, which every check here treats as too large.
+        2..=6 | 12 | 13 => numbers(t).into_iter().map(|v| v as i64).collect(),
+        _ => Vec::new(),
     }
 }
 
-/// Whether a constant tensor holds a zero (integer or floating-point, stored either way).
+/// Whether a constant tensor holds a zero, as tract reads it (see [`numbers`]).
 fn has_zero(t: &pb::TensorProto) -> bool {
-    let raw_f32 = || {
-        t.raw_data
-            .chunks_exact(4)
-            .any(|b| f32::from_le_bytes(b.try_into().unwrap_or([1; 4])) == 0.0)
-    };
-    let raw_f64 = || {
-        t.raw_data
-            .chunks_exact(8)
-            .any(|b| f64::from_le_bytes(b.try_into().unwrap_or([1; 8])) == 0.0)
-    };
-    int_values(t).contains(&0)
-        || t.float_data.contains(&0.0)
-        || t.double_data.contains(&0.0)
-        || (t.data_type == 1 && raw_f32())
-        || (t.data_type == 11 && raw_f64())
+    numbers(t).contains(&0.0)
 }
 
 /// `Π dims` if every dim is from 0 to `MAX_ELEMENTS` and the product stays within it.
