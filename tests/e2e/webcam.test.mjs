@@ -4,7 +4,7 @@
 // Fails on console or page errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { showWidgets, recordLongTasks, longestTask } from './helpers.mjs';
+import { showWidgets, recordLongTasks, describeLongestTask } from './helpers.mjs';
 import { openPlayground } from './browser.mjs';
 
 async function ready(ctx) {
@@ -67,8 +67,8 @@ test('webcam frames go through the face detector live, in its worker', async (t)
     // A face-detector input, 3×416×416, letterboxed on the page's thread (the shapes detector's
     // 3×96×96 photo on the same page may go out as a tensor).
     assert.deepEqual(calls.filter((c) => c.op === 'detect' && c.args[1] === 'Float32Array519168'), [], 'the page letterboxed a frame itself');
-    const longest = await longestTask(ctx.page);
-    t.diagnostic(`webcam face detection: ${rate} frames/s detected; ${frames.length} frames sent as bitmaps; longest main-thread task ${longest.toFixed(0)} ms`);
+    const longest = await describeLongestTask(ctx.page);
+    t.diagnostic(`webcam face detection: ${rate} frames/s detected; ${frames.length} frames sent as bitmaps; longest main-thread task ${longest}`);
     // The fake camera's test pattern holds no face.
     assert.equal(await ctx.page.$eval('#face-result', (e) => e.dataset.faces), '0');
     await ctx.page.click('#face-stop');

@@ -3,7 +3,7 @@
 // page error or failed request.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { showWidgets, recordLongTasks, longestTask } from './helpers.mjs';
+import { showWidgets, recordLongTasks, describeLongestTask } from './helpers.mjs';
 import { openPlayground } from './browser.mjs';
 
 let ctx;
@@ -120,7 +120,7 @@ test('style transfer (lectures 38-42): costs from tract, a few iterations of gra
   await recordLongTasks(page);
   await page.click('#style-run');
   await page.waitForSelector('#style-transfer[data-done="true"]', { timeout: 120_000 });
-  t.diagnostic(`style transfer, 100 iterations: longest main-thread task ${(await longestTask(page)).toFixed(0)} ms`);
+  t.diagnostic(`style transfer, 100 iterations: longest main-thread task ${await describeLongestTask(page)}`);
   const after = await total();
   assert.ok(after < before, `J went from ${before} to ${after}`);
   const status = await page.textContent('#style-status');
@@ -213,7 +213,7 @@ test('face verification with real encodings: enrol the astronaut, recognise her,
   // The fake camera shows no face: a clear message.
   await page.click('#faceid-snap');
   await page.waitForFunction(() => /No face found in webcam frame/.test(document.querySelector('#faceid-status').textContent), null, { timeout: 30_000 });
-  t.diagnostic(`face verification (loading the encoder, three pictures, a webcam frame): longest main-thread task ${(await longestTask(page)).toFixed(0)} ms`);
+  t.diagnostic(`face verification (loading the encoder, three pictures, a webcam frame): longest main-thread task ${await describeLongestTask(page)}`);
 });
 
 test('face alignment (lecture 24): 68 landmarks level each face before encoding, and keep turned photos of one person close', async (t) => {
