@@ -53,7 +53,7 @@ release_pid=$!
 exports_log=target/torchvision.log
 setsid /usr/bin/python3 data/torchvision/export.py target/torchvision alexnet vgg11 >"$exports_log" 2>&1 &
 exports_pid=$!
-timed "clippy (native)" cargo clippy --all-targets --locked -- -D warnings
+timed "clippy (native)" cargo clippy --workspace --all-targets --locked -- -D warnings
 # The examples are native tools (converters, data writers): clippy checks them natively only.
 timed "clippy (wasm32)" cargo clippy --lib --tests --locked --target wasm32-unknown-unknown -- -D warnings
 

@@ -295,3 +295,59 @@ pub fn check_direct_convs(cases: u64) -> f32 {
     }
     largest
 }
+
+/// tract's `Fft` op (what the ONNX `DFT` op becomes) on `[2, n, 2]` inputs (two signals of `n`
+/// complex values, `[re, im]` last) against the direct sum `X[k] = Σ_j x[j]·e^(∓2πi·jk/n)` in
+/// f64, forward and inverse (unnormalised, as tract's op is), for every `n` in `lengths` (powers
+/// of two and others take different paths of the rustfft stand-in, patches/rustfft). Each value
+/// must be within `1e-4 · (1 + Σ|x|)`; returns the largest difference relative to that scale.
+pub fn check_fft(lengths: &[usize]) -> f64 {
+    use cnn_playground::rng::Rng;
+    use tract_onnx::prelude::*;
+    use tract_onnx::tract_core::ops::fft::Fft;
+    let mut largest = 0f64;
+    for &n in lengths {
+        for inverse in [false, true] {
+            let mut rng = Rng::new(20_261_203 + n as u64);
+            let x: Vec<f32> = (0..2 * n * 2).map(|_| rng.range(-1.0, 1.0)).collect();
+            let mut model = TypedModel::default();
+            let source = model.add_source("x", f32::fact([2, n, 2])).unwrap();
+            let out = model
+                .wire_node("fft", Fft { axis: 1, inverse }, &[source])
+                .unwrap();
+            model.select_output_outlets(&out).unwrap();
+            let input = tract_ndarray::Array3::from_shape_vec((2, n, 2), x.clone()).unwrap();
+            let ran = model
+                .into_runnable()
+                .unwrap()
+                .run(tvec!(Tensor::from(input).into()))
+                .unwrap();
+            let got = first_output(&ran);
+            let sign = if inverse { 1.0 } else { -1.0 };
+            for signal in 0..2 {
+                let at = |j: usize, part: usize| f64::from(x[(signal * n + j) * 2 + part]);
+                let scale = 1.0 + (0..n).map(|j| at(j, 0).hypot(at(j, 1))).sum::<f64>();
+                for k in 0..n {
+                    let (mut re, mut im) = (0.0, 0.0);
+                    for j in 0..n {
+                        let angle =
+                            sign * 2.0 * std::f64::consts::PI * ((j * k) % n) as f64 / n as f64;
+                        let (s, c) = angle.sin_cos();
+                        re += at(j, 0) * c - at(j, 1) * s;
+                        im += at(j, 0) * s + at(j, 1) * c;
+                    }
+                    for (part, want) in [re, im].into_iter().enumerate() {
+                        let have = f64::from(got[(signal * n + k) * 2 + part]);
+                        let off = (have - want).abs() / scale;
+                        assert!(
+                            off <= 1e-4,
+                            "n = {n}, inverse {inverse}, signal {signal}, X[{k}] part {part}: tract {have}, direct sum {want}"
+                        );
+                        largest = largest.max(off);
+                    }
+                }
+            }
+        }
+    }
+    largest
+}

@@ -180,6 +180,17 @@ fn direct_convolution_equals_tracts_in_the_browser() {
     );
 }
 
+/// tract's Fourier transform (ONNX `DFT`) on the rustfft stand-in (patches/rustfft) equals a
+/// plain DFT in the browser too, on the native suite's lengths.
+#[wasm_bindgen_test]
+fn fourier_transform_equals_the_direct_sum_in_the_browser() {
+    let lengths: Vec<usize> = (1..=17).chain([32, 100, 256]).collect();
+    let largest = crate::common::check_fft(&lengths);
+    web_sys::console::log_1(
+        &format!("largest |tract's Fft - direct sum|, relative: {largest:e}").into(),
+    );
+}
+
 /// The module was built with the SIMD features its test step asked for: scripts/test.sh runs this
 /// file a second time on a `+relaxed-simd` build, with `CNN_PLAYGROUND_RELAXED=1` at compile time,
 /// and that run must really exercise the fused multiply-add kernels.
