@@ -54,31 +54,38 @@ try {
     // return a promise (onnxruntime-web's run), which is awaited inside the timing. The page's
     // clock ticks in 0.1 ms steps (not cross-origin isolated), so a call shorter than 2 ms is
     // timed in batches that last about 2 ms, each sample being a batch's time per call.
-    window.benchTime = async (fn, runs) => {
-      const until = performance.now() + 2000;
-      let calls = 0;
-      let busy = 0;
+    window.benchTime = async (fn, runs) => (await window.benchTimes([fn], runs))[0];
+    // Several functions timed in turns (a sample of each, then the next round), so that a
+    // slower spell of a shared machine falls on all of them alike and their ratios hold.
+    window.benchTimes = async (fns, runs) => {
+      const until = performance.now() + 2000 * fns.length;
+      const calls = fns.map(() => 0);
+      const busy = fns.map(() => 0);
       while (performance.now() < until) {
-        const t0 = performance.now();
-        const r = fn();
-        if (r?.then) await r;
-        busy += performance.now() - t0;
-        calls++;
-        await new Promise((resolve) => setTimeout(resolve, 0));
-      }
-      // Sized from the warm-up's time per call (coarse, but only the batch depends on it).
-      const batch = Math.max(1, Math.min(1000, Math.floor(2 / Math.max(busy / calls, 0.002))));
-      const samples = [];
-      for (let i = 0; i < runs; i++) {
-        const t0 = performance.now();
-        for (let k = 0; k < batch; k++) {
+        for (const [i, fn] of fns.entries()) {
+          const t0 = performance.now();
           const r = fn();
           if (r?.then) await r;
+          busy[i] += performance.now() - t0;
+          calls[i]++;
+          await new Promise((resolve) => setTimeout(resolve, 0));
         }
-        samples.push((performance.now() - t0) / batch);
-        await new Promise((resolve) => setTimeout(resolve, 0));
       }
-      return { median: median(samples), min: Math.min(...samples), runs, batch };
+      // Sized from the warm-up's time per call (coarse, but only the batch depends on it).
+      const batches = fns.map((_, i) => Math.max(1, Math.min(1000, Math.floor(2 / Math.max(busy[i] / calls[i], 0.002)))));
+      const samples = fns.map(() => []);
+      for (let round = 0; round < runs; round++) {
+        for (const [i, fn] of fns.entries()) {
+          const t0 = performance.now();
+          for (let k = 0; k < batches[i]; k++) {
+            const r = fn();
+            if (r?.then) await r;
+          }
+          samples[i].push((performance.now() - t0) / batches[i]);
+          await new Promise((resolve) => setTimeout(resolve, 0));
+        }
+      }
+      return samples.map((xs, i) => ({ median: median(xs), min: Math.min(...xs), runs, batch: batches[i] }));
     };
   });
   const results = await ctx.page.evaluate(async () => {
@@ -204,8 +211,7 @@ try {
         for (const k of Object.keys(phases)) phases[k].push(p[k]);
       }
       const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', input, shape) };
-      const tractRun = await time(() => model.run(input), 20);
-      const ortRun = await time(() => session.run(feeds), 20);
+      const [tractRun, ortRun] = await window.benchTimes([() => model.run(input), () => session.run(feeds)], 20);
       const a = model.run(input).data;
       const b = (await session.run(feeds))[session.outputNames[0]].data;
       const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
@@ -217,8 +223,10 @@ try {
     return rows;
   }, cases) : null;
   // Where tract's time goes (Model.profile: each node of the optimised plan timed in the page's
-  // wasm), for the models furthest from onnxruntime-web.
-  const profiled = [['models/face-detector.onnx', [1, 3, 416, 416]], ...(haveExports ? [['tv/mobilenet_v2.onnx', [1, 3, 224, 224]]] : [])];
+  // wasm): the face detector (the webcam's model) and the models whose runs are closest to or
+  // above onnxruntime-web's.
+  const profiled = [['models/face-detector.onnx', [1, 3, 416, 416]], ['models/face-encoder.onnx', [1, 3, 150, 150]],
+    ['models/digit-embedding.onnx', [1, 1, 32, 32]], ...(haveExports ? [['tv/resnet18.onnx', [1, 3, 224, 224]]] : [])];
   const profiles = await ctx.page.evaluate(async (cases) => {
     const api = await import('./pkg/cnn_playground.js');
     const out = [];
@@ -271,7 +279,7 @@ try {
     const flops = Object.fromEntries(LAYERS.map(([n, , macs]) => [n, 2 * macs]));
     const gflops = (name, t) => (flops[name] / t / 1e6).toFixed(1);
     console.log('tract vs onnxruntime-web 1.30.0 (wasm backend, 1 thread, SIMD), same session, same bytes and input');
-    console.log('  (load: bytes → ready, median of 5; run: median of 20 after warm-up, a run under 2 ms timed in batches of about 2 ms; ratio > 1 means tract is slower)');
+    console.log('  (load: bytes → ready, median of 5; run: median of 20, tract and ort run in turns after warm-up, a run under 2 ms timed in batches of about 2 ms; ratio > 1 means tract is slower)');
     for (const r of versus) {
       console.log(`  ${r.name} (${r.shape}, ${(r.size / 1e6).toFixed(2)} MB): load tract ${ms(r.loadTract)} vs ort ${ms(r.loadOrt)} (${(r.loadTract / r.loadOrt).toFixed(2)}x); ` +
         `run tract ${ms(r.tractRun.median)} vs ort ${ms(r.ortRun.median)} (${(r.tractRun.median / r.ortRun.median).toFixed(2)}x); largest |tract - ort| ${r.diff.toExponential(1)}` +
