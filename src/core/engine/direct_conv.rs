@@ -27,6 +27,10 @@ const OB: usize = 4;
 #[cfg(target_arch = "wasm32")]
 const PX: usize = 8;
 
+/// Input values (4 bytes each) in one tile of an unpadded 1×1 convolution's plane: 16 KB, within
+/// a core's first-level data cache beside the weights and the outputs.
+const TILE_VALUES: usize = 4096;
+
 /// The most taps (`c·kh·kw`) of a convolution wider than 1×1 that the op takes; larger ones stay
 /// with tract. Measured in Chromium (Dec 2026, every such convolution swapped): the 3×3
 /// convolutions over 32-512 channels made ResNet-18 run 3.6× and the face encoder 2.4× slower than
@@ -141,10 +145,15 @@ impl TypedOp for DirectConv {
 /// offset from an output pixel's first tap.
 struct Source<'a> {
     data: &'a [f32],
+    /// Where segment `s` starts in `data`: `s · row`.
     row: usize,
-    /// Output rows and columns as the kernels walk them (one long row for an unpadded 1×1).
+    /// The output as the kernels walk it: `rows` segments of `cols` pixels (the last one shorter
+    /// when the plane is not a whole number of them); segment `s` starts at output pixel
+    /// `s · cols`. An output row each, or for an unpadded 1×1 the plane cut into tiles.
     rows: usize,
     cols: usize,
+    /// Output pixels in a plane.
+    plane: usize,
     offsets: Vec<usize>,
 }
 
@@ -182,17 +191,21 @@ impl DirectConv {
                 (0..kh).flat_map(move |ky| (0..kw).map(move |kx| ci * ph * pw + ky * pw + kx))
             })
             .collect();
-        // A 1×1 kernel without padding reads pixel p for output p: one row of h·w pixels.
-        let (rows, cols) = if (kh, kw) == (1, 1) && self.pad == [0; 4] {
-            (1, oh * ow)
+        // A 1×1 kernel without padding reads pixel p for output p: the plane is one long row,
+        // cut into tiles whose c channels fill about 16 KB, so that a tile stays in the cache
+        // while every block of output channels reads it.
+        let (row, rows, cols) = if (kh, kw) == (1, 1) && self.pad == [0; 4] {
+            let tile = (TILE_VALUES / c.max(1)).clamp(16, 1024) / 8 * 8;
+            (tile, (oh * ow).div_ceil(tile), tile)
         } else {
-            (oh, ow)
+            (pw, oh, ow)
         };
         Source {
             data,
-            row: pw,
+            row,
             rows,
             cols,
+            plane: oh * ow,
             offsets,
         }
     }
@@ -204,30 +217,37 @@ impl DirectConv {
         let plane = self.output.1 * self.output.2;
         let taps = src.offsets.len();
         let leaky = self.leaky.map(f32::from_bits);
-        for b in 0..self.blocks() {
-            let weights = &self.packed.0[b * taps * OB..][..taps * OB];
-            let bias = &self.bias.0[b * OB..][..OB];
-            let channels = (o - b * OB).min(OB);
-            for y in 0..src.rows {
-                let first = y * src.row;
+        // Rows outside, blocks of output channels inside: the taps of one output row stay in
+        // the cache while every block of channels reads them. Blocks outside read the whole
+        // input once per block; for a 1×1 conv 16 → 32 over 208×208 (2.7 MB of input) that
+        // was 8 passes through memory.
+        for y in 0..src.rows {
+            let first = y * src.row;
+            let at = y * src.cols;
+            let cols = src.cols.min(src.plane - at);
+            for b in 0..self.blocks() {
+                let weights = &self.packed.0[b * taps * OB..][..taps * OB];
+                let bias = &self.bias.0[b * OB..][..OB];
+                let channels = (o - b * OB).min(OB);
                 let done = block_row(
                     &src,
                     first,
+                    cols,
                     weights,
                     bias,
                     leaky,
                     channels,
                     out,
-                    b * OB * plane + y * src.cols,
+                    b * OB * plane + at,
                     plane,
                 );
-                for x in done..src.cols {
+                for x in done..cols {
                     for (j, &bj) in bias.iter().enumerate().take(channels) {
                         let mut sum = bj;
                         for (t, &off) in src.offsets.iter().enumerate() {
                             sum += weights[t * OB + j] * src.data[first + x + off];
                         }
-                        out[(b * OB + j) * plane + y * src.cols + x] = activate(sum, leaky);
+                        out[(b * OB + j) * plane + at + x] = activate(sum, leaky);
                     }
                 }
             }
@@ -244,14 +264,16 @@ fn activate(x: f32, leaky: Option<f32>) -> f32 {
     }
 }
 
-/// The blocks of [`PX`] outputs of one row that the vector kernel covers, for `channels` (≤ 4)
-/// output channels: row `first` of `src` → `out[at + j·plane + x]`. Returns how many columns it
-/// wrote (the caller does the rest one by one).
+/// The blocks of [`PX`] outputs of one segment of `cols` outputs (a row or a tile) that the
+/// vector kernel covers, for `channels` (≤ 4) output channels: the segment starting at `first`
+/// in `src` → `out[at + j·plane + x]`. Returns how many columns it wrote (the caller does the rest
+/// one by one).
 #[cfg(target_arch = "wasm32")]
 #[allow(clippy::too_many_arguments)]
 fn block_row(
     src: &Source,
     first: usize,
+    cols: usize,
     weights: &[f32],
     bias: &[f32],
     leaky: Option<f32>,
@@ -261,7 +283,7 @@ fn block_row(
     plane: usize,
 ) -> usize {
     use core::arch::wasm32::*;
-    let blocks = src.cols / PX;
+    let blocks = cols / PX;
     let taps = src.offsets.len();
     let last_tap = src.offsets.last().copied().unwrap_or(0);
     // Every load below reads data[first + x0 + off .. + 8] with x0 + 8 ≤ cols and off ≤ last_tap;
@@ -338,6 +360,7 @@ fn madd(
 fn block_row(
     _src: &Source,
     _first: usize,
+    _cols: usize,
     _weights: &[f32],
     _bias: &[f32],
     _leaky: Option<f32>,
