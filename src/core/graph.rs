@@ -53,12 +53,15 @@ pub(crate) fn typed_value_info(name: &str, elem_type: i32, dims: &[i64]) -> pb::
     }
 }
 
+/// A float initializer, its values little-endian in `raw_data`: reading them back is one copy,
+/// where `float_data` (a packed repeated field) is decoded value by value (the 22 MB face encoder
+/// spent 10 % of its native load in prost's `merge_repeated`).
 fn float_tensor(name: &str, shape: &[usize], data: &[f32]) -> pb::TensorProto {
     pb::TensorProto {
         name: name.into(),
         dims: dims(shape),
         data_type: DataType::Float as i32,
-        float_data: data.to_vec(),
+        raw_data: data.iter().flat_map(|v| v.to_le_bytes()).collect(),
         ..Default::default()
     }
 }

@@ -195,3 +195,52 @@ fn tracts_fourier_transform_equals_the_direct_sum() {
     let largest = crate::common::check_fft(&lengths);
     println!("largest |tract's Fft - direct sum| / (1 + Σ|x|): {largest:e}");
 }
+
+/// The graphs the crate builds, and the face models its converters write with them, keep float
+/// weights in `raw_data`, which decodes as one copy; `float_data` is decoded value by value
+/// (10 % of the face encoder's native load).
+#[test]
+fn built_graphs_and_converted_models_keep_their_weights_raw() {
+    use cnn_playground::graph::{encode, GraphBuilder};
+    use prost::Message;
+    use tract_onnx::pb;
+    let mut g = GraphBuilder::new("raw", &[1, 2, 4, 4]);
+    let x = g.input();
+    let y = g.conv(
+        &x,
+        (&[3, 2, 3, 3], &[0.25; 54]),
+        Some(&[1.0, 2.0, 3.0]),
+        &[1; 4],
+        &[1, 1],
+        1,
+    );
+    let built = encode(&g.finish(&y));
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/www/models");
+    for (what, bytes) in [
+        ("a built conv".to_string(), built),
+        (
+            "face-detector".into(),
+            std::fs::read(format!("{dir}/face-detector.onnx")).unwrap(),
+        ),
+        (
+            "face-encoder".into(),
+            std::fs::read(format!("{dir}/face-encoder.onnx")).unwrap(),
+        ),
+        (
+            "face-landmarks".into(),
+            std::fs::read(format!("{dir}/face-landmarks.onnx")).unwrap(),
+        ),
+    ] {
+        let graph = pb::ModelProto::decode(&bytes[..]).unwrap().graph.unwrap();
+        for t in graph.initializer.iter().filter(|t| t.data_type == 1) {
+            let values: usize = t.dims.iter().product::<i64>() as usize;
+            assert!(
+                t.float_data.is_empty() && t.raw_data.len() == 4 * values,
+                "{what}: {:?} holds {} float_data values and {} raw bytes",
+                t.name,
+                t.float_data.len(),
+                t.raw_data.len()
+            );
+        }
+    }
+}
