@@ -585,7 +585,9 @@ fn check_node(
                 if let Some(&n) = usize::try_from(a).ok().and_then(|a| dims.get(a)) {
                     ensure!(
                         indices.iter().all(|&i| (-n..n).contains(&i)),
-                        "{me}: indices {indices:?} reach past the {n} entries of axis {axis}"
+                        "{me}: indices {indices:?} reach past the {n} entries of axis {axis}: each must be from {} to {}",
+                        -n,
+                        n - 1
                     );
                 }
             }
@@ -713,9 +715,11 @@ pub(crate) fn check_gathers(model: &TypedModel) -> Result<()> {
                 };
                 ensure!(
                     values.iter().all(|&i| inside(i, n)),
-                    "{} \"{}\": indices {values:?} reach past the {n} entries of axis {axis}",
+                    "{} \"{}\": indices {values:?} reach past the {n} entries of axis {axis}: each must be from {} to {}",
                     node.op.name(),
-                    node.name
+                    node.name,
+                    -n,
+                    n - 1
                 );
             }
             None => {
@@ -738,10 +742,12 @@ pub(crate) fn check_gathers(model: &TypedModel) -> Result<()> {
                         };
                         ensure!(
                             inside(i, n),
-                            "{} \"{}\": index {i} reaches past the {n} entries of axis {}",
+                            "{} \"{}\": index {i} reaches past the {n} entries of axis {}: it must be from {} to {}",
                             node.op.name(),
                             node.name,
-                            batch + k
+                            batch + k,
+                            -n,
+                            n - 1
                         );
                     }
                 }
