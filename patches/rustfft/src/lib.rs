@@ -3,7 +3,7 @@
 //!
 //! tract-core asks for rustfft with its `wasm_simd` feature for the ONNX `DFT` and `STFT` ops, and
 //! tract registers those ops whether a model uses them or not, so the whole planner (every
-//! butterfly, for `f32` and `f64`, scalar and SIMD) was 0.72 MB of the page's 8.5 MB module and
+//! butterfly, for `f32` and `f64`, scalar and SIMD) was 0.74 MB of the page's 8.49 MB module and
 //! 0.23 MB of its 2.27 MB gzipped. No model or lesson of the playground computes a Fourier
 //! transform; a learner's own model with `DFT` still runs, through this plain code:
 //!
