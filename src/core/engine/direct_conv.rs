@@ -214,7 +214,7 @@ impl DirectConv {
     fn image(&self, input: &[f32], scratch: &mut Vec<f32>, out: &mut [f32]) {
         let src = self.source(input, scratch);
         let o = self.output.0;
-        let plane = self.output.1 * self.output.2;
+        let plane = src.plane;
         let taps = src.offsets.len();
         let leaky = self.leaky.map(f32::from_bits);
         // Rows outside, blocks of output channels inside: the taps of one output row stay in
@@ -224,7 +224,7 @@ impl DirectConv {
         for y in 0..src.rows {
             let first = y * src.row;
             let at = y * src.cols;
-            let cols = src.cols.min(src.plane - at);
+            let cols = src.cols.min(plane - at);
             for b in 0..self.blocks() {
                 let weights = &self.packed.0[b * taps * OB..][..taps * OB];
                 let bias = &self.bias.0[b * OB..][..OB];
