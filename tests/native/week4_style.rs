@@ -83,3 +83,42 @@ fn gradient_descent_on_g_lowers_j() {
     );
     assert!(last.total < 0.5 * first.total, "{first:?} → {last:?}");
 }
+
+/// The weights the backward pass reads are the ones tract runs: a weight that also carries
+/// `float_data` beside its `raw_data` is read from `raw_data`, as tract-onnx reads it, and a
+/// weight that is not f32 is refused.
+#[test]
+fn conv_weights_are_read_as_tract_reads_them() {
+    use prost::Message;
+    use tract_onnx::pb;
+    let (_, weight, _) = conv_weights(SLIDING, "/conv1/Conv").unwrap();
+    let edited = |change: &dyn Fn(&mut pb::TensorProto)| {
+        let mut model = pb::ModelProto::decode(SLIDING).unwrap();
+        let graph = model.graph.as_mut().unwrap();
+        let name = graph
+            .node
+            .iter()
+            .find(|n| n.name == "/conv1/Conv")
+            .unwrap()
+            .input[1]
+            .clone();
+        change(
+            graph
+                .initializer
+                .iter_mut()
+                .find(|t| t.name == name)
+                .unwrap(),
+        );
+        model.encode_to_vec()
+    };
+    let both = edited(&|t| {
+        assert!(!t.raw_data.is_empty());
+        t.float_data = vec![0.0; weight.len()];
+    });
+    assert_eq!(conv_weights(&both, "/conv1/Conv").unwrap().1, weight);
+    let double = edited(&|t| t.data_type = pb::tensor_proto::DataType::Double as i32);
+    assert!(conv_weights(&double, "/conv1/Conv")
+        .unwrap_err()
+        .to_string()
+        .contains("is not f32 (ONNX type 11)"));
+}

@@ -106,14 +106,16 @@ pub fn conv_weights(bytes: &[u8], node: &str) -> Result<(Vec<usize>, Vec<f32>, V
             .find(|t| t.name == name)
             .with_context(|| format!("{node}: the weight {name:?} is not stored in the file"))?;
         let dims: Vec<usize> = t.dims.iter().map(|&d| d.max(0) as usize).collect();
-        let data: Vec<f32> = if !t.float_data.is_empty() {
-            t.float_data.clone()
-        } else {
-            t.raw_data
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect()
-        };
+        ensure!(
+            t.data_type == pb::tensor_proto::DataType::Float as i32,
+            "{node}: {name} is not f32 (ONNX type {})",
+            t.data_type
+        );
+        // Read as tract reads it (raw_data first); f32 → f64 → f32 is exact.
+        let data: Vec<f32> = super::validate::numbers(t)
+            .into_iter()
+            .map(|v| v as f32)
+            .collect();
         ensure!(
             data.len() == dims.iter().product::<usize>(),
             "{node}: {name} holds {} values for shape {dims:?} (not f32?)",

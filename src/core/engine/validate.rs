@@ -42,7 +42,7 @@ fn who(node: &pb::NodeProto) -> String {
 /// and UINT64, `int32_data` for the smaller integers, BOOL and FLOAT16, `float_data`,
 /// `double_data`). A file may fill other fields too; checking those instead of what tract reads
 /// let an index of 5 through as 1. Empty for types that hold no numbers.
-fn numbers(t: &pb::TensorProto) -> Vec<f64> {
+pub(crate) fn numbers(t: &pb::TensorProto) -> Vec<f64> {
     fn raw<const N: usize>(bytes: &[u8], f: impl Fn([u8; N]) -> f64) -> Vec<f64> {
         bytes
             .chunks_exact(N)
