@@ -2,11 +2,11 @@
 // the rendering of the animation frame that held it. Runs on a blank page: two made-up long tasks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { chromium, CHROMIUM, CHROMIUM_ARGS } from './browser.mjs';
 import { recordLongTasks, describeLongestTask } from './helpers.mjs';
 
 test('the longest-task report names the script and the style and layout of the frame that held it', async () => {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage();
     await page.setContent('<div id="d"></div>');
