@@ -211,13 +211,20 @@ try {
         for (const k of Object.keys(phases)) phases[k].push(p[k]);
       }
       const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', input, shape) };
-      const [tractRun, ortRun] = await window.benchTimes([() => model.run(input), () => session.run(feeds)], 20);
+      // The same model with tract's own matrix-product kernel (setMatMulKernel), timed in the
+      // same turns: what this crate's 4x8 kernel changes (core::engine::gemm).
+      api.setMatMulKernel('tract');
+      const modelTract = api.loadModel(bytes, shape);
+      api.setMatMulKernel('auto');
+      const [tractRun, ortRun, tractKernelRun] = await window.benchTimes([() => model.run(input), () => session.run(feeds), () => modelTract.run(input)], 20);
       const a = model.run(input).data;
       const b = (await session.run(feeds))[session.outputNames[0]].data;
       const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-      rows.push({ name, shape: shape.join('x'), size: bytes.length, loadTract: median(loads.tract), loadOrt: median(loads.ort), tractRun, ortRun, diff: api.maxAbsDiff(a, b),
+      rows.push({ name, shape: shape.join('x'), size: bytes.length, loadTract: median(loads.tract), loadOrt: median(loads.ort), tractRun, ortRun, tractKernelRun,
+        diff: api.maxAbsDiff(a, b), kernelDiff: api.maxAbsDiff(a, modelTract.run(input).data),
         phases: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, median(v)])) });
       model.free();
+      modelTract.free();
       await session.release();
     }
     return rows;
@@ -256,6 +263,7 @@ try {
   const ms = (x) => `${x.toFixed(2)} ms`;
   const mb = (x) => `${(x / 1e6).toFixed(2)} MB`;
   const build = await ctx.page.evaluate(async () => (await import('./lib/loader.js')).wasmBuild());
+  const kernel = await ctx.page.evaluate(async () => (await import('./pkg/cnn_playground.js')).matMulKernel());
   console.log(`cnn-playground benchmark (headless Chromium, release wasm, 1 thread, ${build === 'relaxed' ? 'simd128 + relaxed SIMD' : 'simd128'})`);
   console.log(`  conv by tract, 512x512x3 * 3x3x3x1, p=1 s=1:   median ${ms(results.tract.median)} (min ${ms(results.tract.min)}, ${results.tract.runs} runs)`);
   console.log(`    first call incl. graph build + optimisation: ${ms(results.firstCall)}`);
@@ -284,6 +292,11 @@ try {
       console.log(`  ${r.name} (${r.shape}, ${(r.size / 1e6).toFixed(2)} MB): load tract ${ms(r.loadTract)} vs ort ${ms(r.loadOrt)} (${(r.loadTract / r.loadOrt).toFixed(2)}x); ` +
         `run tract ${ms(r.tractRun.median)} vs ort ${ms(r.ortRun.median)} (${(r.tractRun.median / r.ortRun.median).toFixed(2)}x); largest |tract - ort| ${r.diff.toExponential(1)}` +
         (flops[r.name] ? `; ${gflops(r.name, r.tractRun.median)} vs ${gflops(r.name, r.ortRun.median)} GFLOP/s` : ''));
+    }
+    console.log(`the matrix-product kernel (core::engine::gemm): models above ran with ${kernel}; the same models with tract's own kernel, timed in the same turns`);
+    for (const r of versus) {
+      console.log(`  ${r.name}: run ${ms(r.tractRun.median)} vs ${ms(r.tractKernelRun.median)} with tract's kernel (${(r.tractRun.median / r.tractKernelRun.median).toFixed(2)}x; ` +
+        `tract's kernel vs ort ${(r.tractKernelRun.median / r.ortRun.median).toFixed(2)}x); largest |difference| ${r.kernelDiff.toExponential(1)}`);
     }
     console.log("where tract's load time goes (loadPhases: read = decode, checks and tract's graph; analyse = types and shapes; optimise = declutter, kernels, packing; medians of 3)");
     for (const r of versus) {

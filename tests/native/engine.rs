@@ -244,3 +244,23 @@ fn built_graphs_and_converted_models_keep_their_weights_raw() {
         }
     }
 }
+
+/// The engine's 4×8 matrix-product kernel (`engine::gemm`) is built for wasm only: natively every
+/// choice leaves tract's kernels in the plan.
+/// (The kernel itself is tested in the browser: `tests/web/differential.rs`.)
+#[test]
+fn the_wasm_matrix_kernel_stays_out_of_native_plans() {
+    use cnn_playground::engine::{gemm, Model};
+    let lenet = include_bytes!("../../www/models/lenet5-digits.onnx");
+    for choice in [gemm::Choice::Rows4, gemm::Choice::Tract, gemm::Choice::Auto] {
+        gemm::set_choice(choice);
+        assert_eq!(gemm::choice(), choice);
+        assert!(!gemm::uses_own_kernel());
+        let kernels = Model::load(lenet).unwrap().mat_mul_kernels();
+        assert!(!kernels.is_empty());
+        assert!(
+            !kernels.iter().any(|k| k == gemm::KERNEL_NAME),
+            "{kernels:?}"
+        );
+    }
+}

@@ -7,7 +7,7 @@
 
 use super::*;
 use crate::common::{assert_close, assert_conv_close};
-use cnn_playground::engine::Engine;
+use cnn_playground::engine::{gemm, Engine};
 use cnn_playground::geometry::{AxisPad, Padding};
 use cnn_playground::ops::{Conv, Pool, PoolMode};
 use cnn_playground::reference;
@@ -198,4 +198,320 @@ fn fourier_transform_equals_the_direct_sum_in_the_browser() {
 fn differential_module_has_the_simd_features_asked_for() {
     let relaxed = option_env!("CNN_PLAYGROUND_RELAXED") == Some("1");
     assert_eq!(cfg!(target_feature = "relaxed-simd"), relaxed);
+}
+
+/// Sets the engine's matrix-product kernel (`engine::gemm`) for the life of the guard, and puts
+/// back `Auto` when it is dropped.
+struct KernelChoice;
+
+impl KernelChoice {
+    fn set(choice: gemm::Choice) -> KernelChoice {
+        gemm::set_choice(choice);
+        KernelChoice
+    }
+}
+
+impl Drop for KernelChoice {
+    fn drop(&mut self) {
+        gemm::set_choice(gemm::Choice::Auto);
+    }
+}
+
+/// The engine's 4×8 matrix-product kernel (`engine::gemm`), called alone with tract's kernel
+/// protocol: every fused operation tract may send it, after a product of seeded panels, against
+/// the same operation in plain Rust on the f64 product. A is packed `[k][4]`, B `[k][8]`.
+#[wasm_bindgen_test]
+fn the_crates_matrix_kernel_does_every_fused_operation_like_plain_rust() {
+    use tract_onnx::tract_core::tract_linalg::mmm::{
+        FusedKerSpec as F, MatMatMulKer, OutputStoreKer, RoundingPolicy,
+    };
+    use tract_onnx::tract_core::tract_linalg::Scaler;
+    let kernel = gemm::kernel();
+    assert_eq!((kernel.mr(), kernel.nr()), (4, 8));
+    let mut rng = Rng::new(SEED);
+    for k in [0usize, 1, 2, 7, 64] {
+        let a = values(&mut rng, 4 * k);
+        let b = values(&mut rng, 8 * k);
+        let product: Vec<f64> = (0..32)
+            .map(|i| {
+                let (r, c) = (i / 8, i % 8);
+                (0..k)
+                    .map(|j| a[j * 4 + r] as f64 * b[j * 8 + c] as f64)
+                    .sum()
+            })
+            .collect();
+        let rows = values(&mut rng, 4);
+        let cols = values(&mut rng, 8);
+        let tile = values(&mut rng, 32);
+        let s = rng.range(-2.0, 2.0);
+        // Runs Clear, AddMatMul, `op`, Store (row-major, or column-major when `transposed`) and
+        // checks each value against `expect(row, column, product)`.
+        let check = |what: &str,
+                     op: F<f32>,
+                     transposed: bool,
+                     expect: &dyn Fn(usize, usize, f32) -> f32| {
+            let mut out = vec![f32::NAN; 32];
+            let (row_stride, col_stride) = if transposed { (4, 16) } else { (32, 4) };
+            let store = OutputStoreKer {
+                ptr: out.as_mut_ptr() as *mut u8,
+                row_byte_stride: row_stride,
+                col_byte_stride: col_stride,
+                item_size: 4,
+            };
+            let ops = [
+                F::Clear,
+                F::AddMatMul {
+                    k,
+                    pa: a.as_ptr() as *const u8,
+                    pb: b.as_ptr() as *const u8,
+                    packing: 0,
+                },
+                op,
+                F::Store(store),
+                F::Done,
+            ];
+            assert_eq!(kernel.kernel(&ops), 0, "{what}");
+            for r in 0..4 {
+                for c in 0..8 {
+                    let got = if transposed {
+                        out[c * 4 + r]
+                    } else {
+                        out[r * 8 + c]
+                    };
+                    let want = expect(r, c, product[r * 8 + c] as f32);
+                    assert!(
+                        (got - want).abs() <= 1e-5 * (1.0 + want.abs() + k as f32),
+                        "k = {k}, {what}: row {r} column {c}: kernel {got}, plain Rust {want}"
+                    );
+                }
+            }
+        };
+        let p = |_: usize, _: usize, x: f32| x;
+        check("Clear", F::Clear, false, &|_, _, _| 0.0);
+        check("product", F::ScalarMul(1.0), false, &p);
+        check("product, stored column-major", F::ScalarMul(1.0), true, &p);
+        check("ScalarMin", F::ScalarMin(s), false, &|_, _, x| x.min(s));
+        check("ScalarMax", F::ScalarMax(s), false, &|_, _, x| x.max(s));
+        check("ScalarAdd", F::ScalarAdd(s), false, &|_, _, x| x + s);
+        check("ScalarMul", F::ScalarMul(s), false, &|_, _, x| x * s);
+        check("ScalarSub", F::ScalarSub(s), false, &|_, _, x| s - x);
+        check("ScalarSubF", F::ScalarSubF(s), false, &|_, _, x| x - s);
+        check("LeakyRelu", F::LeakyRelu(0.1), false, &|_, _, x| {
+            if x > 0.0 {
+                x
+            } else {
+                0.1 * x
+            }
+        });
+        let r = rows.as_ptr();
+        check("PerRowMin", F::PerRowMin(r), false, &|i, _, x| {
+            x.min(rows[i])
+        });
+        check("PerRowMax", F::PerRowMax(r), false, &|i, _, x| {
+            x.max(rows[i])
+        });
+        check("PerRowAdd", F::PerRowAdd(r), false, &|i, _, x| x + rows[i]);
+        check("PerRowMul", F::PerRowMul(r), false, &|i, _, x| x * rows[i]);
+        check("PerRowSub", F::PerRowSub(r), false, &|i, _, x| rows[i] - x);
+        check("PerRowSubF", F::PerRowSubF(r), false, &|i, _, x| {
+            x - rows[i]
+        });
+        let c = cols.as_ptr();
+        check("PerColMin", F::PerColMin(c), false, &|_, j, x| {
+            x.min(cols[j])
+        });
+        check("PerColMax", F::PerColMax(c), false, &|_, j, x| {
+            x.max(cols[j])
+        });
+        check("PerColAdd", F::PerColAdd(c), false, &|_, j, x| x + cols[j]);
+        check("PerColMul", F::PerColMul(c), false, &|_, j, x| x * cols[j]);
+        check("PerColSub", F::PerColSub(c), false, &|_, j, x| cols[j] - x);
+        check("PerColSubF", F::PerColSubF(c), false, &|_, j, x| {
+            x - cols[j]
+        });
+        check(
+            "AddRowColProducts",
+            F::AddRowColProducts(r, c),
+            false,
+            &|i, j, x| x + rows[i] * cols[j],
+        );
+        let scale = Scaler::from_fuse_params(3, RoundingPolicy::Even, 1 << 30).scale;
+        check(
+            "QScale",
+            F::QScale(3, RoundingPolicy::Even, 1 << 30),
+            false,
+            &|_, _, x| x * scale,
+        );
+        check(
+            "RoundingShiftRight",
+            F::RoundingShiftRight(2, RoundingPolicy::Even),
+            false,
+            &|_, _, x| x / 4.0,
+        );
+        check("ShiftLeft", F::ShiftLeft(3), false, &|_, _, x| x * 8.0);
+        // The tile to add, column-major: (row, column) at column · 4 + row.
+        let unicast = OutputStoreKer {
+            ptr: tile.as_ptr() as *mut u8,
+            row_byte_stride: 4,
+            col_byte_stride: 16,
+            item_size: 4,
+        };
+        check("AddUnicast", F::AddUnicast(unicast), false, &|i, j, x| {
+            x + tile[j * 4 + i]
+        });
+        // LoadTile replaces the product with a row-major tile.
+        check(
+            "LoadTile",
+            F::LoadTile(std::ptr::null(), tile.as_ptr()),
+            false,
+            &|i, j, _| tile[i * 8 + j],
+        );
+    }
+}
+
+/// The engine's 4×8 matrix-product kernel inside tract's plans: a residual block whose 3×3
+/// convolutions tract computes as matrix products (13 channels, so 117 taps, rows and columns that
+/// do not fill whole 4×8 tiles, a bias, ReLUs and a residual sum tract may fuse into the product),
+/// a strided convolution and a dense layer, and the bundled models, loaded with tract's own
+/// kernel and with the engine's. The plans must name the kernel asked for, and the outputs agree.
+#[wasm_bindgen_test]
+fn the_crates_matrix_kernel_gives_tracts_outputs_in_tracts_plans() {
+    use cnn_playground::engine::Model;
+    use cnn_playground::graph::{encode, GraphBuilder};
+    let mut rng = Rng::new(SEED + 1);
+    let (c, h) = (13, 11);
+    let mut g = GraphBuilder::new("residual", &[1, c, h, h]);
+    let x = g.input();
+    let w1 = values(&mut rng, c * c * 9);
+    let b1 = values(&mut rng, c);
+    let y = g.conv(
+        &x,
+        (&[c, c, 3, 3], &w1),
+        Some(&b1),
+        &[1, 1, 1, 1],
+        &[1, 1],
+        1,
+    );
+    let y = g.relu(&y);
+    let w2 = values(&mut rng, c * c * 9);
+    let y = g.conv(&y, (&[c, c, 3, 3], &w2), None, &[1, 1, 1, 1], &[1, 1], 1);
+    let y = g.add(&y, &x);
+    let y = g.relu(&y);
+    let w3 = values(&mut rng, 6 * c * 9);
+    let y = g.conv(&y, (&[6, c, 3, 3], &w3), None, &[0, 0, 0, 0], &[2, 2], 1);
+    let y = g.flatten(&y);
+    let w4 = values(&mut rng, 10 * 6 * 25);
+    let b4 = values(&mut rng, 10);
+    let y = g.dense(&y, (&[10, 6 * 25], &w4), &b4);
+    let residual = encode(&g.finish(&y));
+    let sliding: &[usize] = &[1, 3, 28, 28];
+    // (name, file, input shape where the file leaves sizes open)
+    type Case<'a> = (&'a str, &'a [u8], Option<&'a [usize]>);
+    let models: [Case; 6] = [
+        ("residual block", &residual, None),
+        (
+            "lenet5-digits",
+            include_bytes!("../../www/models/lenet5-digits.onnx"),
+            None,
+        ),
+        (
+            "sliding-windows",
+            include_bytes!("../../www/models/sliding-windows.onnx"),
+            Some(sliding),
+        ),
+        (
+            "shapes-detector",
+            include_bytes!("../../www/models/shapes-detector.onnx"),
+            None,
+        ),
+        (
+            "face-landmarks",
+            include_bytes!("../../www/models/face-landmarks.onnx"),
+            None,
+        ),
+        (
+            "digit-embedding",
+            include_bytes!("../../www/models/digit-embedding.onnx"),
+            None,
+        ),
+    ];
+    let mut with_ours = 0;
+    for (name, bytes, shape) in models {
+        let run = |choice| {
+            let _choice = KernelChoice::set(choice);
+            let model = Model::load_with_input_shape(bytes, shape)
+                .unwrap_or_else(|e| panic!("{name}: {e:#}"));
+            let mut rng = Rng::new(SEED + 2);
+            let input = values(&mut rng, model.input_shape().iter().product());
+            let out = model
+                .run(&input)
+                .unwrap_or_else(|e| panic!("{name}: {e:#}"));
+            (model.mat_mul_kernels(), out.data)
+        };
+        let (tracts_kernels, tracts) = run(gemm::Choice::Tract);
+        let (our_kernels, ours) = run(gemm::Choice::Rows4);
+        assert!(
+            !tracts_kernels.iter().any(|k| k == gemm::KERNEL_NAME),
+            "{name}: tract's choice {tracts_kernels:?}"
+        );
+        // Products of more than one column get the engine's kernel, matrix-vector ones keep
+        // tract's: the kernels differ exactly where tract's choice was not a matrix-vector one.
+        assert_eq!(tracts_kernels.len(), our_kernels.len(), "{name}");
+        for (t, o) in tracts_kernels.iter().zip(&our_kernels) {
+            let vector = t.ends_with("x1");
+            assert_eq!(o == gemm::KERNEL_NAME, !vector, "{name}: {t} became {o}");
+            with_ours += usize::from(!vector);
+        }
+        assert_eq!(ours.len(), tracts.len(), "{name}");
+        for (i, (o, t)) in ours.iter().zip(&tracts).enumerate() {
+            assert!(
+                (o - t).abs() <= 1e-5 * (1.0 + t.abs()),
+                "{name}: output {i}: {o} against tract's {t}"
+            );
+        }
+    }
+    // What the page gets: the engine's kernel where the engine runs on x86.
+    let residual_auto = Model::load(&residual).unwrap().mat_mul_kernels();
+    assert!(!residual_auto.is_empty());
+    let x86 = gemm::machine_is_x86();
+    for k in residual_auto.iter().filter(|k| !k.ends_with("x1")) {
+        assert_eq!(
+            k == gemm::KERNEL_NAME,
+            x86,
+            "x86: {x86}, kernels {residual_auto:?}"
+        );
+    }
+    assert!(
+        with_ours >= 8,
+        "{with_ours} matrix products on the engine's kernel"
+    );
+    web_sys::console::log_1(
+        &format!("{with_ours} matrix products on the engine's kernel; x86: {x86}").into(),
+    );
+}
+
+/// Random convolutions on the engine's 4×8 kernel against the reference (the thousand above run
+/// on the kernel this machine gets, which is tract's on ARM).
+#[wasm_bindgen_test]
+fn four_hundred_random_convolutions_on_the_crates_matrix_kernel_equal_the_reference() {
+    let _choice = KernelChoice::set(gemm::Choice::Rows4);
+    let mut engine = Engine::new();
+    for i in 0..400 {
+        let (input_shape, weight_shape, padding, stride, input, weight, bias, relu) = conv_case(i);
+        let conv = Conv {
+            input: &input,
+            input_shape: &input_shape,
+            weight: &weight,
+            weight_shape: &weight_shape,
+            bias: bias.as_deref(),
+            padding: &padding,
+            stride: &stride,
+            relu,
+        };
+        let what = format!("case {i} (seed {}): {conv:?}", SEED + i);
+        let tract = engine
+            .conv(&conv)
+            .unwrap_or_else(|e| panic!("{what}: {e:#}"));
+        assert_conv_close(&conv, &tract, &what);
+    }
 }

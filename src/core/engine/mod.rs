@@ -10,6 +10,8 @@
 //! - [`maxpool`]: this crate's 2×2 max pool, put in place of tract's after optimisation;
 //! - [`direct_conv`]: this crate's stride-1 convolution, put in place of tract's before code
 //!   generation;
+//! - [`gemm`]: this crate's 4×8 matrix-product kernel for tract on wasm, and which kernel tract
+//!   picks;
 //! - [`profile`]: each node's time in a run of a model's plan.
 
 use std::sync::Arc;
@@ -23,6 +25,7 @@ use crate::core::graph;
 use crate::core::ops::{Conv, Output, Pool};
 
 pub mod direct_conv;
+pub mod gemm;
 pub mod layers;
 pub mod maxpool;
 pub mod model;
@@ -136,9 +139,11 @@ fn into_optimized(model: TypedModel) -> TractResult<TypedModel> {
 /// grouped convolution ([`has_grouped_conv`]), and first the stride-1 convolutions it covers become
 /// [`direct_conv::DirectConv`]. After tract's optimisation, its 2×2 max pools are
 /// replaced by [`maxpool::MaxPool2x2`]. First, gathers whose indices tract would not check at run
-/// time are refused ([`validate::check_gathers`]).
+/// time are refused ([`validate::check_gathers`]). tract picks its matrix-product kernels as it
+/// generates code, [`gemm`]'s where [`gemm::uses_own_kernel`].
 pub fn optimize(model: TypedModel) -> Result<Plan> {
     use tract_onnx::tract_core::knobs::KnobScope;
+    gemm::keep_linked();
     validate::check_gathers(&model)?;
     let optimised = if has_blocked_conv_hazard(&model) {
         let scope = KnobScope::new([

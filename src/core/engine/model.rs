@@ -61,6 +61,12 @@ pub struct LoadPhases {
 }
 
 impl Model {
+    /// The matrix-product kernels tract chose for this model's plan, one per `OptMatMul` node
+    /// ([`super::gemm::kernels_in`]).
+    pub fn mat_mul_kernels(&self) -> Vec<String> {
+        super::gemm::kernels_in(self.plan.model())
+    }
+
     /// Reads ONNX `bytes`, fixes its input shape (from the file, with a batch of 1 for a symbolic
     /// batch axis) and optimises it. Errors name the cause: bytes that are not ONNX, a file over
     /// [`MAX_MODEL_BYTES`], several inputs, an input shape left unknown, or an op tract cannot run.

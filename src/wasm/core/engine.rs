@@ -55,6 +55,39 @@ pub fn max_run_bytes() -> f64 {
     engine::MAX_RUN_BYTES as f64
 }
 
+/// Which kernel tract uses for the f32 matrix products of models loaded from now on
+/// (`core::engine::gemm`): `"auto"` (the default: this crate's 4×8 kernel on x86 processors,
+/// tract's 8×8 elsewhere), `"tract"` (tract's choice) or `"rows4"` (the 4×8 kernel anywhere).
+/// Models loaded before, and plans the engine has cached, keep their kernel. For benchmarks and tests; the page never calls it.
+/// Throws an `Error` for any other name.
+#[wasm_bindgen(js_name = setMatMulKernel)]
+pub fn set_mat_mul_kernel(name: &str) -> JsResult<()> {
+    use engine::gemm::{set_choice, Choice};
+    let choice = match name {
+        "auto" => Choice::Auto,
+        "tract" => Choice::Tract,
+        "rows4" => Choice::Rows4,
+        _ => {
+            return Err(JsError::new(&format!(
+                "setMatMulKernel takes \"auto\", \"tract\" or \"rows4\", not \"{name}\"."
+            )))
+        }
+    };
+    set_choice(choice);
+    Ok(())
+}
+
+/// The matrix-product kernel models loaded now get for products of more than one column: this
+/// crate's (`"cnn_playground_wasm_f32_4x8"`) or `"tract"` (tract's own choice).
+#[wasm_bindgen(js_name = matMulKernel)]
+pub fn mat_mul_kernel() -> String {
+    if engine::gemm::uses_own_kernel() {
+        engine::gemm::KERNEL_NAME.to_string()
+    } else {
+        "tract".to_string()
+    }
+}
+
 /// The largest model file (bytes) `modelStructure` reads: 1 GiB.
 #[wasm_bindgen(js_name = maxModelBytes)]
 pub fn max_model_bytes() -> f64 {
