@@ -10,7 +10,8 @@
 //! (`OptMatMul`), and they ran 1.01-1.08× onnxruntime-web's time. Alone, on packed panels
 //! (Chromium 156, x86-64, Dec 2026), tract's 8×8 loop did 31-34 GFLOP/s and a 4×8 loop with
 //! eight accumulators 46-48 (relaxed SIMD; 27-29 against 38-40 with simd128 only); 6×8, 8×4,
-//! 4×12 and 4×16 were slower than 4×8.
+//! 4×12 and 4×16 were slower than 4×8. The same loops in Firefox ESR: 33-37 against 45-51; in
+//! WebKitGTK (simd128, its wasm fault handler off as in the tests): 18-19 against 22-23.
 //!
 //! Where: the tier speaks only on wasm, and picks this kernel where [`machine_is_x86`] says the
 //! engine runs on an x86 processor (64-bit ARM keeps tract's 8×8, which its authors measured
