@@ -233,7 +233,7 @@ try {
   // wasm): the face detector (the webcam's model) and the models whose runs are closest to or
   // above onnxruntime-web's.
   const profiled = [['models/face-detector.onnx', [1, 3, 416, 416]], ['models/face-encoder.onnx', [1, 3, 150, 150]],
-    ['models/digit-embedding.onnx', [1, 1, 32, 32]], ...(haveExports ? [['tv/resnet18.onnx', [1, 3, 224, 224]]] : [])];
+    ['models/digit-embedding.onnx', [1, 1, 32, 32]], ...(haveExports ? [['tv/resnet18.onnx', [1, 3, 224, 224]], ['tv/efficientnet_b0.onnx', [1, 3, 224, 224]]] : [])];
   const profiles = await ctx.page.evaluate(async (cases) => {
     const api = await import('./pkg/cnn_playground.js');
     const out = [];

@@ -351,3 +351,90 @@ pub fn check_fft(lengths: &[usize]) -> f64 {
     }
     largest
 }
+
+/// The engine's SiLU (`engine::silu`) against tract's own `Silu` op, on 1,037 seeded values in
+/// ±25 and on zeros, the clamp's edges, infinities, NaN and a tiny value: each output within
+/// `1e-6 · (1 + |x|)`, or NaN where tract's is (natively tract runs another approximation than
+/// its wasm kernel, whose function the engine's is), and the limits ∞ and −0 for ±∞. Then `x · sigmoid(x)` through the engine's
+/// optimiser: tract finds the SiLU, the plan must hold the engine's op, and the output must equal
+/// `x / (1 + e^-x)` in f64 within `1e-5 · (1 + |x|)`. Returns the largest difference from tract's.
+pub fn check_silu() -> f32 {
+    use cnn_playground::engine::{optimize, silu};
+    use cnn_playground::rng::Rng;
+    use tract_onnx::prelude::*;
+    use tract_onnx::tract_core::ops::element_wise::ElementWiseOp;
+    use tract_onnx::tract_core::ops::{math, nn};
+    let mut rng = Rng::new(20_261_202);
+    let mut xs: Vec<f32> = (0..1037).map(|_| rng.range(-25.0, 25.0)).collect();
+    xs.extend([0.0, -0.0, 18.6, -18.6, 19.0, -19.0, 100.0, -100.0, 1e-30]);
+    xs.extend([f32::INFINITY, f32::NEG_INFINITY, f32::NAN, 0.5]);
+    let run = |model: TypedModel| {
+        let out = model
+            .into_runnable()
+            .unwrap()
+            .run(tvec!(Tensor::from_shape(&[xs.len()], &xs).unwrap().into()))
+            .unwrap();
+        first_output(&out)
+    };
+    let mut tracts = TypedModel::default();
+    let x = tracts.add_source("x", f32::fact([xs.len()])).unwrap();
+    let y = tracts.wire_node("silu", nn::silu::silu(), &[x]).unwrap();
+    tracts.select_output_outlets(&y).unwrap();
+    let tracts = run(tracts);
+    let mut ours = xs.clone();
+    silu::silu(&mut ours);
+    let mut largest = 0f32;
+    for ((x, t), o) in xs.iter().zip(&tracts).zip(&ours) {
+        if x.is_infinite() {
+            // The limits: ∞ and −0 (tract's wasm kernel gives NaN for −∞).
+            assert_eq!(
+                o.to_bits(),
+                if *x > 0.0 { *x } else { -0.0 }.to_bits(),
+                "SiLU({x}): {o}"
+            );
+            continue;
+        }
+        if x.is_nan() || t.is_nan() {
+            // NaN in, NaN out (natively tract's kernel gives a number for NaN).
+            assert!(o.is_nan(), "SiLU({x}): tract NaN, engine {o}");
+            continue;
+        }
+        // Both approximate the sigmoid to about 1e-7, scaled by x in x · sigmoid(x).
+        assert!(
+            t == o || (t - o).abs() <= 1e-6 * (1.0 + x.abs()),
+            "SiLU({x}): tract {t}, engine {o}"
+        );
+        if t != o {
+            largest = largest.max((t - o).abs());
+        }
+    }
+    let mut model = TypedModel::default();
+    let x = model.add_source("x", f32::fact([xs.len()])).unwrap();
+    let s = model.wire_node("sigmoid", nn::sigmoid(), &[x]).unwrap();
+    let y = model.wire_node("mul", math::mul(), &[x, s[0]]).unwrap();
+    model.select_output_outlets(&y).unwrap();
+    let plan = optimize(model).unwrap();
+    let engines = plan
+        .model()
+        .nodes()
+        .iter()
+        .filter(|n| {
+            n.op_as::<ElementWiseOp>()
+                .is_some_and(|op| op.0.is::<silu::Silu>())
+        })
+        .count();
+    assert_eq!(engines, 1, "the plan: {:?}", plan.model());
+    let out = plan
+        .run(tvec!(Tensor::from_shape(&[xs.len()], &xs).unwrap().into()))
+        .unwrap();
+    for (x, y) in xs.iter().zip(first_output(&out)) {
+        let exact = *x as f64 / (1.0 + (-*x as f64).exp());
+        if x.is_finite() {
+            assert!(
+                (y as f64 - exact).abs() <= 1e-5 * (1.0 + x.abs() as f64),
+                "SiLU({x}) = {y}, exactly {exact}"
+            );
+        }
+    }
+    largest
+}

@@ -264,3 +264,11 @@ fn the_wasm_matrix_kernel_stays_out_of_native_plans() {
         );
     }
 }
+
+/// The engine's SiLU (`engine::silu`, its scalar path here) equals tract's own op, and the engine's
+/// optimiser puts it in place of tract's (`common::check_silu`).
+#[test]
+fn the_engines_silu_equals_tracts_and_replaces_it() {
+    let largest = crate::common::check_silu();
+    println!("largest |tract - engine| SiLU: {largest:e}");
+}

@@ -191,6 +191,14 @@ fn fourier_transform_equals_the_direct_sum_in_the_browser() {
     );
 }
 
+/// The engine's SiLU (`engine::silu`: wasm vectors, pmin/pmax clamps, fused multiply-add in the
+/// relaxed-SIMD build) against tract's own wasm `Silu`, and in place of it in a plan.
+#[wasm_bindgen_test]
+fn the_engines_silu_equals_tracts_in_the_browser() {
+    let largest = crate::common::check_silu();
+    web_sys::console::log_1(&format!("largest |tract - engine| SiLU: {largest:e}").into());
+}
+
 /// The module was built with the SIMD features its test step asked for: scripts/test.sh runs this
 /// file a second time on a `+relaxed-simd` build, with `CNN_PLAYGROUND_RELAXED=1` at compile time,
 /// and that run must really exercise the fused multiply-add kernels.

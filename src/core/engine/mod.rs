@@ -12,6 +12,7 @@
 //!   generation;
 //! - [`gemm`]: this crate's 4×8 matrix-product kernel for tract on wasm, and which kernel tract
 //!   picks;
+//! - [`silu`]: this crate's SiLU, put in place of tract's after optimisation;
 //! - [`profile`]: each node's time in a run of a model's plan.
 
 use std::sync::Arc;
@@ -31,6 +32,7 @@ pub mod maxpool;
 pub mod model;
 pub mod onnx;
 pub mod profile;
+pub mod silu;
 mod validate;
 
 pub use layers::{analyse, LayerInfo, LayerWindow};
@@ -138,7 +140,7 @@ fn into_optimized(model: TypedModel) -> TractResult<TypedModel> {
 /// declutter runs without its `ChangeAxes` pass ([`lean_declutter`]) unless the model holds a
 /// grouped convolution ([`has_grouped_conv`]), and first the stride-1 convolutions it covers become
 /// [`direct_conv::DirectConv`]. After tract's optimisation, its 2×2 max pools are
-/// replaced by [`maxpool::MaxPool2x2`]. First, gathers whose indices tract would not check at run
+/// replaced by [`maxpool::MaxPool2x2`] and its SiLUs by [`silu::Silu`]. First, gathers whose indices tract would not check at run
 /// time are refused ([`validate::check_gathers`]). tract picks its matrix-product kernels as it
 /// generates code, [`gemm`]'s where [`gemm::uses_own_kernel`].
 pub fn optimize(model: TypedModel) -> Result<Plan> {
@@ -156,6 +158,7 @@ pub fn optimize(model: TypedModel) -> Result<Plan> {
     };
     let mut optimised = optimised.plainly(|| OPTIMISE)?;
     maxpool::swap_max_pools(&mut optimised).plainly(|| OPTIMISE)?;
+    silu::swap_silus(&mut optimised).plainly(|| OPTIMISE)?;
     optimised
         .into_runnable()
         .plainly(|| "tract cannot plan this model's run")
