@@ -88,11 +88,13 @@ fn conv_case(
     )
 }
 
-#[wasm_bindgen_test]
-fn a_thousand_random_convolutions_equal_the_reference_in_the_browser() {
+/// Runs conv cases `0..cases` on a new engine and checks each against the reference; returns how
+/// many were 2D kernels one column wide with width padding, and how many one filter over several
+/// channels.
+fn random_convolutions_equal_the_reference(cases: u64) -> (usize, usize) {
     let mut engine = Engine::new();
     let (mut one_column_padded, mut depthwise) = (0, 0);
-    for i in 0..1000 {
+    for i in 0..cases {
         let (input_shape, weight_shape, padding, stride, input, weight, bias, relu) = conv_case(i);
         let conv = Conv {
             input: &input,
@@ -115,6 +117,12 @@ fn a_thousand_random_convolutions_equal_the_reference_in_the_browser() {
             usize::from(weight_shape.len() == 4 && weight_shape[3] == 1 && padded_columns);
         depthwise += usize::from(weight_shape[0] == 1 && weight_shape[1] > 1);
     }
+    (one_column_padded, depthwise)
+}
+
+#[wasm_bindgen_test]
+fn a_thousand_random_convolutions_equal_the_reference_in_the_browser() {
+    let (one_column_padded, depthwise) = random_convolutions_equal_the_reference(1000);
     assert!(
         one_column_padded >= 250,
         "{one_column_padded} one-column kernels with padding"
@@ -503,23 +511,5 @@ fn the_crates_matrix_kernel_gives_tracts_outputs_in_tracts_plans() {
 #[wasm_bindgen_test]
 fn four_hundred_random_convolutions_on_the_crates_matrix_kernel_equal_the_reference() {
     let _choice = KernelChoice::set(gemm::Choice::Rows4);
-    let mut engine = Engine::new();
-    for i in 0..400 {
-        let (input_shape, weight_shape, padding, stride, input, weight, bias, relu) = conv_case(i);
-        let conv = Conv {
-            input: &input,
-            input_shape: &input_shape,
-            weight: &weight,
-            weight_shape: &weight_shape,
-            bias: bias.as_deref(),
-            padding: &padding,
-            stride: &stride,
-            relu,
-        };
-        let what = format!("case {i} (seed {}): {conv:?}", SEED + i);
-        let tract = engine
-            .conv(&conv)
-            .unwrap_or_else(|e| panic!("{what}: {e:#}"));
-        assert_conv_close(&conv, &tract, &what);
-    }
+    random_convolutions_equal_the_reference(400);
 }

@@ -282,6 +282,7 @@ fn block_row(
     at: usize,
     plane: usize,
 ) -> usize {
+    use super::madd;
     use core::arch::wasm32::*;
     let blocks = cols / PX;
     let taps = src.offsets.len();
@@ -333,25 +334,6 @@ fn block_row(
         }
     }
     blocks * PX
-}
-
-/// `a · b + c`: fused where the module is built with relaxed SIMD.
-#[cfg(target_arch = "wasm32")]
-#[inline(always)]
-fn madd(
-    a: core::arch::wasm32::v128,
-    b: core::arch::wasm32::v128,
-    c: core::arch::wasm32::v128,
-) -> core::arch::wasm32::v128 {
-    use core::arch::wasm32::*;
-    #[cfg(target_feature = "relaxed-simd")]
-    {
-        f32x4_relaxed_madd(a, b, c)
-    }
-    #[cfg(not(target_feature = "relaxed-simd"))]
-    {
-        f32x4_add(f32x4_mul(a, b), c)
-    }
 }
 
 /// No vector kernel on this target: the caller computes every column one by one.

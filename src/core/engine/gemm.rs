@@ -129,6 +129,7 @@ mod wasm {
     use tract_onnx::tract_core::tract_linalg::Scaler;
 
     use super::KERNEL_NAME;
+    use crate::core::engine::madd;
 
     /// The kernel as tract-linalg sees it: 4 × 8, f32 in and out, A and B packed in 16-byte
     /// aligned panels.
@@ -167,18 +168,6 @@ mod wasm {
             applies: |_| true,
             preferred,
         }
-    }
-
-    // relaxed_madd may round once (fused) or twice; tract's kernels use it the same way.
-    #[cfg(target_feature = "relaxed-simd")]
-    #[inline(always)]
-    fn madd(acc: v128, a: v128, b: v128) -> v128 {
-        f32x4_relaxed_madd(a, b, acc)
-    }
-    #[cfg(not(target_feature = "relaxed-simd"))]
-    #[inline(always)]
-    fn madd(acc: v128, a: v128, b: v128) -> v128 {
-        f32x4_add(acc, f32x4_mul(a, b))
     }
 
     /// `acc[i] = op(s, acc[i])` for every accumulator.
@@ -318,8 +307,8 @@ mod wasm {
                         let (lo, hi) = (v128_load(p), v128_load(p.add(1)));
                         for r in 0..4 {
                             let s = f32x4_splat(*rows.add(r));
-                            acc[2 * r] = madd(acc[2 * r], s, lo);
-                            acc[2 * r + 1] = madd(acc[2 * r + 1], s, hi);
+                            acc[2 * r] = madd(s, lo, acc[2 * r]);
+                            acc[2 * r + 1] = madd(s, hi, acc[2 * r + 1]);
                         }
                     }
                     FusedKerSpec::Store(tile) => {
@@ -353,14 +342,14 @@ mod wasm {
                             let s1 = i32x4_shuffle::<1, 1, 1, 1>(av, av);
                             let s2 = i32x4_shuffle::<2, 2, 2, 2>(av, av);
                             let s3 = i32x4_shuffle::<3, 3, 3, 3>(av, av);
-                            c0 = madd(c0, s0, lo);
-                            c1 = madd(c1, s0, hi);
-                            c2 = madd(c2, s1, lo);
-                            c3 = madd(c3, s1, hi);
-                            c4 = madd(c4, s2, lo);
-                            c5 = madd(c5, s2, hi);
-                            c6 = madd(c6, s3, lo);
-                            c7 = madd(c7, s3, hi);
+                            c0 = madd(s0, lo, c0);
+                            c1 = madd(s0, hi, c1);
+                            c2 = madd(s1, lo, c2);
+                            c3 = madd(s1, hi, c3);
+                            c4 = madd(s2, lo, c4);
+                            c5 = madd(s2, hi, c5);
+                            c6 = madd(s3, lo, c6);
+                            c7 = madd(s3, hi, c7);
                         }
                         acc = [c0, c1, c2, c3, c4, c5, c6, c7];
                     }

@@ -164,6 +164,27 @@ pub fn optimize(model: TypedModel) -> Result<Plan> {
         .plainly(|| "tract cannot plan this model's run")
 }
 
+/// `a · b + c` on four f32 lanes, fused where the module is built with relaxed SIMD (rounded once
+/// or twice, as the browser's engine chooses): the multiply-add of the wasm kernels in
+/// [`direct_conv`], [`gemm`] and [`silu`].
+#[cfg(target_arch = "wasm32")]
+#[inline(always)]
+pub(crate) fn madd(
+    a: core::arch::wasm32::v128,
+    b: core::arch::wasm32::v128,
+    c: core::arch::wasm32::v128,
+) -> core::arch::wasm32::v128 {
+    use core::arch::wasm32::*;
+    #[cfg(target_feature = "relaxed-simd")]
+    {
+        f32x4_relaxed_madd(a, b, c)
+    }
+    #[cfg(not(target_feature = "relaxed-simd"))]
+    {
+        f32x4_add(f32x4_mul(a, b), c)
+    }
+}
+
 /// `shape` with its last `tail.len()` sizes replaced by `tail`, the leading axes (a batch axis)
 /// kept: the output shape of this crate's ops ([`maxpool::MaxPool2x2`],
 /// [`direct_conv::DirectConv`]), which compute on the last axes only.

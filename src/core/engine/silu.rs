@@ -116,17 +116,8 @@ fn silu_one(v: f32) -> f32 {
 /// [`silu_one`] on `xs`, whose length is a multiple of 4, four values per wasm vector.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 fn silu_vectors(xs: &mut [f32]) {
+    use super::madd;
     use std::arch::wasm32::*;
-    #[cfg(target_feature = "relaxed-simd")]
-    #[inline(always)]
-    fn madd(a: v128, b: v128, c: v128) -> v128 {
-        f32x4_relaxed_madd(a, b, c)
-    }
-    #[cfg(not(target_feature = "relaxed-simd"))]
-    #[inline(always)]
-    fn madd(a: v128, b: v128, c: v128) -> v128 {
-        f32x4_add(f32x4_mul(a, b), c)
-    }
     let (lo, hi) = (f32x4_splat(-LIMIT), f32x4_splat(LIMIT));
     let alpha = ALPHA.map(|a| f32x4_splat(a));
     let beta = BETA.map(|b| f32x4_splat(b));
