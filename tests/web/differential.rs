@@ -1,5 +1,6 @@
 //! tract against the plain-Rust reference where learners run it: inside the browser's wasm
-//! module, where tract picks its wasm kernels (`wasm_f32_8x8`, the direct "blocked" convolution).
+//! module, where tract picks its wasm kernels (its `wasm_f32_8x8` or the engine's 4×8 matrix
+//! kernel, the direct "blocked" convolution), and the engine's own wasm ops against tract's.
 //! 1,000 seeded random convolutions and 500 poolings per run over 1, 2 and 3 spatial axes,
 //! covering kernels one column wide with padding, rectangular kernels, per-side padding, strides
 //! that do not tile, one filter over many channels (the depthwise lowering) and many filters,
