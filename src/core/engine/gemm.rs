@@ -14,9 +14,9 @@
 //! WebKitGTK (simd128, its wasm fault handler off as in the tests): 18-19 against 22-23.
 //!
 //! Where: the tier speaks only on wasm, and picks this kernel where [`machine_is_x86`] says the
-//! engine runs on an x86 processor (64-bit ARM keeps tract's 8×8, which its authors measured
-//! there), for every f32 product of more than one column; matrix-vector products keep tract's
-//! kernels. [`set_choice`] overrides that for measurements and tests.
+//! engine runs on an x86 processor, for every f32 product of more than one column; matrix-vector
+//! products keep tract's kernels. 64-bit ARM, with 32 vector registers, keeps tract's 8×8 (not
+//! measured here: no ARM machine). [`set_choice`] overrides that for measurements and tests.
 //!
 //! Layout (tract's for every kernel): A is packed `[k][4]` (4 rows of the weights per step of
 //! the inner dimension), B `[k][8]`; accumulator `2r` holds row `r`, columns 0-3, and `2r + 1`
