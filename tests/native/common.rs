@@ -352,12 +352,13 @@ pub fn check_fft(lengths: &[usize]) -> f64 {
     largest
 }
 
-/// The engine's SiLU (`engine::silu`) against tract's own `Silu` op, on 1,037 seeded values in
-/// ±25 and on zeros, the clamp's edges, infinities, NaN and a tiny value: each output within
-/// `1e-6 · (1 + |x|)`, or NaN where tract's is (natively tract runs another approximation than
-/// its wasm kernel, whose function the engine's is), and the limits ∞ and −0 for ±∞. Then `x · sigmoid(x)` through the engine's
-/// optimiser: tract finds the SiLU, the plan must hold the engine's op, and the output must equal
-/// `x / (1 + e^-x)` in f64 within `1e-5 · (1 + |x|)`. Returns the largest difference from tract's.
+/// The engine's SiLU (`engine::silu`) against tract's own `Silu` op, on 1,037 seeded values in ±25
+/// and on zeros, the clamp's edges, infinities, NaN and a tiny value: each output within
+/// `1e-6 · (1 + |x|)` of tract's (natively tract runs another approximation than its wasm kernel,
+/// whose function the engine's is), NaN for NaN, and the limits ∞ and −0 for ±∞. Then
+/// `x · sigmoid(x)` through the engine's optimiser: tract finds the SiLU, the plan must hold the
+/// engine's op, and the output must equal `x / (1 + e^-x)` in f64 within `1e-5 · (1 + |x|)`.
+/// Returns the largest difference from tract's.
 pub fn check_silu() -> f32 {
     use cnn_playground::engine::{optimize, silu};
     use cnn_playground::rng::Rng;

@@ -134,15 +134,15 @@ fn into_optimized(model: TypedModel) -> TractResult<TypedModel> {
 }
 
 /// Optimises `model` into a plan. Every optimisation in the crate goes through here, so the
-/// work-around for tract's blocked convolution ([`has_blocked_conv_hazard`]) applies to the
-/// graphs the crate builds and to loaded models alike: such a model is optimised with that kernel
-/// switched off (knobs scoped to this call, on every target); every other model keeps it. tract's
-/// declutter runs without its `ChangeAxes` pass ([`lean_declutter`]) unless the model holds a
-/// grouped convolution ([`has_grouped_conv`]), and first the stride-1 convolutions it covers become
-/// [`direct_conv::DirectConv`]. After tract's optimisation, its 2×2 max pools are
-/// replaced by [`maxpool::MaxPool2x2`] and its SiLUs by [`silu::Silu`]. First, gathers whose indices tract would not check at run
-/// time are refused ([`validate::check_gathers`]). tract picks its matrix-product kernels as it
-/// generates code, [`gemm`]'s where [`gemm::uses_own_kernel`].
+/// work-around for tract's blocked convolution ([`has_blocked_conv_hazard`]) applies to the graphs
+/// the crate builds and to loaded models alike: such a model is optimised with that kernel switched
+/// off (knobs scoped to this call, on every target); every other model keeps it. tract's declutter
+/// runs without its `ChangeAxes` pass ([`lean_declutter`]) unless the model holds a grouped
+/// convolution ([`has_grouped_conv`]), and first the stride-1 convolutions it covers become
+/// [`direct_conv::DirectConv`]. After tract's optimisation, its 2×2 max pools are replaced by
+/// [`maxpool::MaxPool2x2`] and its SiLUs by [`silu::Silu`]. First, gathers whose indices tract
+/// would not check at run time are refused ([`validate::check_gathers`]). tract picks its
+/// matrix-product kernels as it generates code, [`gemm`]'s where [`gemm::uses_own_kernel`].
 pub fn optimize(model: TypedModel) -> Result<Plan> {
     use tract_onnx::tract_core::knobs::KnobScope;
     gemm::keep_linked();

@@ -8,10 +8,10 @@
 //! clamped with `f32x4.pmin`/`pmax` (one instruction each) took 1.25 ns, and with fused
 //! multiply-adds 0.91 ns. This op computes tract's function — the same rational approximation of
 //! the sigmoid, `p(x²)·x / q(x²) + ½` with `x` clamped to ±18.6 and the sigmoid to [0, 1], times
-//! the input — that way. NaN in gives NaN out, as in tract's; −∞ gives −0, its limit, where
-//! tract's wasm kernel gives NaN (−∞ times a sigmoid clamped to 0). Differential tests against tract's
-//! own op: `tests/native/engine.rs` (the scalar path) and `tests/web/differential.rs` (wasm,
-//! simd128 and relaxed SIMD).
+//! the input — that way. NaN in gives NaN out, as in tract's; −∞ gives −0, its limit, where tract's
+//! wasm kernel gives NaN (−∞ times a sigmoid clamped to 0). Differential tests against tract's own
+//! op: `tests/native/engine.rs` (the scalar path) and `tests/web/differential.rs` (wasm, simd128
+//! and relaxed SIMD).
 
 use tract_onnx::prelude::*;
 use tract_onnx::tract_core::internal::*;

@@ -58,8 +58,8 @@ pub fn max_run_bytes() -> f64 {
 /// Which kernel tract uses for the f32 matrix products of models loaded from now on
 /// (`core::engine::gemm`): `"auto"` (the default: this crate's 4×8 kernel on x86 processors,
 /// tract's 8×8 elsewhere), `"tract"` (tract's choice) or `"rows4"` (the 4×8 kernel anywhere).
-/// Models loaded before, and plans the engine has cached, keep their kernel. For benchmarks and tests; the page never calls it.
-/// Throws an `Error` for any other name.
+/// Models loaded before, and plans the engine has cached, keep their kernel. For benchmarks and
+/// tests; the page never calls it. Throws an `Error` for any other name.
 #[wasm_bindgen(js_name = setMatMulKernel)]
 pub fn set_mat_mul_kernel(name: &str) -> JsResult<()> {
     use engine::gemm::{set_choice, Choice};
