@@ -439,3 +439,166 @@ pub fn check_silu() -> f32 {
     }
     largest
 }
+
+/// The engine's optimiser driver (`engine::optim`) gives tract's own plans for `models` (name,
+/// ONNX bytes), with tract's full declutter and with the engine's lean one: the same nodes in the
+/// same order (names, ops by tract's `dyn_eq`, input wires, output facts), the same model inputs,
+/// outputs and properties, and bit-identical outputs on one input.
+pub fn check_optimiser(models: &[(&str, &[u8])]) {
+    use cnn_playground::engine::{lean_declutter, optim, Model};
+    use tract_onnx::prelude::*;
+    use tract_onnx::tract_core::optim::Optimizer;
+    for &(file, bytes) in models {
+        let shape = Model::load(bytes).unwrap().input_shape().to_vec();
+        let mut model = tract_onnx::onnx().model_for_read(&mut &bytes[..]).unwrap();
+        model.set_input_fact(0, f32::fact(&shape).into()).unwrap();
+        let typed = model.into_typed().unwrap();
+        for (declutter, label) in [(Optimizer::declutter(), "full"), (lean_declutter(), "lean")] {
+            let mut tracts = typed.clone();
+            declutter.optimize(&mut tracts).unwrap();
+            tracts.optimize().unwrap();
+            let mut engines = typed.clone();
+            optim::run(&declutter, &mut engines).unwrap();
+            optim::codegen(&mut engines).unwrap();
+            let at = format!("{file}, {label} declutter");
+            assert_same_graph(&engines, &tracts, &at);
+            let n: usize = shape.iter().product();
+            let input: Vec<f32> = (0..n).map(|i| ((i * 7919) % 255) as f32 / 255.0).collect();
+            let run = |model: TypedModel| -> Vec<u32> {
+                let input = Tensor::from_shape(&shape, &input).unwrap().into_tvalue();
+                let out = model.into_runnable().unwrap().run(tvec!(input)).unwrap();
+                first_output(&out).iter().map(|v| v.to_bits()).collect()
+            };
+            assert_eq!(run(engines), run(tracts), "{at}");
+        }
+    }
+}
+
+/// `a` and `b` hold the same nodes in the same order: names, ops (tract's `dyn_eq`), input wires
+/// and output facts, and the same model inputs, outputs and property names.
+fn assert_same_graph(
+    a: &tract_onnx::prelude::TypedModel,
+    b: &tract_onnx::prelude::TypedModel,
+    at: &str,
+) {
+    use tract_onnx::prelude::*;
+    assert_eq!(a.nodes().len(), b.nodes().len(), "{at}: node count");
+    let facts = |n: &TypedNode| n.outputs.iter().map(|o| o.fact.clone()).collect::<Vec<_>>();
+    for (x, y) in a.nodes().iter().zip(b.nodes()) {
+        assert_eq!(x.name, y.name, "{at}: node {}", x.id);
+        assert!(
+            x.op.dyn_eq(y.op.as_op()),
+            "{at}: node {} {} vs {}",
+            x.id,
+            x.op,
+            y.op
+        );
+        assert_eq!(x.inputs, y.inputs, "{at}: node {} {}", x.id, x.name);
+        assert_eq!(facts(x), facts(y), "{at}: node {} {}", x.id, x.name);
+    }
+    assert_eq!(a.inputs, b.inputs, "{at}: inputs");
+    assert_eq!(a.outputs, b.outputs, "{at}: outputs");
+    let keys = |m: &TypedModel| {
+        m.properties
+            .keys()
+            .cloned()
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    assert_eq!(keys(a), keys(b), "{at}: properties");
+}
+
+/// How many times ops were compared while code generation replaced each op of a chain of 40
+/// [`counted::Counted`] ops (40 patches): `(tract's optimiser, the engine's)`. tract-core
+/// 0.23.9's `ModelPatch::apply` compares each node a patch adds with every node of the model and
+/// discards the result (patches × nodes comparisons, a fifth of the face encoder's load in the
+/// browser); `engine::optim::apply` compares none. If tract's count falls, tract has stopped
+/// making them, and `engine::optim` can go.
+pub fn patch_comparisons() -> (usize, usize) {
+    use cnn_playground::engine::optim;
+    use counted::{Counted, COMPARISONS};
+    use std::sync::atomic::Ordering::Relaxed;
+    use tract_onnx::prelude::*;
+    let mut model = TypedModel::default();
+    let mut x = model.add_source("input", f32::fact([1, 4])).unwrap();
+    for i in 0..40 {
+        x = model
+            .wire_node(format!("counted{i}"), Counted { stage: 0 }, &[x])
+            .unwrap()[0];
+    }
+    model.select_output_outlets(&[x]).unwrap();
+    let count = |optimise: &dyn Fn(&mut TypedModel)| {
+        let mut m = model.clone();
+        let before = COMPARISONS.load(Relaxed);
+        optimise(&mut m);
+        let stages: Vec<u8> = m
+            .nodes()
+            .iter()
+            .filter_map(|n| n.op_as::<Counted>().map(|c| c.stage))
+            .collect();
+        assert_eq!(stages, [1; 40], "code generation replaced every op");
+        COMPARISONS.load(Relaxed) - before
+    };
+    (
+        count(&|m| m.optimize().unwrap()),
+        count(&|m| optim::codegen(m).unwrap()),
+    )
+}
+
+mod counted {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tract_onnx::tract_core::internal::*;
+
+    /// How many times two [`Counted`] were compared (its `PartialEq`).
+    pub static COMPARISONS: AtomicUsize = AtomicUsize::new(0);
+
+    /// An identity op that code generation replaces by its stage 1, counting the comparisons of
+    /// two of its kind.
+    #[derive(Debug, Clone)]
+    pub struct Counted {
+        pub stage: u8,
+    }
+
+    impl PartialEq for Counted {
+        fn eq(&self, other: &Self) -> bool {
+            COMPARISONS.fetch_add(1, Ordering::Relaxed);
+            self.stage == other.stage
+        }
+    }
+
+    impl Eq for Counted {}
+
+    impl Op for Counted {
+        fn name(&self) -> StaticName {
+            "Counted".into()
+        }
+        op_as_typed_op!();
+    }
+
+    impl EvalOp for Counted {
+        op_out_of_plan!();
+
+        fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
+            Ok(inputs)
+        }
+    }
+
+    impl TypedOp for Counted {
+        fn output_facts(&self, inputs: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
+            Ok(tvec!(inputs[0].without_value()))
+        }
+
+        fn codegen(
+            &self,
+            model: &TypedModel,
+            node: &TypedNode,
+        ) -> TractResult<Option<TypedModelPatch>> {
+            if self.stage > 0 {
+                return Ok(None);
+            }
+            let next = Counted { stage: 1 };
+            TypedModelPatch::replace_single_op(model, node, &node.inputs, next).map(Some)
+        }
+
+        as_op!();
+    }
+}

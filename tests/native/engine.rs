@@ -1,4 +1,5 @@
-//! The engine's own choices about tract (`cnn_playground::engine`): the declutter passes it runs.
+//! The engine's own choices about tract (`cnn_playground::engine`): the declutter passes it runs,
+//! its ops, and its driver for tract's optimiser.
 
 use cnn_playground::engine::{
     direct_conv, has_grouped_conv, is_change_axes, lean_declutter, optimize, Model,
@@ -271,4 +272,48 @@ fn the_wasm_matrix_kernel_stays_out_of_native_plans() {
 fn the_engines_silu_equals_tracts_and_replaces_it() {
     let largest = crate::common::check_silu();
     println!("largest |tract - engine| SiLU: {largest:e}");
+}
+
+/// The engine's optimiser driver (`engine::optim`) gives tract's own plans node for node, with
+/// tract's full declutter and the engine's lean one (`common::check_optimiser`), for the bundled
+/// models.
+#[test]
+fn the_engines_optimiser_gives_tracts_plans_node_for_node() {
+    crate::common::check_optimiser(&[
+        (
+            "lenet5-digits",
+            &include_bytes!("../../www/models/lenet5-digits.onnx")[..],
+        ),
+        (
+            "digit-embedding",
+            &include_bytes!("../../www/models/digit-embedding.onnx")[..],
+        ),
+        (
+            "shapes-detector",
+            &include_bytes!("../../www/models/shapes-detector.onnx")[..],
+        ),
+        (
+            "face-detector",
+            &include_bytes!("../../www/models/face-detector.onnx")[..],
+        ),
+        (
+            "face-landmarks",
+            &include_bytes!("../../www/models/face-landmarks.onnx")[..],
+        ),
+        (
+            "face-encoder",
+            &include_bytes!("../../www/models/face-encoder.onnx")[..],
+        ),
+    ]);
+}
+
+/// Applying a patch compares no op with the model's ops (`common::patch_comparisons`).
+#[test]
+fn applying_a_patch_compares_no_ops() {
+    let (tracts, engines) = crate::common::patch_comparisons();
+    assert!(
+        tracts >= 40 * 40 / 2,
+        "tract's optimiser compared {tracts} times"
+    );
+    assert_eq!(engines, 0, "tract's optimiser compared {tracts} times");
 }

@@ -514,3 +514,30 @@ fn four_hundred_random_convolutions_on_the_crates_matrix_kernel_equal_the_refere
     let _choice = KernelChoice::set(gemm::Choice::Rows4);
     random_convolutions_equal_the_reference(400);
 }
+
+/// The engine's optimiser driver (`engine::optim`) gives tract's own plans node for node in the
+/// browser, where tract picks its wasm kernels (`common::check_optimiser`), and compares no ops
+/// while it applies patches (`common::patch_comparisons`).
+#[wasm_bindgen_test]
+fn the_engines_optimiser_gives_tracts_plans_in_the_browser() {
+    crate::common::check_optimiser(&[
+        (
+            "lenet5-digits",
+            &include_bytes!("../../www/models/lenet5-digits.onnx")[..],
+        ),
+        (
+            "shapes-detector",
+            &include_bytes!("../../www/models/shapes-detector.onnx")[..],
+        ),
+        (
+            "face-detector",
+            &include_bytes!("../../www/models/face-detector.onnx")[..],
+        ),
+    ]);
+    let (tracts, engines) = crate::common::patch_comparisons();
+    assert!(
+        tracts >= 40 * 40 / 2,
+        "tract's optimiser compared {tracts} times"
+    );
+    assert_eq!(engines, 0, "tract's optimiser compared {tracts} times");
+}

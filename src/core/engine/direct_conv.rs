@@ -520,7 +520,7 @@ pub fn swap_convs(model: &mut TypedModel, drop_batch: bool) -> TractResult<usize
             y = patch.wire_node(format!("{}.add_batch", node.name), AxisOp::Add(0), &[y])?[0];
         }
         patch.shunt_outside(model, OutletId::new(last, 0), y)?;
-        patch.apply(model)?;
+        super::optim::apply(patch, model)?;
         swapped += 1;
     }
     if swapped > 0 {
