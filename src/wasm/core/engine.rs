@@ -97,8 +97,8 @@ pub fn max_model_bytes() -> f64 {
 /// Loads an ONNX model from its bytes (`Uint8Array`) with tract and optimises it for one input
 /// shape: `inputShape` when given (for fully convolutional models with symbolic height and width),
 /// otherwise the file's, with a symbolic batch axis set to 1. Throws an `Error` naming the cause
-/// for bytes that are not ONNX, a file over 64 MiB, several inputs, unknown input sizes, a shape
-/// that does not fit, or an op tract cannot run.
+/// for bytes that are not ONNX, a file over `maxRunBytes()` (256 MiB), several inputs, unknown
+/// input sizes, a shape that does not fit, or an op tract cannot run.
 #[wasm_bindgen(js_name = loadModel)]
 pub fn load_model(model: JsValue, input_shape: JsValue) -> JsResult<JsModel> {
     let shape = optional_input_shape(&input_shape)?;
