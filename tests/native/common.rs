@@ -24,6 +24,17 @@ pub const COURSE_OUTPUT: [f32; 16] = [
     -3., -2., -3., -16.,
 ];
 
+/// The bundled models named, as `(name, ONNX bytes)` pairs read from `www/models/{name}.onnx` at
+/// compile time.
+macro_rules! bundled_models {
+    ($($name:literal),+ $(,)?) => {
+        [$((
+            $name,
+            &include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/www/models/", $name, ".onnx"))[..],
+        )),+]
+    };
+}
+
 /// A 6x6 image whose left half is `left` and right half `right` (lecture 02/03: 10 and 0).
 pub fn halves(left: f32, right: f32) -> Vec<f32> {
     (0..36)
@@ -507,13 +518,24 @@ fn assert_same_graph(
     assert_eq!(keys(a), keys(b), "{at}: properties");
 }
 
-/// How many times ops were compared while code generation replaced each op of a chain of 40
-/// [`counted::Counted`] ops (40 patches): `(tract's optimiser, the engine's)`. tract-core
-/// 0.23.9's `ModelPatch::apply` compares each node a patch adds with every node of the model and
-/// discards the result (patches × nodes comparisons, a fifth of the face encoder's load in the
-/// browser); `engine::optim::apply` compares none. If tract's count falls, tract has stopped
-/// making them, and `engine::optim` can go.
-pub fn patch_comparisons() -> (usize, usize) {
+/// Applying a patch compares no op with the model's ops: code generation replaces each op of a
+/// chain of 40 [`counted::Counted`] ops (40 patches), through tract's optimiser and through the
+/// engine's, counting the comparisons of two ops. tract-core 0.23.9's `ModelPatch::apply`
+/// compares each node a patch adds with every node of the model and discards the result
+/// (patches × nodes comparisons, a fifth of the face encoder's load in the browser);
+/// `engine::optim::apply` must compare none. tract's count is the control that the count sees
+/// such comparisons: if it falls, tract has stopped making them, and `engine::optim` can go.
+pub fn check_patch_comparisons() {
+    let (tracts, engines) = patch_comparisons();
+    assert!(
+        tracts >= 40 * 40 / 2,
+        "tract's optimiser compared {tracts} times"
+    );
+    assert_eq!(engines, 0, "tract's optimiser compared {tracts} times");
+}
+
+/// The comparisons [`check_patch_comparisons`] counts: `(tract's optimiser, the engine's)`.
+fn patch_comparisons() -> (usize, usize) {
     use cnn_playground::engine::optim;
     use counted::{Counted, COMPARISONS};
     use std::sync::atomic::Ordering::Relaxed;

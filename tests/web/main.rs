@@ -12,6 +12,7 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 #[path = "../native/common.rs"]
+#[macro_use]
 mod common;
 mod differential;
 mod robustness;
