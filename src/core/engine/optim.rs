@@ -1,4 +1,4 @@
-//! tract's optimiser driver, with patch application that costs the size of the patch.
+//! tract's optimiser driver, applying patches without searching the model for each added node.
 //!
 //! tract-core 0.23.9's `ModelPatch::apply` (`src/model/patch.rs` lines 306-318) compares every
 //! node a patch adds with every node of the model (`dyn_eq`), and the `continue` there only moves
@@ -8,8 +8,9 @@
 //!
 //! [`apply`] is `ModelPatch::apply` without that search, and [`run`] is tract's
 //! `OptimizerSession::optimize` calling it. Both go through tract's public API; the passes, and the
-//! patches they propose, are tract's. `tests/native/engine.rs` checks that the plans are tract's
-//! own node for node, and that no op is compared while a patch is applied.
+//! patches they propose, are tract's. The tests check, natively and in the browser, that the plans
+//! are tract's own node for node (`common::check_optimiser`) and that no op is compared while a
+//! patch is applied (`common::check_patch_comparisons`).
 
 use std::collections::HashSet;
 
