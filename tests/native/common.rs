@@ -181,6 +181,29 @@ pub fn typed_onnx(bytes: &[u8]) -> tract_onnx::prelude::TypedModel {
         .unwrap()
 }
 
+/// ONNX `bytes` read by tract with the input shape `engine::Model::load` gives them (the file's,
+/// a symbolic batch set to 1), types and shapes inferred; and that shape.
+pub fn typed_onnx_as_loaded(bytes: &[u8]) -> (tract_onnx::prelude::TypedModel, Vec<usize>) {
+    use tract_onnx::prelude::*;
+    let shape = cnn_playground::engine::Model::load(bytes)
+        .unwrap()
+        .input_shape()
+        .to_vec();
+    let mut model = tract_onnx::onnx().model_for_read(&mut &bytes[..]).unwrap();
+    model.set_input_fact(0, f32::fact(&shape).into()).unwrap();
+    (model.into_typed().unwrap(), shape)
+}
+
+/// `model` made runnable and run on `shape`'s probe input (value `i` is `(i·7919 mod 255)/255`):
+/// its first output.
+pub fn probe_output(model: tract_onnx::prelude::TypedModel, shape: &[usize]) -> Vec<f32> {
+    use tract_onnx::prelude::*;
+    let n: usize = shape.iter().product();
+    let input: Vec<f32> = (0..n).map(|i| ((i * 7919) % 255) as f32 / 255.0).collect();
+    let input = Tensor::from_shape(shape, &input).unwrap().into_tvalue();
+    first_output(&model.into_runnable().unwrap().run(tvec!(input)).unwrap())
+}
+
 /// The first of a tract plan's `outputs`, as f32 values in row-major order.
 pub fn first_output(outputs: &TVec<TValue>) -> Vec<f32> {
     outputs[0]
@@ -456,14 +479,10 @@ pub fn check_silu() -> f32 {
 /// same order (names, ops by tract's `dyn_eq`, input wires, output facts), the same model inputs,
 /// outputs and properties, and bit-identical outputs on one input.
 pub fn check_optimiser(models: &[(&str, &[u8])]) {
-    use cnn_playground::engine::{lean_declutter, optim, Model};
-    use tract_onnx::prelude::*;
+    use cnn_playground::engine::{lean_declutter, optim};
     use tract_onnx::tract_core::optim::Optimizer;
     for &(file, bytes) in models {
-        let shape = Model::load(bytes).unwrap().input_shape().to_vec();
-        let mut model = tract_onnx::onnx().model_for_read(&mut &bytes[..]).unwrap();
-        model.set_input_fact(0, f32::fact(&shape).into()).unwrap();
-        let typed = model.into_typed().unwrap();
+        let (typed, shape) = typed_onnx_as_loaded(bytes);
         for (declutter, label) in [(Optimizer::declutter(), "full"), (lean_declutter(), "lean")] {
             let mut tracts = typed.clone();
             declutter.optimize(&mut tracts).unwrap();
@@ -473,14 +492,13 @@ pub fn check_optimiser(models: &[(&str, &[u8])]) {
             optim::codegen(&mut engines).unwrap();
             let at = format!("{file}, {label} declutter");
             assert_same_graph(&engines, &tracts, &at);
-            let n: usize = shape.iter().product();
-            let input: Vec<f32> = (0..n).map(|i| ((i * 7919) % 255) as f32 / 255.0).collect();
-            let run = |model: TypedModel| -> Vec<u32> {
-                let input = Tensor::from_shape(&shape, &input).unwrap().into_tvalue();
-                let out = model.into_runnable().unwrap().run(tvec!(input)).unwrap();
-                first_output(&out).iter().map(|v| v.to_bits()).collect()
+            let bits = |model| -> Vec<u32> {
+                probe_output(model, &shape)
+                    .iter()
+                    .map(|v| v.to_bits())
+                    .collect()
             };
-            assert_eq!(run(engines), run(tracts), "{at}");
+            assert_eq!(bits(engines), bits(tracts), "{at}");
         }
     }
 }

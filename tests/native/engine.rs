@@ -2,12 +2,12 @@
 //! its ops, and its driver for tract's optimiser.
 
 use cnn_playground::engine::{
-    direct_conv, has_grouped_conv, is_change_axes, lean_declutter, optimize, Model,
+    direct_conv, has_grouped_conv, is_change_axes, lean_declutter, optimize,
 };
 use tract_onnx::prelude::*;
 use tract_onnx::tract_core::optim::Optimizer;
 
-use crate::common::first_output;
+use crate::common::{probe_output, typed_onnx_as_loaded};
 
 /// The engine declutters with tract's passes minus exactly one, `ChangeAxes`. Fails if a tract
 /// upgrade renames or drops that pass, so that the choice (and its measurement) is made again.
@@ -41,27 +41,13 @@ fn the_lean_declutter_gives_tracts_outputs() {
         "face-detector",
         "face-landmarks",
     ) {
-        let shape = Model::load(bytes).unwrap().input_shape().to_vec();
-        let n: usize = shape.iter().product();
-        let input: Vec<f32> = (0..n).map(|i| ((i * 7919) % 255) as f32 / 255.0).collect();
-        let typed = typed_model(bytes, &shape);
-        let run = |model: TypedModel| -> Vec<f32> {
-            let input = Tensor::from_shape(&shape, &input).unwrap().into_tvalue();
-            first_output(&model.into_runnable().unwrap().run(tvec!(input)).unwrap())
-        };
+        let (typed, shape) = typed_onnx_as_loaded(bytes);
         assert_eq!(
-            run(lean(&typed)),
-            run(typed.into_optimized().unwrap()),
+            probe_output(lean(&typed), &shape),
+            probe_output(typed.into_optimized().unwrap(), &shape),
             "{file}"
         );
     }
-}
-
-/// `bytes` read by tract with its input fixed to `shape`, types and shapes inferred.
-fn typed_model(bytes: &[u8], shape: &[usize]) -> TypedModel {
-    let mut model = tract_onnx::onnx().model_for_read(&mut &bytes[..]).unwrap();
-    model.set_input_fact(0, f32::fact(shape).into()).unwrap();
-    model.into_typed().unwrap()
 }
 
 /// `typed` optimised without `ChangeAxes`, the engine's way for models without grouped
@@ -92,8 +78,7 @@ fn depthwise_models_keep_change_axes() {
             false,
         ),
     ] {
-        let shape = Model::load(bytes).unwrap().input_shape().to_vec();
-        let typed = typed_model(bytes, &shape);
+        let (typed, _) = typed_onnx_as_loaded(bytes);
         assert_eq!(has_grouped_conv(&typed), grouped, "{file}");
         // The engine first puts its own convolution in place where it computes one.
         let mut swapped = typed.clone();
@@ -151,8 +136,7 @@ fn direct_convolution_takes_pointwise_and_shallow_convolutions_only() {
 #[test]
 fn depthwise_convolutions_lose_the_batch_axis_as_in_tracts_plan() {
     let bytes = &include_bytes!("../../www/models/face-landmarks.onnx")[..];
-    let shape = Model::load(bytes).unwrap().input_shape().to_vec();
-    let typed = typed_model(bytes, &shape);
+    let (typed, _) = typed_onnx_as_loaded(bytes);
     let inputs = |model: &TypedModel, op: &str| -> Vec<String> {
         model
             .nodes()
